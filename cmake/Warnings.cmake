@@ -1,0 +1,18 @@
+# Compiler options shared by every target of the project, as INTERFACE targets so that each
+# target opts in with target_link_libraries() and nothing leaks through global flags.
+add_library(cutover_options INTERFACE)
+target_compile_options(cutover_options INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
+  -Wimplicit-fallthrough)
+if(CUTOVER_WERROR)
+  target_compile_options(cutover_options INTERFACE -Werror)
+endif()
+target_compile_definitions(cutover_options INTERFACE
+  QT_NO_CAST_FROM_ASCII QT_NO_CAST_TO_ASCII QT_USE_QSTRINGBUILDER QT_NO_FOREACH
+  QT_NO_URL_CAST_FROM_STRING QT_NO_CAST_FROM_BYTEARRAY
+  CUTOVER_VERSION="${PROJECT_VERSION}")
+if(CUTOVER_SANITIZE)
+  target_compile_options(cutover_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                                                   -fno-sanitize-recover=undefined)
+  target_link_options(cutover_options INTERFACE -fsanitize=address,undefined)
+endif()

@@ -1,0 +1,408 @@
+// The endpoint handlers of AdminServer: one function per endpoint, the contract's rules in order.
+#include "adminserver.h"
+
+#include <QHttpServerRequest>
+
+#include <algorithm>
+
+namespace cutover::sim {
+
+namespace {
+
+std::string unquote(std::string v)
+{
+    if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
+        return v.substr(1, v.size() - 2);
+    if (v.size() >= 4 && v.compare(0, 3, "W/\"") == 0 && v.back() == '"')
+        return v.substr(3, v.size() - 4);
+    return v;
+}
+
+// An integer query parameter within [lo, hi]; nullopt (and a 422) when present but invalid.
+std::optional<long long> intParam(const QUrlQuery &q, const char *name, long long fallback, long long lo, long long hi,
+                                  bool &bad)
+{
+    const QString key = QString::fromLatin1(name);
+    if (!q.hasQueryItem(key))
+        return fallback;
+    bool ok = false;
+    const long long v = q.queryItemValue(key).toLongLong(&ok);
+    if (!ok || v < lo || v > hi) {
+        bad = true;
+        return std::nullopt;
+    }
+    return v;
+}
+
+bool isPercent(const Json &v) { return v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() <= 100; }
+
+} // namespace
+
+std::optional<HttpResponse> AdminServer::parseBody(Ctx &ctx, Json &body)
+{
+    const QByteArray raw = ctx.request->body();
+    body = Json::parse(raw.begin(), raw.end(), nullptr, false);
+    if (body.is_discarded() || !body.is_object())
+        return HttpResponse::error(400, "bad_request", "the request body must be a JSON object", ctx.requestId);
+    return std::nullopt;
+}
+
+std::optional<HttpResponse> AdminServer::checkIfMatch(Ctx &ctx, const std::string &version, const Json &current)
+{
+    const std::string ifMatch = headerValue(*ctx.request, "If-Match");
+    if (ifMatch.empty())
+        return HttpResponse::error(428, "precondition_required",
+                                   "changes need If-Match with the version you read (current: \"" + version + "\")",
+                                   ctx.requestId, "If-Match", {{"current_version", version}});
+    if (unquote(ifMatch) != version)
+        return HttpResponse::error(412, "precondition_failed",
+                                   "it changed since you read it: you sent version " + ifMatch + ", current is \""
+                                       + version + "\"",
+                                   ctx.requestId, "If-Match", {{"current_version", version}, {"current", current}})
+            .header("ETag", '"' + version + '"');
+    return std::nullopt;
+}
+
+std::optional<HttpResponse> AdminServer::checkReason(Ctx &ctx, const Json &body, std::string &reason)
+{
+    const auto it = body.find("reason");
+    if (it == body.end() || !it->is_string())
+        return HttpResponse::error(422, "validation_failed", "a reason is required for every change", ctx.requestId,
+                                   "reason");
+    reason = it->get<std::string>();
+    const auto b = reason.find_first_not_of(" \t\r\n"), e = reason.find_last_not_of(" \t\r\n");
+    reason = b == std::string::npos ? std::string() : reason.substr(b, e - b + 1);
+    if (reason.empty() || reason.size() > 500)
+        return HttpResponse::error(422, "validation_failed", "the reason must be 1 to 500 characters", ctx.requestId,
+                                   "reason");
+    return std::nullopt;
+}
+
+HttpResponse AdminServer::getInfo(Ctx &)
+{
+    Json caps = {{"health", true}, {"metrics", true},   {"percentiles", true}, {"routes", true},
+                 {"flags", true},  {"rollback", true},  {"audit", true},       {"logs", true},
+                 {"log_stream", true}, {"simulator", true}};
+    return HttpResponse::json(200, {{"api_version", "1.0"},
+                                    {"gateway", {{"name", "cutover-sim"}, {"version", CUTOVER_VERSION}, {"instance", m_instance}}},
+                                    {"capabilities", caps},
+                                    {"metrics", {{"requests_total", "requests_total"},
+                                                 {"request_duration_seconds", "request_duration_seconds"}}},
+                                    {"server_time", isoTime(nowMs())}});
+}
+
+HttpResponse AdminServer::getServices(Ctx &)
+{
+    Json list = Json::array();
+    for (const Service &s : m_state.services())
+        list.push_back(m_state.serviceHealthJson(s));
+    Json gateway = {{"name", "gateway"},    {"kind", "gateway"},           {"status", "healthy"},
+                    {"latency_ms", 0.2},    {"checked_at", isoTime(nowMs())}, {"version", CUTOVER_VERSION},
+                    {"url", baseUrl().toStdString()}, {"message", "ok"},   {"checks", Json::object()}};
+    return HttpResponse::json(200, {{"checked_at", isoTime(nowMs())}, {"gateway", gateway}, {"services", list}});
+}
+
+HttpResponse AdminServer::getMetrics(Ctx &ctx)
+{
+    const bool om = headerValue(*ctx.request, "Accept").find("application/openmetrics-text") != std::string::npos;
+    HttpResponse r;
+    r.body = m_metrics.render(m_state, om ? MetricsRegistry::Format::OpenMetrics : MetricsRegistry::Format::Text004);
+    r.contentType = om ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                       : "text/plain; version=0.0.4; charset=utf-8";
+    return r;
+}
+
+HttpResponse AdminServer::putRoute(Ctx &ctx, Route &route)
+{
+    Json body;
+    if (auto bad = parseBody(ctx, body))
+        return *bad;
+    if (auto bad = checkIfMatch(ctx, route.version, m_state.routeJson(route)))
+        return *bad;
+    std::string reason;
+    if (auto bad = checkReason(ctx, body, reason))
+        return *bad;
+    const auto pct = body.find("microservice_percent");
+    if (pct == body.end() || !isPercent(*pct))
+        return HttpResponse::error(422, "validation_failed", "microservice_percent must be an integer from 0 to 100",
+                                   ctx.requestId, "microservice_percent");
+    if (m_state.rollback().engaged)
+        return HttpResponse::error(409, "conflict",
+                                   "the emergency rollback is engaged: every route is on the monolith; release the "
+                                   "rollback first",
+                                   ctx.requestId, {}, {{"rollback", m_state.rollbackJson()}});
+    const Route &r = m_state.setRoutePercent(route, pct->get<int>(), reason, ctx.actor(), nowMs());
+    return HttpResponse::json(200, m_state.routeJson(r)).header("ETag", '"' + r.version + '"');
+}
+
+HttpResponse AdminServer::putFlag(Ctx &ctx, Flag &flag)
+{
+    Json body;
+    if (auto bad = parseBody(ctx, body))
+        return *bad;
+    if (auto bad = checkIfMatch(ctx, flag.version, m_state.flagJson(flag)))
+        return *bad;
+    std::string reason;
+    if (auto bad = checkReason(ctx, body, reason))
+        return *bad;
+    auto invalid = [&](const char *field, const std::string &message) {
+        return HttpResponse::error(422, "validation_failed", message, ctx.requestId, field);
+    };
+    if (!body.contains("enabled") || !body["enabled"].is_boolean())
+        return invalid("enabled", "enabled must be true or false");
+    if (!body.contains("rollout_percent") || !isPercent(body["rollout_percent"]))
+        return invalid("rollout_percent", "rollout_percent must be an integer from 0 to 100");
+    std::vector<std::string> allow;
+    if (body.contains("allow_users")) {
+        const Json &a = body["allow_users"];
+        if (!a.is_array() || a.size() > 1000)
+            return invalid("allow_users", "allow_users must be an array of at most 1000 user ids");
+        for (const Json &u : a) {
+            if (!u.is_string() || u.get<std::string>().empty() || u.get<std::string>().size() > 64)
+                return invalid("allow_users", "each allow-listed user id must be a string of 1 to 64 characters");
+            allow.push_back(u.get<std::string>());
+        }
+    }
+    std::optional<std::string> description;
+    if (body.contains("description")) {
+        if (!body["description"].is_string() || body["description"].get<std::string>().size() > 1000)
+            return invalid("description", "description must be a string of at most 1000 characters");
+        description = body["description"].get<std::string>();
+    }
+    const Flag &f = m_state.updateFlag(flag, body["enabled"].get<bool>(), body["rollout_percent"].get<int>(),
+                                       std::move(allow), std::move(description), reason, ctx.actor(), nowMs());
+    return HttpResponse::json(200, m_state.flagJson(f)).header("ETag", '"' + f.version + '"');
+}
+
+HttpResponse AdminServer::postRollback(Ctx &ctx, bool release)
+{
+    Json body;
+    if (auto bad = parseBody(ctx, body))
+        return *bad;
+    const std::string key = headerValue(*ctx.request, "Idempotency-Key");
+    const bool keyOk = !key.empty() && key.size() <= 255
+        && std::all_of(key.begin(), key.end(), [](unsigned char c) { return c >= 0x20 && c < 0x7f; });
+    if (!keyOk)
+        return HttpResponse::error(400, "bad_request", "actions need an Idempotency-Key header (1-255 printable characters)",
+                                   ctx.requestId, "Idempotency-Key");
+    ctx.idempotencyKey = key;
+    // Idempotency before If-Match: a retry of an action that did happen must get its first answer,
+    // not a 412 caused by the action itself.
+    const std::string storeKey = ctx.who.subject + '\n' + key;
+    const std::string fingerprint = ctx.path + '\n' + body.dump();
+    if (auto it = m_idempotency.find(storeKey); it != m_idempotency.end()) {
+        if (it->second.fingerprint != fingerprint)
+            return HttpResponse::error(422, "idempotency_key_reused",
+                                       "this Idempotency-Key was already used for a different request", ctx.requestId,
+                                       "Idempotency-Key");
+        HttpResponse replay = it->second.response;
+        return replay.header("Idempotent-Replayed", "true");
+    }
+    const RollbackState &state = m_state.rollback();
+    if (auto bad = checkIfMatch(ctx, state.version, m_state.rollbackJson()))
+        return *bad;
+    std::string reason;
+    if (auto bad = checkReason(ctx, body, reason))
+        return *bad;
+    bool keepMonolith = false;
+    if (release && body.contains("keep_monolith")) {
+        if (!body["keep_monolith"].is_boolean())
+            return HttpResponse::error(422, "validation_failed", "keep_monolith must be true or false", ctx.requestId,
+                                       "keep_monolith");
+        keepMonolith = body["keep_monolith"].get<bool>();
+    }
+    if (!release && state.engaged)
+        return HttpResponse::error(409, "conflict", "the emergency rollback is already engaged (by " + state.engagedBy + ")",
+                                   ctx.requestId, {}, {{"rollback", m_state.rollbackJson()}});
+    if (release && !state.engaged)
+        return HttpResponse::error(409, "conflict", "the emergency rollback is not engaged", ctx.requestId, {},
+                                   {{"rollback", m_state.rollbackJson()}});
+    if (release)
+        m_state.releaseRollback(keepMonolith, reason, ctx.actor(), nowMs());
+    else
+        m_state.engageRollback(reason, ctx.actor(), nowMs());
+    HttpResponse ok = HttpResponse::json(200, m_state.rollbackJson()).header("ETag", '"' + m_state.rollback().version + '"');
+    m_idempotency[storeKey] = {fingerprint, ok, QDateTime::currentMSecsSinceEpoch() + 24 * 3600 * 1000LL};
+    return ok;
+}
+
+HttpResponse AdminServer::getAudit(Ctx &ctx)
+{
+    bool bad = false;
+    const auto after = intParam(ctx.query, "after", 0, 0, std::numeric_limits<long long>::max(), bad);
+    if (bad)
+        return HttpResponse::error(422, "validation_failed", "after must be a non-negative integer", ctx.requestId, "after");
+    const auto limit = intParam(ctx.query, "limit", 100, 1, 1000, bad);
+    if (bad)
+        return HttpResponse::error(422, "validation_failed", "limit must be an integer from 1 to 1000", ctx.requestId, "limit");
+    Json entries = Json::array();
+    const auto &audit = m_state.audit();
+    for (std::size_t i = std::size_t(std::min<long long>(*after, (long long)audit.size()));
+         i < audit.size() && entries.size() < std::size_t(*limit); ++i)
+        entries.push_back(m_state.auditJson(audit[i]));
+    return HttpResponse::json(200, {{"entries", entries}, {"latest_id", audit.size()}});
+}
+
+HttpResponse AdminServer::getLogs(Ctx &ctx)
+{
+    bool bad = false;
+    const auto limit = intParam(ctx.query, "limit", 200, 1, 5000, bad);
+    if (bad)
+        return HttpResponse::error(422, "validation_failed", "limit must be an integer from 1 to 5000", ctx.requestId, "limit");
+    const bool hasAfter = ctx.query.hasQueryItem(QStringLiteral("after"));
+    const auto after = intParam(ctx.query, "after", 0, 0, std::numeric_limits<long long>::max(), bad);
+    if (bad)
+        return HttpResponse::error(422, "validation_failed", "after must be a non-negative integer", ctx.requestId, "after");
+    const std::uint64_t first = m_logs.firstId(), last = m_logs.lastId();
+    std::uint64_t from;
+    Json gap = nullptr;
+    if (!hasAfter) {
+        from = last >= std::uint64_t(*limit) ? std::max(first, last - std::uint64_t(*limit) + 1) : first;
+    } else {
+        from = std::uint64_t(*after) + 1;
+        if (from < first) {
+            gap = {{"from", from}, {"to", first - 1}, {"missed", first - from}};
+            from = first;
+        }
+    }
+    std::string body = "{\"lines\":[";
+    std::uint64_t n = 0;
+    for (std::uint64_t id = from; id <= last && n < std::uint64_t(*limit); ++id, ++n) {
+        if (n)
+            body += ',';
+        body += m_logs.line(id);
+    }
+    body += "],\"first_id\":" + std::to_string(first) + ",\"last_id\":" + std::to_string(last)
+        + ",\"gap\":" + gap.dump() + '}';
+    HttpResponse r;
+    r.body = std::move(body);
+    return r;
+}
+
+std::optional<Fault> AdminServer::faultFromJson(const Json &j, std::string &error) const
+{
+    if (!j.is_object()) {
+        error = "a fault must be a JSON object";
+        return std::nullopt;
+    }
+    Fault f;
+    if (!j.contains("service") || !j["service"].is_string() || m_state.serviceIndex(j["service"]) < 0) {
+        error = "service must name a known upstream service";
+        return std::nullopt;
+    }
+    f.service = j["service"].get<std::string>();
+    auto number = [&](const char *name, double lo, double hi, double &out) {
+        if (!j.contains(name) || j[name].is_null())
+            return true;
+        if (!j[name].is_number() || j[name].get<double>() < lo || j[name].get<double>() > hi) {
+            error = std::string(name) + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi);
+            return false;
+        }
+        out = j[name].get<double>();
+        return true;
+    };
+    double duration = 0;
+    if (!number("error_rate", 0, 1, f.errorRate) || !number("extra_latency_ms", 0, 60000, f.extraLatencyMs)
+        || !number("duration_s", 0, 86400, duration))
+        return std::nullopt;
+    for (auto [name, field] : {std::pair {"down", &f.down}, std::pair {"db_down", &f.dbDown}}) {
+        if (j.contains(name) && !j[name].is_null()) {
+            if (!j[name].is_boolean()) {
+                error = std::string(name) + " must be true or false";
+                return std::nullopt;
+            }
+            *field = j[name].get<bool>();
+        }
+    }
+    if (j.contains("backend") && !j["backend"].is_null()) {
+        if (j["backend"] == "monolith")
+            f.backend = Backend::Monolith;
+        else if (j["backend"] == "microservice")
+            f.backend = Backend::Microservice;
+        else {
+            error = "backend must be monolith, microservice or null";
+            return std::nullopt;
+        }
+    }
+    if (duration > 0)
+        f.expiresAtMs = m_simNowMs + std::int64_t(duration * 1000);
+    return f;
+}
+
+HttpResponse AdminServer::postFault(Ctx &ctx)
+{
+    Json body;
+    if (auto bad = parseBody(ctx, body))
+        return *bad;
+    std::string error;
+    auto fault = faultFromJson(body, error);
+    if (!fault)
+        return HttpResponse::error(422, "validation_failed", error, ctx.requestId);
+    return HttpResponse::json(201, m_state.faultJson(m_state.addFault(std::move(*fault), ctx.actor(), nowMs())));
+}
+
+HttpResponse AdminServer::postStep(Ctx &ctx)
+{
+    if (!m_config.manualClock)
+        return HttpResponse::error(409, "conflict", "the simulator runs on the real clock (start it with --manual-clock)",
+                                   ctx.requestId);
+    Json body;
+    if (auto bad = parseBody(ctx, body))
+        return *bad;
+    if (!body.contains("seconds") || !body["seconds"].is_number() || body["seconds"].get<double>() <= 0
+        || body["seconds"].get<double>() > 86400)
+        return HttpResponse::error(422, "validation_failed", "seconds must be a number from 0 to 86400", ctx.requestId,
+                                   "seconds");
+    advanceTo(m_simNowMs + std::int64_t(body["seconds"].get<double>() * 1000));
+    flushStreams(false);
+    return simState(ctx);
+}
+
+HttpResponse AdminServer::postChaos(Ctx &ctx)
+{
+    Json body;
+    if (auto bad = parseBody(ctx, body))
+        return *bad;
+    auto rule = [&](const char *name) -> std::optional<Chaos> {
+        if (!body.contains(name))
+            return std::nullopt;
+        const Json &r = body[name];
+        if (!r.is_object() || !r.contains("path") || !r["path"].is_string())
+            return std::nullopt;
+        Chaos c;
+        c.path = r["path"].get<std::string>();
+        const int count = r.value("count", 1);
+        if (std::string(name) == "drop_response")
+            c.dropCount = count;
+        else {
+            c.delayCount = count;
+            c.delayMs = r.value("delay_ms", 0);
+        }
+        return c;
+    };
+    auto drop = rule("drop_response"), delay = rule("delay_response");
+    if (!drop && !delay)
+        return HttpResponse::error(422, "validation_failed",
+                                   "give drop_response {path, count} or delay_response {path, count, delay_ms}",
+                                   ctx.requestId);
+    for (auto &c : {drop, delay})
+        if (c)
+            m_chaos.push_back(*c);
+    return HttpResponse::json(200, {{"rules", m_chaos.size()}});
+}
+
+HttpResponse AdminServer::simState(Ctx &)
+{
+    return HttpResponse::json(200, {{"clock", m_config.manualClock ? "manual" : "real"},
+                                    {"sim_time", isoTime(m_simNowMs)},
+                                    {"elapsed_s", double(m_simNowMs - m_startMs) / 1000.0},
+                                    {"seed", m_config.seed},
+                                    {"rate", m_traffic.rate()},
+                                    {"users", m_traffic.users()},
+                                    {"requests_served", m_traffic.requestsServed()},
+                                    {"log_first_id", m_logs.firstId()},
+                                    {"log_last_id", m_logs.lastId()},
+                                    {"stream_clients", m_streams.size()}});
+}
+
+} // namespace cutover::sim
