@@ -1,0 +1,62 @@
+#pragma once
+
+#include <QString>
+
+#include <utility>
+#include <variant>
+
+namespace cutover {
+
+// Everything that can go wrong talking to a gateway, as a value the UI can explain.
+struct ApiError
+{
+    enum class Kind {
+        Unreachable,     // connection refused, DNS, reset before any answer
+        Timeout,         // no bytes for the transfer timeout
+        Tls,             // certificate or handshake failure
+        Unauthorized,    // 401
+        Forbidden,       // 403
+        NotFound,        // 404
+        Conflict,        // 409 or 412: someone else changed it
+        Validation,      // 422 (field names the offending field)
+        PreconditionRequired, // 428
+        Server,          // 5xx
+        Malformed,       // a body we could not understand (endpoint and field say where)
+        Http,            // any other HTTP status
+        Cancelled,
+    };
+
+    Kind kind = Kind::Unreachable;
+    int httpStatus = 0;
+    QString code;      // the contract's error code, when the gateway sent one
+    QString message;   // one human sentence
+    QString field;     // for Validation / Malformed
+    QString endpoint;  // e.g. "GET /admin/routes"
+    QString requestId; // X-Request-ID of the failed exchange
+
+    // "403 forbidden on GET /admin/routes: ... (request req-…)"
+    QString describe() const;
+    static QString kindName(Kind kind);
+};
+
+// A value or an ApiError: what every backend call returns.
+template<typename T>
+class Result
+{
+public:
+    Result(T value) : m_v(std::move(value)) {}
+    Result(ApiError error) : m_v(std::move(error)) {}
+
+    bool ok() const { return m_v.index() == 0; }
+    explicit operator bool() const { return ok(); }
+    const T &value() const { return std::get<0>(m_v); }
+    T &value() { return std::get<0>(m_v); }
+    const T &operator*() const { return value(); }
+    const T *operator->() const { return &value(); }
+    const ApiError &error() const { return std::get<1>(m_v); }
+
+private:
+    std::variant<T, ApiError> m_v;
+};
+
+} // namespace cutover

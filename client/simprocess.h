@@ -1,0 +1,53 @@
+#pragma once
+
+#include "domain.h"
+
+#include <QByteArray>
+#include <QMap>
+#include <QObject>
+#include <QProcess>
+#include <QUrl>
+
+namespace cutover {
+
+// Runs cutover-sim as a child process on a free loopback port: the built-in demo gateway of
+// `cutover --demo`, and the peer of the integration tests. Fresh tokens for each role are handed
+// over on the child's stdin, so they never appear on a command line (ps) or in a file.
+class SimProcess : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit SimProcess(QObject *parent = nullptr);
+    ~SimProcess() override;
+
+    // Starts the simulator with these extra arguments (e.g. --seed 7 --manual-clock).
+    void start(const QStringList &extraArgs = {});
+    void stop();
+    bool isRunning() const;
+
+    QUrl url() const { return m_url; }
+    QByteArray token(Role role) const { return m_tokens.value(role); }
+    QString subject(Role role) const { return QStringLiteral("demo-") + roleName(role); }
+    // What the child wrote to stderr so far, for error reports.
+    QString errorOutput() const { return QString::fromUtf8(m_stderr); }
+
+    // cutover-sim next to this executable, else $CUTOVER_SIM, else on PATH.
+    static QString findProgram();
+
+Q_SIGNALS:
+    void ready(const QUrl &url);
+    void failed(const QString &message);
+    void exited();
+
+private:
+    void readStdout();
+
+    QProcess m_process;
+    QMap<Role, QByteArray> m_tokens;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+    QUrl m_url;
+};
+
+} // namespace cutover

@@ -1,0 +1,163 @@
+#include "servicemodel.h"
+
+#include <algorithm>
+
+namespace cutover {
+
+namespace {
+
+QString checksText(const ServiceHealth &s)
+{
+    QStringList parts;
+    for (const HealthCheck &c : s.checks) {
+        QString part = c.name + QLatin1Char(' ') + healthName(c.status);
+        if (c.latencyMs)
+            part += QStringLiteral(" (%1 ms)").arg(*c.latencyMs, 0, 'f', 1);
+        parts << part;
+    }
+    return parts.isEmpty() ? QStringLiteral("—") : parts.join(QStringLiteral(", "));
+}
+
+int severity(HealthStatus s)
+{
+    switch (s) {
+    case HealthStatus::Unhealthy: return 0;
+    case HealthStatus::Degraded: return 1;
+    case HealthStatus::Unknown: return 2;
+    case HealthStatus::Healthy: return 3;
+    }
+    return 2;
+}
+
+bool sameRow(const ServiceHealth &a, const ServiceHealth &b)
+{
+    return a.status == b.status && a.latencyMs == b.latencyMs && a.checkedAt == b.checkedAt && a.version == b.version
+        && a.message == b.message && checksText(a) == checksText(b) && a.kind == b.kind;
+}
+
+} // namespace
+
+int ServiceModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int ServiceModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+int ServiceModel::rowOf(const QString &name) const
+{
+    for (qsizetype i = 0; i < m_rows.size(); ++i)
+        if (m_rows[i].name == name)
+            return int(i);
+    return -1;
+}
+
+int ServiceModel::count(HealthStatus status) const
+{
+    return int(std::count_if(m_rows.begin(), m_rows.end(), [status](const ServiceHealth &s) { return s.status == status; }));
+}
+
+void ServiceModel::apply(const HealthSnapshot &snapshot)
+{
+    QList<ServiceHealth> incoming;
+    incoming.reserve(snapshot.services.size() + 1);
+    incoming.append(snapshot.gateway);
+    incoming.append(snapshot.services);
+
+    // Remove rows that disappeared, update the ones that stayed, append the new ones.
+    for (int row = int(m_rows.size()) - 1; row >= 0; --row) {
+        const QString &name = m_rows[row].name;
+        const bool present = std::any_of(incoming.begin(), incoming.end(),
+                                         [&name](const ServiceHealth &s) { return s.name == name; });
+        if (!present) {
+            beginRemoveRows({}, row, row);
+            m_rows.removeAt(row);
+            endRemoveRows();
+        }
+    }
+    for (const ServiceHealth &s : incoming) {
+        const int row = rowOf(s.name);
+        if (row < 0) {
+            beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
+            m_rows.append(s);
+            endInsertRows();
+        } else if (!sameRow(m_rows[row], s)) {
+            m_rows[row] = s;
+            Q_EMIT dataChanged(index(row, 0), index(row, ColumnCount - 1));
+        }
+    }
+    setStale(false);
+}
+
+void ServiceModel::setStale(bool stale)
+{
+    if (m_stale == stale)
+        return;
+    m_stale = stale;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+}
+
+QVariant ServiceModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const ServiceHealth &s = m_rows[index.row()];
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (Column(index.column())) {
+        case NameColumn: return s.name;
+        case KindColumn: return serviceKindName(s.kind);
+        case StatusColumn: return m_stale ? healthName(s.status) + QStringLiteral(" (stale)") : healthName(s.status);
+        case LatencyColumn: return s.latencyMs ? QStringLiteral("%1 ms").arg(*s.latencyMs, 0, 'f', 1) : QStringLiteral("—");
+        case DbColumn: return checksText(s);
+        case VersionColumn: return s.version.isEmpty() ? QStringLiteral("—") : s.version;
+        case CheckedColumn: return s.checkedAt.isValid() ? s.checkedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")) : QStringLiteral("never");
+        case ColumnCount: break;
+        }
+        return {};
+    case Qt::ToolTipRole:
+        return QStringLiteral("%1 (%2): %3\n%4%5")
+            .arg(s.name, serviceKindName(s.kind), healthName(s.status), s.message.isEmpty() ? QString() : s.message + QLatin1Char('\n'),
+                 s.url);
+    case Qt::TextAlignmentRole:
+        return index.column() == LatencyColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+    case StatusRole:
+        return int(s.status);
+    case KindRole:
+        return int(s.kind);
+    case StaleRole:
+        return m_stale;
+    case SortRole:
+        switch (Column(index.column())) {
+        case StatusColumn: return severity(s.status);
+        case LatencyColumn: return s.latencyMs.value_or(-1);
+        case CheckedColumn: return s.checkedAt;
+        default: return data(index, Qt::DisplayRole);
+        }
+    default:
+        return {};
+    }
+}
+
+QVariant ServiceModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case NameColumn: return tr("Service");
+    case KindColumn: return tr("Kind");
+    case StatusColumn: return tr("Status");
+    case LatencyColumn: return tr("Check latency");
+    case DbColumn: return tr("Sub-checks");
+    case VersionColumn: return tr("Version");
+    case CheckedColumn: return tr("Checked");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+} // namespace cutover

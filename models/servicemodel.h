@@ -1,0 +1,41 @@
+#pragma once
+
+#include "client/domain.h"
+
+#include <QAbstractTableModel>
+
+namespace cutover {
+
+// The health board's rows: the gateway and every upstream, updated in place from each health
+// snapshot (rows keep their identity by name, so selection and sorting survive refreshes).
+// When the data stops being current the model is marked stale and says so in every row.
+class ServiceModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { NameColumn, KindColumn, StatusColumn, LatencyColumn, DbColumn, VersionColumn, CheckedColumn,
+                  ColumnCount };
+    enum Role { StatusRole = Qt::UserRole + 1, KindRole, StaleRole, SortRole };
+
+    using QAbstractTableModel::QAbstractTableModel;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    void apply(const HealthSnapshot &snapshot);
+    void setStale(bool stale);
+    bool isStale() const { return m_stale; }
+    const ServiceHealth &service(int row) const { return m_rows.at(row); }
+    int rowOf(const QString &name) const;
+    // Counts by status, for the summary line.
+    int count(HealthStatus status) const;
+
+private:
+    QList<ServiceHealth> m_rows;
+    bool m_stale = false;
+};
+
+} // namespace cutover
