@@ -10,6 +10,7 @@ packages=(
   nlohmann-json3-dev libspdlog-dev qtkeychain-qt6-dev
   xvfb xauth fonts-dejavu-core
   appstream desktop-file-utils
+  clang libclang-rt-14-dev
   haproxy prometheus
 )
 

@@ -324,8 +324,10 @@ std::optional<Fault> AdminServer::faultFromJson(const Json &j, std::string &erro
             return std::nullopt;
         }
     }
-    if (duration > 0)
+    if (duration > 0) {
+        f.durationS = duration;
         f.expiresAtMs = m_simNowMs + std::int64_t(duration * 1000);
+    }
     return f;
 }
 
@@ -338,7 +340,9 @@ HttpResponse AdminServer::postFault(Ctx &ctx)
     auto fault = faultFromJson(body, error);
     if (!fault)
         return HttpResponse::error(422, "validation_failed", error, ctx.requestId);
-    return HttpResponse::json(201, m_state.faultJson(m_state.addFault(std::move(*fault), ctx.actor(), nowMs())));
+    const std::string reason = body.contains("reason") && body["reason"].is_string() ? body["reason"].get<std::string>()
+                                                                                     : std::string("simulator fault");
+    return HttpResponse::json(201, m_state.faultJson(m_state.addFault(std::move(*fault), reason, ctx.actor(), nowMs())));
 }
 
 HttpResponse AdminServer::postStep(Ctx &ctx)
@@ -363,31 +367,24 @@ HttpResponse AdminServer::postChaos(Ctx &ctx)
     Json body;
     if (auto bad = parseBody(ctx, body))
         return *bad;
-    auto rule = [&](const char *name) -> std::optional<Chaos> {
-        if (!body.contains(name))
-            return std::nullopt;
-        const Json &r = body[name];
-        if (!r.is_object() || !r.contains("path") || !r["path"].is_string())
-            return std::nullopt;
-        Chaos c;
-        c.path = r["path"].get<std::string>();
-        const int count = r.value("count", 1);
-        if (std::string(name) == "drop_response")
-            c.dropCount = count;
-        else {
-            c.delayCount = count;
-            c.delayMs = r.value("delay_ms", 0);
-        }
-        return c;
-    };
-    auto drop = rule("drop_response"), delay = rule("delay_response");
-    if (!drop && !delay)
+    // {"drop_response":{"path":P,"count":C}} or {"delay_ms":N,"path":P,"count":C}.
+    auto countOf = [](const Json &j) { return j.contains("count") && j["count"].is_number_integer() ? j["count"].get<int>() : 1; };
+    Chaos c;
+    if (body.contains("drop_response") && body["drop_response"].is_object() && body["drop_response"].contains("path")
+        && body["drop_response"]["path"].is_string()) {
+        c.path = body["drop_response"]["path"].get<std::string>();
+        c.dropCount = countOf(body["drop_response"]);
+    } else if (body.contains("delay_ms") && body["delay_ms"].is_number_integer() && body.contains("path")
+               && body["path"].is_string()) {
+        c.path = body["path"].get<std::string>();
+        c.delayMs = std::clamp(body["delay_ms"].get<int>(), 0, 600000);
+        c.delayCount = countOf(body);
+    } else {
         return HttpResponse::error(422, "validation_failed",
-                                   "give drop_response {path, count} or delay_response {path, count, delay_ms}",
+                                   "give {\"drop_response\":{\"path\":P,\"count\":C}} or {\"delay_ms\":N,\"path\":P,\"count\":C}",
                                    ctx.requestId);
-    for (auto &c : {drop, delay})
-        if (c)
-            m_chaos.push_back(*c);
+    }
+    m_chaos.push_back(c);
     return HttpResponse::json(200, {{"rules", m_chaos.size()}});
 }
 

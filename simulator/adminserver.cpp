@@ -145,7 +145,7 @@ void AdminServer::advanceTo(std::int64_t simMs)
             std::string error;
             if (step.fault) {
                 if (auto f = faultFromJson(*step.fault, error))
-                    m_state.addFault(std::move(*f), scenario, m_simNowMs);
+                    m_state.addFault(std::move(*f), "scenario step", scenario, m_simNowMs);
             } else {
                 m_state.clearFault(step.clear == "all" ? std::string() : step.clear, scenario, m_simNowMs);
             }

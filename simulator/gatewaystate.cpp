@@ -293,13 +293,13 @@ void GatewayState::releaseRollback(bool keepMonolith, const std::string &reason,
     appendAudit(actor, "rollback.release", "rollback", std::move(before), std::move(after), reason, nowMs);
 }
 
-const Fault &GatewayState::addFault(Fault fault, const Actor &actor, std::int64_t nowMs)
+const Fault &GatewayState::addFault(Fault fault, const std::string &reason, const Actor &actor, std::int64_t nowMs)
 {
     fault.id = "f" + std::to_string(m_nextFault++);
     fault.createdAtMs = nowMs;
     m_faults.push_back(std::move(fault));
-    appendAudit(actor, "sim.fault.add", "sim/faults/" + m_faults.back().id, nullptr, faultJson(m_faults.back()),
-                "simulator fault", nowMs);
+    appendAudit(actor, "sim.fault.add", "sim/faults/" + m_faults.back().id, nullptr, faultJson(m_faults.back()), reason,
+                nowMs);
     return m_faults.back();
 }
 
@@ -461,6 +461,7 @@ Json GatewayState::faultJson(const Fault &f) const
                  {"extra_latency_ms", f.extraLatencyMs},
                  {"down", f.down},
                  {"db_down", f.dbDown},
+                 {"duration_s", f.durationS ? Json(*f.durationS) : Json(nullptr)},
                  {"created_at", timeOrNull(f.createdAtMs)},
                  {"expires_at", f.expiresAtMs ? Json(isoTime(*f.expiresAtMs)) : Json(nullptr)}};
 }

@@ -79,6 +79,7 @@ struct Fault
     bool down = false;
     bool dbDown = false;
     std::int64_t createdAtMs = 0;
+    std::optional<double> durationS;
     std::optional<std::int64_t> expiresAtMs;
 };
 
@@ -146,7 +147,7 @@ public:
     void engageRollback(const std::string &reason, const Actor &actor, std::int64_t nowMs);
     void releaseRollback(bool keepMonolith, const std::string &reason, const Actor &actor, std::int64_t nowMs);
 
-    const Fault &addFault(Fault fault, const Actor &actor, std::int64_t nowMs);
+    const Fault &addFault(Fault fault, const std::string &reason, const Actor &actor, std::int64_t nowMs);
     bool clearFault(const std::string &id, const Actor &actor, std::int64_t nowMs); // id "" clears all
     const std::vector<Fault> &faults() const { return m_faults; }
     void expireFaults(std::int64_t nowMs);

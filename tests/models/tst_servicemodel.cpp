@@ -1,0 +1,114 @@
+#include "models/servicemodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace cutover;
+
+namespace {
+
+ServiceHealth svc(const QString &name, HealthStatus status, double latency = 1.0)
+{
+    ServiceHealth s;
+    s.name = name;
+    s.kind = name == QLatin1String("monolith") ? ServiceKind::Monolith : ServiceKind::Microservice;
+    s.status = status;
+    s.latencyMs = latency;
+    s.checkedAt = QDateTime::fromSecsSinceEpoch(1700000000, Qt::UTC);
+    return s;
+}
+
+HealthSnapshot snapshot(QList<ServiceHealth> services)
+{
+    HealthSnapshot snap;
+    snap.gateway = svc(QStringLiteral("gateway"), HealthStatus::Healthy);
+    snap.gateway.kind = ServiceKind::Gateway;
+    snap.services = std::move(services);
+    return snap;
+}
+
+} // namespace
+
+class TestServiceModel : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void appliesSnapshotsInPlace();
+    void removesAndAddsRows();
+    void staleIsVisibleInEveryRow();
+    void sortsBySeverity_data();
+    void sortsBySeverity();
+};
+
+void TestServiceModel::appliesSnapshotsInPlace()
+{
+    ServiceModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.apply(snapshot({svc(QStringLiteral("monolith"), HealthStatus::Healthy),
+                          svc(QStringLiteral("post-service"), HealthStatus::Healthy)}));
+    QCOMPARE(model.rowCount(), 3);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.apply(snapshot({svc(QStringLiteral("monolith"), HealthStatus::Healthy),
+                          svc(QStringLiteral("post-service"), HealthStatus::Unhealthy)}));
+    QCOMPARE(inserted.count(), 0);
+    QCOMPARE(changed.count(), 1); // only the row that changed
+    const int row = model.rowOf(QStringLiteral("post-service"));
+    QCOMPARE(changed.first().at(0).toModelIndex().row(), row);
+    QCOMPARE(model.index(row, ServiceModel::StatusColumn).data().toString(), QStringLiteral("unhealthy"));
+    QCOMPARE(model.count(HealthStatus::Unhealthy), 1);
+}
+
+void TestServiceModel::removesAndAddsRows()
+{
+    ServiceModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.apply(snapshot({svc(QStringLiteral("a"), HealthStatus::Healthy), svc(QStringLiteral("b"), HealthStatus::Healthy)}));
+    model.apply(snapshot({svc(QStringLiteral("b"), HealthStatus::Degraded), svc(QStringLiteral("c"), HealthStatus::Healthy)}));
+    QCOMPARE(model.rowCount(), 3);
+    QCOMPARE(model.rowOf(QStringLiteral("a")), -1);
+    QVERIFY(model.rowOf(QStringLiteral("c")) >= 0);
+    QCOMPARE(model.service(model.rowOf(QStringLiteral("b"))).status, HealthStatus::Degraded);
+}
+
+void TestServiceModel::staleIsVisibleInEveryRow()
+{
+    ServiceModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.apply(snapshot({svc(QStringLiteral("monolith"), HealthStatus::Healthy)}));
+    model.setStale(true);
+    for (int row = 0; row < model.rowCount(); ++row) {
+        QVERIFY(model.index(row, ServiceModel::StatusColumn).data().toString().endsWith(QStringLiteral("(stale)")));
+        QVERIFY(model.index(row, 0).data(ServiceModel::StaleRole).toBool());
+    }
+    // A fresh snapshot clears it.
+    model.apply(snapshot({svc(QStringLiteral("monolith"), HealthStatus::Healthy)}));
+    QVERIFY(!model.isStale());
+    QCOMPARE(model.index(0, ServiceModel::StatusColumn).data().toString(), QStringLiteral("healthy"));
+}
+
+void TestServiceModel::sortsBySeverity_data()
+{
+    QTest::addColumn<int>("worse");
+    QTest::addColumn<int>("better");
+    QTest::newRow("unhealthy before degraded") << int(HealthStatus::Unhealthy) << int(HealthStatus::Degraded);
+    QTest::newRow("degraded before unknown") << int(HealthStatus::Degraded) << int(HealthStatus::Unknown);
+    QTest::newRow("unknown before healthy") << int(HealthStatus::Unknown) << int(HealthStatus::Healthy);
+}
+
+void TestServiceModel::sortsBySeverity()
+{
+    QFETCH(int, worse);
+    QFETCH(int, better);
+    ServiceModel model;
+    model.apply(snapshot({svc(QStringLiteral("x"), HealthStatus(worse)), svc(QStringLiteral("y"), HealthStatus(better))}));
+    const auto key = [&](const char *name) {
+        return model.index(model.rowOf(QLatin1String(name)), ServiceModel::StatusColumn).data(ServiceModel::SortRole).toInt();
+    };
+    QVERIFY(key("x") < key("y"));
+}
+
+QTEST_GUILESS_MAIN(TestServiceModel)
+#include "tst_servicemodel.moc"

@@ -1,0 +1,87 @@
+// The GUI wiring of `cutover --demo`, offscreen: real widgets, a real cutover-sim behind them.
+#include "app/common/appsession.h"
+#include "client/simprocess.h"
+#include "models/servicemodel.h"
+#include "widgets/mainwindow.h"
+
+#include <QApplication>
+#include <QLineEdit>
+#include <QSignalSpy>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QTest>
+
+using namespace cutover;
+
+class TestDemoSession : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void demoShowsGatewayRoleAndServices();
+    void stoppedGatewayMarksHealthStale();
+    void filterNarrowsTheServiceList();
+};
+
+void TestDemoSession::demoShowsGatewayRoleAndServices()
+{
+    AppSession session;
+    QSignalSpy connected(&session, &AppSession::connected);
+    session.startDemo({QStringLiteral("--seed"), QStringLiteral("3")});
+    session.window()->show();
+    QVERIFY(QTest::qWaitForWindowExposed(session.window()));
+    QVERIFY(connected.wait(10000));
+
+    ServiceModel *model = session.window()->serviceModel();
+    // The gateway plus the monolith and the five microservices of the migration guide.
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 7, 10000);
+    for (const char *name : {"gateway", "monolith", "user-service", "post-service", "media-service", "payment-service",
+                             "notification-service"})
+        QVERIFY2(model->rowOf(QLatin1String(name)) >= 0, name);
+    QCOMPARE(model->service(model->rowOf(QStringLiteral("monolith"))).kind, ServiceKind::Monolith);
+    QCOMPARE(model->service(model->rowOf(QStringLiteral("post-service"))).status, HealthStatus::Healthy);
+
+    QTRY_VERIFY_WITH_TIMEOUT(session.window()->gatewayText().contains(QStringLiteral("cutover-sim")), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(session.window()->identityText().contains(QStringLiteral("demo-operator")), 5000);
+    QVERIFY(session.window()->identityText().contains(QStringLiteral("operator")));
+    QVERIFY(!session.window()->isStale());
+    QCOMPARE(session.window()->serviceView()->model()->rowCount(), 7);
+}
+
+void TestDemoSession::stoppedGatewayMarksHealthStale()
+{
+    AppSession session;
+    session.window()->setPollInterval(std::chrono::milliseconds(300));
+    QSignalSpy connected(&session, &AppSession::connected);
+    session.startDemo();
+    QVERIFY(connected.wait(10000));
+    QTRY_COMPARE_WITH_TIMEOUT(session.window()->serviceModel()->rowCount(), 7, 10000);
+    QVERIFY(!session.window()->isStale());
+
+    session.demoGateway()->stop();
+    // Within two poll intervals (plus the time a refused connection takes to report).
+    QTRY_VERIFY_WITH_TIMEOUT(session.window()->isStale(), 2000);
+    // The rows stay, but every status says it is stale.
+    const QModelIndex status = session.window()->serviceModel()->index(0, ServiceModel::StatusColumn);
+    QVERIFY(status.data().toString().contains(QStringLiteral("stale")));
+    QVERIFY(status.data(ServiceModel::StaleRole).toBool());
+}
+
+void TestDemoSession::filterNarrowsTheServiceList()
+{
+    AppSession session;
+    QSignalSpy connected(&session, &AppSession::connected);
+    session.startDemo();
+    session.window()->show();
+    QVERIFY(connected.wait(10000));
+    QTRY_COMPARE_WITH_TIMEOUT(session.window()->serviceModel()->rowCount(), 7, 10000);
+    auto *filter = session.window()->findChild<QLineEdit *>();
+    QVERIFY(filter);
+    QTest::keyClicks(filter, QStringLiteral("post"));
+    QCOMPARE(session.window()->serviceView()->model()->rowCount(), 1);
+    filter->clear();
+    QCOMPARE(session.window()->serviceView()->model()->rowCount(), 7);
+}
+
+QTEST_MAIN(TestDemoSession)
+#include "tst_demosession.moc"
