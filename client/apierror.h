@@ -33,6 +33,13 @@ struct ApiError
     QString field;     // for Validation / Malformed
     QString endpoint;  // e.g. "GET /admin/routes"
     QString requestId; // X-Request-ID of the failed exchange
+    QByteArray details; // the envelope's "details" as JSON text (e.g. the current resource on a 412)
+
+    // Worth another try with the same request: the gateway may not have seen or answered it.
+    bool isTransient() const
+    {
+        return kind == Kind::Unreachable || kind == Kind::Timeout || kind == Kind::Server;
+    }
 
     // "403 forbidden on GET /admin/routes: ... (request req-…)"
     QString describe() const;

@@ -6,6 +6,7 @@
 #include <QDateTime>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <chrono>
 #include <optional>
@@ -80,6 +81,100 @@ struct HealthSnapshot
     QDateTime checkedAt;
     ServiceHealth gateway;
     QList<ServiceHealth> services;
+};
+
+// One route of the gateway: a path prefix and the share of its traffic sent to the microservice.
+struct Route
+{
+    QString id;
+    QString prefix;
+    QString service;
+    int microservicePercent = 0;
+    QString version;
+    QDateTime updatedAt;
+    QString updatedBy;
+};
+
+struct RouteList
+{
+    QString version;
+    bool rollbackEngaged = false;
+    QList<Route> routes;
+};
+
+struct Flag
+{
+    QString name;
+    bool enabled = false;
+    int rolloutPercent = 0;
+    QStringList allowUsers;
+    QString description;
+    QString version;
+    QString service;     // for use_<service>_microservice flags
+    QStringList routes;  // the routes such a flag affects
+    QDateTime updatedAt;
+    QString updatedBy;
+};
+
+struct FlagList
+{
+    QString version;
+    QList<Flag> flags;
+};
+
+struct FlagChange
+{
+    bool enabled = false;
+    int rolloutPercent = 0;
+    QStringList allowUsers;
+    std::optional<QString> description;
+};
+
+struct RollbackSnapshotEntry
+{
+    QString route;
+    int microservicePercent = 0;
+};
+
+struct RollbackState
+{
+    bool engaged = false;
+    QString version;
+    QDateTime engagedAt;
+    QString engagedBy;
+    QString reason;
+    QList<RollbackSnapshotEntry> snapshot;
+    QDateTime releasedAt;
+    QString releasedBy;
+};
+
+struct AuditEntry
+{
+    qint64 id = 0;
+    QDateTime time;
+    QString actor;
+    QString role;
+    QString action;
+    QString target;
+    QByteArray before; // JSON text, shown as is
+    QByteArray after;
+    QString reason;
+    QString requestId;
+    QString idempotencyKey;
+};
+
+struct AuditPage
+{
+    QList<AuditEntry> entries;
+    qint64 latestId = 0;
+};
+
+// A raw metrics exposition and the format its Content-Type announced.
+struct MetricsScrape
+{
+    QByteArray body;
+    QByteArray contentType;
+    QDateTime receivedAt;
 };
 
 } // namespace cutover

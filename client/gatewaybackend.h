@@ -9,9 +9,21 @@
 
 namespace cutover {
 
+// An operator action (engage or release the emergency rollback). The caller creates the
+// idempotency key once per action and keeps it for every retry, so that however often the request
+// is sent, the gateway applies it once.
+struct ActionRequest
+{
+    QString expectedVersion;
+    QString reason;
+    QByteArray idempotencyKey;
+    static QByteArray newIdempotencyKey();
+};
+
 // What the UI and the CLI ask of a gateway, whatever it is (our admin API contract, HAProxy, …).
 // Calls are asynchronous; each callback runs once on the backend's thread, and never after the
-// backend is destroyed. Capabilities (GatewayInfo) say which calls a backend cannot answer.
+// backend is destroyed. Capabilities (GatewayInfo) say which calls a backend cannot answer; those
+// complete with an ApiError of kind NotFound and a message saying so.
 class GatewayBackend : public QObject
 {
     Q_OBJECT
@@ -29,6 +41,24 @@ public:
     virtual void fetchInfo(Callback<GatewayInfo> done) = 0;
     virtual void fetchWhoAmI(Callback<WhoAmI> done) = 0;
     virtual void fetchHealth(Callback<HealthSnapshot> done) = 0;
+    virtual void fetchMetrics(Callback<MetricsScrape> done) = 0;
+
+    virtual void fetchRoutes(Callback<RouteList> done) = 0;
+    // Fails with Kind::Conflict (412) when the route changed since `expectedVersion` was read.
+    virtual void setRoutePercent(const QString &routeId, int percent, const QString &expectedVersion,
+                                 const QString &reason, Callback<Route> done) = 0;
+    virtual void fetchFlags(Callback<FlagList> done) = 0;
+    virtual void updateFlag(const QString &name, const FlagChange &change, const QString &expectedVersion,
+                            const QString &reason, Callback<Flag> done) = 0;
+
+    virtual void fetchRollback(Callback<RollbackState> done) = 0;
+    // Actions keep retrying through transient failures (same idempotency key) until the gateway
+    // answers, `cancelAction(id)` is called, or the retry budget is spent. Returns the action's id.
+    virtual quint64 engageRollback(const ActionRequest &request, Callback<RollbackState> done) = 0;
+    virtual quint64 releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done) = 0;
+    virtual void cancelAction(quint64 actionId) = 0;
+
+    virtual void fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done) = 0;
 };
 
 } // namespace cutover

@@ -6,10 +6,52 @@
 #include <QNetworkReply>
 #include <QRandomGenerator>
 #include <QSslConfiguration>
+#include <QTimer>
+#include <QUrlQuery>
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 namespace cutover {
+
+namespace {
+
+std::chrono::milliseconds backoffFor(const RetryPolicy &policy, int attempt)
+{
+    const double base = double(policy.initialBackoff.count()) * double(1LL << std::min(attempt, 16));
+    const double capped = std::min(base, double(policy.maxBackoff.count()));
+    const double jitter = 0.5 + QRandomGenerator::global()->generateDouble(); // 0.5 … 1.5
+    return std::chrono::milliseconds(qint64(capped * jitter));
+}
+
+template<typename T>
+std::function<void(Result<HttpAdminClient::Raw>)> parseWith(Result<T> (*parse)(const QByteArray &),
+                                                            GatewayBackend::Callback<T> done)
+{
+    return [parse, done = std::move(done)](Result<HttpAdminClient::Raw> r) {
+        if (!r)
+            done(r.error());
+        else
+            done(parse(r->body));
+    };
+}
+
+// If-Match for a version we read; none when we have not read one (the gateway then says 428).
+QList<QPair<QByteArray, QByteArray>> ifMatch(const QString &version)
+{
+    if (version.isEmpty())
+        return {};
+    return {{QByteArrayLiteral("If-Match"), '"' + version.toUtf8() + '"'}};
+}
+
+} // namespace
+
+QByteArray ActionRequest::newIdempotencyKey()
+{
+    return QByteArray::number(QRandomGenerator::system()->generate64(), 16).rightJustified(16, '0') + '-'
+        + QByteArray::number(QRandomGenerator::system()->generate64(), 16).rightJustified(16, '0');
+}
 
 HttpAdminClient::HttpAdminClient(QNetworkAccessManager *nam, HttpEndpoint endpoint, QObject *parent)
     : GatewayBackend(parent)
@@ -38,20 +80,26 @@ QByteArray HttpAdminClient::newRequestId()
     return "cut-" + QByteArray::number(QRandomGenerator::global()->generate64(), 16).rightJustified(16, '0');
 }
 
-void HttpAdminClient::get(const QString &path, std::function<void(Result<QByteArray>)> done)
+void HttpAdminClient::send(Call call)
 {
     QUrl url = m_endpoint.baseUrl;
-    const int q = path.indexOf(QLatin1Char('?'));
-    url.setPath(url.path(QUrl::FullyDecoded).chopped(url.path().endsWith(QLatin1Char('/')) ? 1 : 0)
-                + (q < 0 ? path : path.left(q)));
+    const qsizetype q = call.path.indexOf(QLatin1Char('?'));
+    QString basePath = url.path();
+    if (basePath.endsWith(QLatin1Char('/')))
+        basePath.chop(1);
+    url.setPath(basePath + (q < 0 ? call.path : call.path.left(q)));
     if (q >= 0)
-        url.setQuery(path.mid(q + 1));
+        url.setQuery(call.path.mid(q + 1));
     QNetworkRequest request(url);
     request.setTransferTimeout(int(m_endpoint.timeout.count()));
     request.setRawHeader("Accept", "application/json");
     request.setRawHeader("X-Request-ID", newRequestId());
     if (!m_endpoint.token.isEmpty())
         request.setRawHeader("Authorization", "Bearer " + m_endpoint.token);
+    if (!call.body.isEmpty())
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    for (const auto &[name, value] : call.headers)
+        request.setRawHeader(name, value);
     if (url.scheme() == QLatin1String("https") && !m_endpoint.caBundle.isEmpty()) {
         QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
         tls.addCaCertificates(m_endpoint.caBundle);
@@ -59,21 +107,49 @@ void HttpAdminClient::get(const QString &path, std::function<void(Result<QByteAr
     }
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
 
-    QNetworkReply *reply = m_nam->get(request);
+    QNetworkReply *reply = m_nam->sendCustomRequest(request, call.method, call.body);
     reply->setParent(this);
-    const QString endpointName = QStringLiteral("GET ") + path.left(q < 0 ? path.size() : q);
-    connect(reply, &QNetworkReply::finished, this, [this, reply, endpointName, done = std::move(done)] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, call = std::move(call)]() mutable {
         reply->deleteLater();
-        const QByteArray body = reply->readAll();
+        const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (reply->error() == QNetworkReply::NoError && status >= 200 && status < 300) {
-            done(body);
+            // A confirmation wins over a cancel that came too late: report what the gateway did.
+            m_cancelled.remove(call.actionId);
+            call.done(Raw {body, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray()});
             return;
         }
-        ApiError e = errorFor(reply, body, endpointName);
+        const QString endpoint = QString::fromLatin1(call.method) + QLatin1Char(' ')
+            + call.path.left(call.path.indexOf(QLatin1Char('?')) < 0 ? call.path.size() : call.path.indexOf(QLatin1Char('?')));
+        ApiError e = errorFor(reply, body, endpoint);
+        if (e.isTransient() && call.actionId && m_cancelled.remove(call.actionId)) {
+            e.kind = ApiError::Kind::Cancelled;
+            e.message = tr("cancelled by the operator; the gateway had not confirmed it (%1)").arg(e.message);
+            call.done(std::move(e));
+            return;
+        }
+        if (e.isTransient() && call.attempt + 1 < call.retry.attempts) {
+            const auto wait = backoffFor(call.retry, call.attempt);
+            if (auto log = spdlog::get("net"))
+                log->info("{} — retry {} in {} ms", e.describe().toStdString(), call.attempt + 1, wait.count());
+            ++call.attempt;
+            QTimer::singleShot(wait, this, [this, call = std::move(call)]() mutable {
+                if (call.actionId && m_cancelled.remove(call.actionId)) {
+                    ApiError c;
+                    c.kind = ApiError::Kind::Cancelled;
+                    c.endpoint = QString::fromLatin1(call.method) + QLatin1Char(' ') + call.path;
+                    c.message = tr("cancelled by the operator; the gateway had not confirmed it");
+                    call.done(std::move(c));
+                    return;
+                }
+                send(std::move(call));
+            });
+            return;
+        }
         if (auto log = spdlog::get("net"))
             log->warn("{}", e.describe().toStdString());
-        done(std::move(e));
+        m_cancelled.remove(call.actionId);
+        call.done(std::move(e));
     });
 }
 
@@ -91,7 +167,7 @@ ApiError HttpAdminClient::errorFor(QNetworkReply *reply, const QByteArray &body,
         case QNetworkReply::OperationCanceledError:
             // Qt reports the transfer timeout as either, depending on the version.
             e.kind = ApiError::Kind::Timeout;
-            e.message = QStringLiteral("no answer within %1 s").arg(double(m_endpoint.timeout.count()) / 1000.0);
+            e.message = tr("no answer within %1 s").arg(double(m_endpoint.timeout.count()) / 1000.0);
             break;
         case QNetworkReply::SslHandshakeFailedError:
             e.kind = ApiError::Kind::Tls;
@@ -119,31 +195,100 @@ ApiError HttpAdminClient::errorFor(QNetworkReply *reply, const QByteArray &body,
     return e;
 }
 
-template<typename T>
-static std::function<void(Result<QByteArray>)> parseWith(Result<T> (*parse)(const QByteArray &),
-                                                         GatewayBackend::Callback<T> done)
-{
-    return [parse, done = std::move(done)](Result<QByteArray> r) {
-        if (!r)
-            done(r.error());
-        else
-            done(parse(*r));
-    };
-}
-
 void HttpAdminClient::fetchInfo(Callback<GatewayInfo> done)
 {
-    get(QStringLiteral("/admin/info"), parseWith(&json::parseInfo, std::move(done)));
+    send({"GET", QStringLiteral("/admin/info"), {}, {}, m_getRetry, 0, 0, parseWith(&json::parseInfo, std::move(done))});
 }
 
 void HttpAdminClient::fetchWhoAmI(Callback<WhoAmI> done)
 {
-    get(QStringLiteral("/admin/whoami"), parseWith(&json::parseWhoAmI, std::move(done)));
+    send({"GET", QStringLiteral("/admin/whoami"), {}, {}, m_getRetry, 0, 0, parseWith(&json::parseWhoAmI, std::move(done))});
 }
 
 void HttpAdminClient::fetchHealth(Callback<HealthSnapshot> done)
 {
-    get(QStringLiteral("/health/services"), parseWith(&json::parseHealth, std::move(done)));
+    send({"GET", QStringLiteral("/health/services"), {}, {}, m_getRetry, 0, 0,
+          parseWith(&json::parseHealth, std::move(done))});
+}
+
+void HttpAdminClient::fetchMetrics(Callback<MetricsScrape> done)
+{
+    // Ask for OpenMetrics first; a gateway that only speaks 0.0.4 answers with that.
+    send({"GET", QStringLiteral("/metrics"), {},
+          {{"Accept", "application/openmetrics-text; version=1.0.0, text/plain; version=0.0.4; q=0.5"}}, m_getRetry, 0,
+          0, [done = std::move(done)](Result<Raw> r) {
+              if (!r)
+                  done(r.error());
+              else
+                  done(MetricsScrape {r->body, r->contentType, QDateTime::currentDateTimeUtc()});
+          }});
+}
+
+void HttpAdminClient::fetchRoutes(Callback<RouteList> done)
+{
+    send({"GET", QStringLiteral("/admin/routes"), {}, {}, m_getRetry, 0, 0, parseWith(&json::parseRoutes, std::move(done))});
+}
+
+void HttpAdminClient::setRoutePercent(const QString &routeId, int percent, const QString &expectedVersion,
+                                      const QString &reason, Callback<Route> done)
+{
+    send({"PUT", QStringLiteral("/admin/routes/") + QString::fromLatin1(QUrl::toPercentEncoding(routeId)),
+          json::routeChangeBody(percent, reason), ifMatch(expectedVersion), RetryPolicy {1}, 0, 0,
+          parseWith(&json::parseRoute, std::move(done))});
+}
+
+void HttpAdminClient::fetchFlags(Callback<FlagList> done)
+{
+    send({"GET", QStringLiteral("/admin/flags"), {}, {}, m_getRetry, 0, 0, parseWith(&json::parseFlags, std::move(done))});
+}
+
+void HttpAdminClient::updateFlag(const QString &name, const FlagChange &change, const QString &expectedVersion,
+                                 const QString &reason, Callback<Flag> done)
+{
+    send({"PUT", QStringLiteral("/admin/flags/") + QString::fromLatin1(QUrl::toPercentEncoding(name)),
+          json::flagChangeBody(change, reason), ifMatch(expectedVersion), RetryPolicy {1}, 0, 0,
+          parseWith(&json::parseFlag, std::move(done))});
+}
+
+void HttpAdminClient::fetchRollback(Callback<RollbackState> done)
+{
+    send({"GET", QStringLiteral("/admin/rollback"), {}, {}, m_getRetry, 0, 0,
+          parseWith(&json::parseRollback, std::move(done))});
+}
+
+quint64 HttpAdminClient::postAction(const QString &path, const ActionRequest &request, QByteArray body,
+                                    Callback<RollbackState> done)
+{
+    const quint64 id = m_nextAction++;
+    send({"POST", path, std::move(body),
+          ifMatch(request.expectedVersion) + QList<QPair<QByteArray, QByteArray>> {{"Idempotency-Key", request.idempotencyKey}},
+          m_actionRetry, 0,
+          id, parseWith(&json::parseRollback, std::move(done))});
+    return id;
+}
+
+quint64 HttpAdminClient::engageRollback(const ActionRequest &request, Callback<RollbackState> done)
+{
+    return postAction(QStringLiteral("/admin/rollback"), request, json::rollbackBody(request.reason, std::nullopt),
+                      std::move(done));
+}
+
+quint64 HttpAdminClient::releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done)
+{
+    return postAction(QStringLiteral("/admin/rollback/release"), request, json::rollbackBody(request.reason, keepMonolith),
+                      std::move(done));
+}
+
+void HttpAdminClient::cancelAction(quint64 actionId)
+{
+    if (actionId && actionId < m_nextAction)
+        m_cancelled.insert(actionId);
+}
+
+void HttpAdminClient::fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done)
+{
+    send({"GET", QStringLiteral("/admin/audit?after=%1&limit=%2").arg(afterId).arg(limit), {}, {}, m_getRetry, 0, 0,
+          parseWith(&json::parseAudit, std::move(done))});
 }
 
 } // namespace cutover

@@ -3,6 +3,7 @@
 #include "gatewaybackend.h"
 
 #include <QByteArray>
+#include <QSet>
 #include <QUrl>
 
 #include <chrono>
@@ -20,7 +21,16 @@ struct HttpEndpoint
     std::chrono::milliseconds timeout {10000};
 };
 
+struct RetryPolicy
+{
+    int attempts = 3;                                 // total tries, the first included
+    std::chrono::milliseconds initialBackoff {250};   // doubled each time, with ±50 % jitter
+    std::chrono::milliseconds maxBackoff {5000};
+};
+
 // The contract's HTTP admin API (docs/admin-api.md) over one shared QNetworkAccessManager.
+// GETs retry transient failures with backoff; PUTs are never retried (If-Match makes a blind
+// retry fail anyway, and the UI decides); action POSTs retry with their idempotency key.
 class HttpAdminClient : public GatewayBackend
 {
     Q_OBJECT
@@ -33,16 +43,53 @@ public:
     void fetchInfo(Callback<GatewayInfo> done) override;
     void fetchWhoAmI(Callback<WhoAmI> done) override;
     void fetchHealth(Callback<HealthSnapshot> done) override;
+    void fetchMetrics(Callback<MetricsScrape> done) override;
+    void fetchRoutes(Callback<RouteList> done) override;
+    void setRoutePercent(const QString &routeId, int percent, const QString &expectedVersion, const QString &reason,
+                         Callback<Route> done) override;
+    void fetchFlags(Callback<FlagList> done) override;
+    void updateFlag(const QString &name, const FlagChange &change, const QString &expectedVersion,
+                    const QString &reason, Callback<Flag> done) override;
+    void fetchRollback(Callback<RollbackState> done) override;
+    quint64 engageRollback(const ActionRequest &request, Callback<RollbackState> done) override;
+    quint64 releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done) override;
+    void cancelAction(quint64 actionId) override;
+    void fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done) override;
+
+    void setGetRetry(RetryPolicy policy) { m_getRetry = policy; }
+    void setActionRetry(RetryPolicy policy) { m_actionRetry = policy; }
 
     // A fresh X-Request-ID value.
     static QByteArray newRequestId();
 
+    struct Raw
+    {
+        QByteArray body;
+        QByteArray contentType;
+    };
+
 private:
-    void get(const QString &path, std::function<void(Result<QByteArray>)> done);
+    struct Call
+    {
+        QByteArray method;
+        QString path;            // with the query, if any
+        QByteArray body;
+        QList<QPair<QByteArray, QByteArray>> headers;
+        RetryPolicy retry;
+        int attempt = 0;
+        quint64 actionId = 0;    // non-zero for cancellable actions
+        std::function<void(Result<Raw>)> done;
+    };
+    void send(Call call);
     ApiError errorFor(QNetworkReply *reply, const QByteArray &body, const QString &endpoint) const;
+    quint64 postAction(const QString &path, const ActionRequest &request, QByteArray body, Callback<RollbackState> done);
 
     QNetworkAccessManager *m_nam;
     HttpEndpoint m_endpoint;
+    RetryPolicy m_getRetry;
+    RetryPolicy m_actionRetry {8, std::chrono::milliseconds(300), std::chrono::milliseconds(5000)};
+    QSet<quint64> m_cancelled;
+    quint64 m_nextAction = 1;
 };
 
 } // namespace cutover

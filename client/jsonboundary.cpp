@@ -110,6 +110,77 @@ ServiceHealth service(const Json &j, const QString &path)
     return s;
 }
 
+int integer(const Json &obj, const char *key, const QString &path)
+{
+    const Json &v = member(obj, key, path);
+    if (!v.is_number_integer())
+        throw ShapeError {path + QLatin1Char('.') + QLatin1String(key), QStringLiteral("expected an integer")};
+    return v.get<int>();
+}
+
+bool boolean(const Json &obj, const char *key, const QString &path)
+{
+    const Json &v = member(obj, key, path);
+    if (!v.is_boolean())
+        throw ShapeError {path + QLatin1Char('.') + QLatin1String(key), QStringLiteral("expected true or false")};
+    return v.get<bool>();
+}
+
+QStringList strings(const Json &obj, const char *key, const QString &path)
+{
+    QStringList out;
+    const auto it = obj.find(key);
+    if (it == obj.end() || it->is_null())
+        return out;
+    if (!it->is_array())
+        throw ShapeError {path + QLatin1Char('.') + QLatin1String(key), QStringLiteral("expected an array")};
+    for (const Json &v : *it) {
+        if (!v.is_string())
+            throw ShapeError {path + QLatin1Char('.') + QLatin1String(key), QStringLiteral("expected strings")};
+        out << qs(v.get<std::string>());
+    }
+    return out;
+}
+
+const Json &array(const Json &obj, const char *key, const QString &path)
+{
+    const Json &v = member(obj, key, path);
+    if (!v.is_array())
+        throw ShapeError {path + QLatin1Char('.') + QLatin1String(key), QStringLiteral("expected an array")};
+    return v;
+}
+
+Route route(const Json &j, const QString &path)
+{
+    Route r;
+    r.id = str(j, "id", path);
+    r.prefix = str(j, "prefix", path);
+    r.service = str(j, "service", path);
+    r.microservicePercent = integer(j, "microservice_percent", path);
+    if (r.microservicePercent < 0 || r.microservicePercent > 100)
+        throw ShapeError {path + QStringLiteral(".microservice_percent"), QStringLiteral("outside 0-100")};
+    r.version = str(j, "version", path);
+    r.updatedAt = j.contains("updated_at") ? time(j, "updated_at", path) : QDateTime();
+    r.updatedBy = optStr(j, "updated_by");
+    return r;
+}
+
+Flag flag(const Json &j, const QString &path)
+{
+    Flag f;
+    f.name = str(j, "name", path);
+    f.enabled = boolean(j, "enabled", path);
+    f.rolloutPercent = integer(j, "rollout_percent", path);
+    f.allowUsers = strings(j, "allow_users", path);
+    f.description = optStr(j, "description");
+    f.version = str(j, "version", path);
+    f.service = optStr(j, "service");
+    f.routes = strings(j, "routes", path);
+    f.updatedAt = j.contains("updated_at") ? time(j, "updated_at", path) : QDateTime();
+    f.updatedBy = optStr(j, "updated_by");
+    return f;
+}
+
 template<typename T, typename F>
 Result<T> guarded(const QByteArray &body, const char *endpoint, F &&f)
 {
@@ -194,6 +265,121 @@ Result<HealthSnapshot> parseHealth(const QByteArray &body)
     });
 }
 
+Result<RouteList> parseRoutes(const QByteArray &body)
+{
+    return guarded<RouteList>(body, "GET /admin/routes", [](const Json &j) {
+        RouteList list;
+        const QString root = QStringLiteral("$");
+        list.version = str(j, "version", root);
+        list.rollbackEngaged = j.value("rollback_engaged", false);
+        const Json &routes = array(j, "routes", root);
+        for (std::size_t i = 0; i < routes.size(); ++i)
+            list.routes.append(route(routes[i], QStringLiteral("$.routes[%1]").arg(i)));
+        return list;
+    });
+}
+
+Result<Route> parseRoute(const QByteArray &body)
+{
+    return guarded<Route>(body, "/admin/routes/{id}", [](const Json &j) { return route(j, QStringLiteral("$")); });
+}
+
+Result<FlagList> parseFlags(const QByteArray &body)
+{
+    return guarded<FlagList>(body, "GET /admin/flags", [](const Json &j) {
+        FlagList list;
+        list.version = str(j, "version", QStringLiteral("$"));
+        const Json &flags = array(j, "flags", QStringLiteral("$"));
+        for (std::size_t i = 0; i < flags.size(); ++i)
+            list.flags.append(flag(flags[i], QStringLiteral("$.flags[%1]").arg(i)));
+        return list;
+    });
+}
+
+Result<Flag> parseFlag(const QByteArray &body)
+{
+    return guarded<Flag>(body, "/admin/flags/{name}", [](const Json &j) { return flag(j, QStringLiteral("$")); });
+}
+
+Result<RollbackState> parseRollback(const QByteArray &body)
+{
+    return guarded<RollbackState>(body, "/admin/rollback", [](const Json &j) {
+        const QString root = QStringLiteral("$");
+        RollbackState s;
+        s.engaged = boolean(j, "engaged", root);
+        s.version = str(j, "version", root);
+        s.engagedAt = time(j, "engaged_at", root);
+        s.engagedBy = str(j, "engaged_by", root, true);
+        s.reason = str(j, "reason", root, true);
+        s.releasedAt = j.contains("released_at") ? time(j, "released_at", root) : QDateTime();
+        s.releasedBy = optStr(j, "released_by");
+        if (const auto snap = j.find("snapshot"); snap != j.end() && !snap->is_null()) {
+            if (!snap->is_array())
+                throw ShapeError {QStringLiteral("$.snapshot"), QStringLiteral("expected an array or null")};
+            for (std::size_t i = 0; i < snap->size(); ++i) {
+                const QString p = QStringLiteral("$.snapshot[%1]").arg(i);
+                s.snapshot.append({str((*snap)[i], "route", p), integer((*snap)[i], "microservice_percent", p)});
+            }
+        }
+        return s;
+    });
+}
+
+Result<AuditPage> parseAudit(const QByteArray &body)
+{
+    return guarded<AuditPage>(body, "GET /admin/audit", [](const Json &j) {
+        AuditPage page;
+        const Json &entries = array(j, "entries", QStringLiteral("$"));
+        for (std::size_t i = 0; i < entries.size(); ++i) {
+            const Json &e = entries[i];
+            const QString p = QStringLiteral("$.entries[%1]").arg(i);
+            AuditEntry a;
+            const Json &id = member(e, "id", p);
+            if (!id.is_number_integer())
+                throw ShapeError {p + QStringLiteral(".id"), QStringLiteral("expected an integer")};
+            a.id = id.get<qint64>();
+            a.time = time(e, "time", p);
+            a.actor = str(e, "actor", p);
+            a.role = optStr(e, "role");
+            a.action = str(e, "action", p);
+            a.target = str(e, "target", p);
+            a.before = QByteArray::fromStdString(e.value("before", Json()).dump());
+            a.after = QByteArray::fromStdString(e.value("after", Json()).dump());
+            a.reason = optStr(e, "reason");
+            a.requestId = optStr(e, "request_id");
+            a.idempotencyKey = optStr(e, "idempotency_key");
+            page.entries.append(a);
+        }
+        page.latestId = j.value("latest_id", qint64(0));
+        return page;
+    });
+}
+
+QByteArray routeChangeBody(int percent, const QString &reason)
+{
+    return QByteArray::fromStdString(Json {{"microservice_percent", percent}, {"reason", reason.toStdString()}}.dump());
+}
+
+QByteArray flagChangeBody(const FlagChange &change, const QString &reason)
+{
+    Json users = Json::array();
+    for (const QString &u : change.allowUsers)
+        users.push_back(u.toStdString());
+    Json body {{"enabled", change.enabled}, {"rollout_percent", change.rolloutPercent}, {"allow_users", users},
+               {"reason", reason.toStdString()}};
+    if (change.description)
+        body["description"] = change.description->toStdString();
+    return QByteArray::fromStdString(body.dump());
+}
+
+QByteArray rollbackBody(const QString &reason, std::optional<bool> keepMonolith)
+{
+    Json body {{"reason", reason.toStdString()}};
+    if (keepMonolith)
+        body["keep_monolith"] = *keepMonolith;
+    return QByteArray::fromStdString(body.dump());
+}
+
 void readErrorEnvelope(const QByteArray &body, ApiError &error)
 {
     const Json doc = Json::parse(body.begin(), body.end(), nullptr, false);
@@ -204,6 +390,8 @@ void readErrorEnvelope(const QByteArray &body, ApiError &error)
     if (const QString m = optStr(e, "message"); !m.isEmpty())
         error.message = m;
     error.field = optStr(e, "field");
+    if (const auto d = e.find("details"); d != e.end() && !d->is_null())
+        error.details = QByteArray::fromStdString(d->dump());
 }
 
 } // namespace cutover::json

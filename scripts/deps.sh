@@ -8,7 +8,7 @@ packages=(
   qt6-base-dev qt6-base-dev-tools qt6-charts-dev libqt6opengl6-dev qt6-httpserver-dev qt6-websockets-dev
   qt6-svg-dev libqt6svg6 qt6-qpa-plugins
   nlohmann-json3-dev libspdlog-dev qtkeychain-qt6-dev
-  xvfb xauth fonts-dejavu-core
+  xvfb xauth fonts-dejavu-core openssl
   appstream desktop-file-utils
   clang libclang-rt-14-dev
   haproxy prometheus

@@ -379,9 +379,20 @@ HttpResponse AdminServer::postChaos(Ctx &ctx)
         c.path = body["path"].get<std::string>();
         c.delayMs = std::clamp(body["delay_ms"].get<int>(), 0, 600000);
         c.delayCount = countOf(body);
+    } else if (body.contains("fail_status") && body["fail_status"].is_number_integer() && body.contains("path")
+               && body["path"].is_string()) {
+        c.path = body["path"].get<std::string>();
+        c.failStatus = std::clamp(body["fail_status"].get<int>(), 400, 599);
+        c.failCount = countOf(body);
+    } else if (body.contains("replace_body") && body["replace_body"].is_string() && body.contains("path")
+               && body["path"].is_string()) {
+        c.path = body["path"].get<std::string>();
+        c.replaceBody = body["replace_body"].get<std::string>();
+        c.replaceCount = countOf(body);
     } else {
         return HttpResponse::error(422, "validation_failed",
-                                   "give {\"drop_response\":{\"path\":P,\"count\":C}} or {\"delay_ms\":N,\"path\":P,\"count\":C}",
+                                   "give {\"drop_response\":{\"path\":P,\"count\":C}}, {\"delay_ms\":N,\"path\":P,\"count\":C}, "
+                                   "{\"fail_status\":S,\"path\":P,\"count\":C} or {\"replace_body\":B,\"path\":P,\"count\":C}",
                                    ctx.requestId);
     }
     m_chaos.push_back(c);

@@ -223,8 +223,28 @@ bool AdminServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
         ctx.requestId = id;
     }
 
+    // Injected failures that replace the handling altogether (a sick gateway, not a lost answer).
+    for (Chaos &c : m_chaos) {
+        if (c.path == ctx.path && c.failCount > 0) {
+            --c.failCount;
+            socket->write(QByteArray::fromStdString(serialize(
+                HttpResponse::error(c.failStatus, c.failStatus >= 500 ? "unavailable" : "bad_request",
+                                    "injected failure (POST /sim/chaos)", ctx.requestId),
+                ctx.requestId, true)));
+            return true;
+        }
+    }
+
     bool streaming = false;
     HttpResponse response = dispatch(ctx, socket, streaming);
+    for (Chaos &c : m_chaos) {
+        if (c.path == ctx.path && c.replaceCount > 0) {
+            --c.replaceCount;
+            response = HttpResponse();
+            response.body = c.replaceBody;
+            break;
+        }
+    }
     if (streaming)
         return true;
 

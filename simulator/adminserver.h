@@ -65,6 +65,10 @@ private:
         int dropCount = 0;
         int delayCount = 0;
         int delayMs = 0;
+        int failCount = 0;       // answer with failStatus instead of handling the request
+        int failStatus = 503;
+        int replaceCount = 0;    // handle it, but answer 200 with this body instead
+        std::string replaceBody;
     };
     struct IdempotentResult
     {
