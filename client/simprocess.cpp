@@ -18,6 +18,8 @@ SimProcess::SimProcess(QObject *parent)
             Q_EMIT failed(QStringLiteral("cannot start %1: %2").arg(m_process.program(), m_process.errorString()));
     });
     connect(&m_process, &QProcess::finished, this, [this](int code, QProcess::ExitStatus) {
+        if (m_stopping)
+            return;
         if (!m_url.isValid())
             Q_EMIT failed(QStringLiteral("cutover-sim exited (%1) before listening: %2")
                               .arg(code)
@@ -49,13 +51,16 @@ void SimProcess::start(const QStringList &extraArgs)
         Q_EMIT failed(QStringLiteral("cutover-sim not found next to this program or on PATH"));
         return;
     }
+    // Tokens are made once per SimProcess: a restarted simulator accepts the same ones, as a
+    // restarted real gateway would.
     QByteArray tokenLines;
     for (Role role : {Role::Viewer, Role::Operator, Role::Admin}) {
-        QByteArray token = "demo_" + QByteArray::number(QRandomGenerator::system()->generate64(), 16)
-            + QByteArray::number(QRandomGenerator::system()->generate64(), 16);
-        m_tokens[role] = token;
-        tokenLines += token + ' ' + subject(role).toUtf8() + ' ' + roleName(role).toUtf8() + '\n';
+        if (!m_tokens.contains(role))
+            m_tokens[role] = "demo_" + QByteArray::number(QRandomGenerator::system()->generate64(), 16)
+                + QByteArray::number(QRandomGenerator::system()->generate64(), 16);
+        tokenLines += m_tokens[role] + ' ' + subject(role).toUtf8() + ' ' + roleName(role).toUtf8() + '\n';
     }
+    m_stopping = false;
     m_url.clear();
     m_stdout.clear();
     m_stderr.clear();
@@ -72,13 +77,14 @@ void SimProcess::stop()
 {
     if (m_process.state() == QProcess::NotRunning)
         return;
-    m_process.disconnect(this);
+    m_stopping = true;
     m_process.terminate();
     // Bounded: the simulator quits on SIGTERM at once; kill it if it does not.
     if (!m_process.waitForFinished(2000)) {
         m_process.kill();
         m_process.waitForFinished(1000);
     }
+    Q_EMIT exited();
 }
 
 bool SimProcess::isRunning() const

@@ -48,6 +48,7 @@ private:
     QByteArray m_stdout;
     QByteArray m_stderr;
     QUrl m_url;
+    bool m_stopping = false;
 };
 
 } // namespace cutover

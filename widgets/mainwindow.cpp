@@ -120,8 +120,6 @@ MainWindow::MainWindow(QWidget *parent)
 
     statusBar()->addPermanentWidget(m_ageLabel);
 
-    m_poll.setInterval(2000);
-    connect(&m_poll, &QTimer::timeout, this, &MainWindow::pollHealth);
     m_ageTimer.setInterval(1000);
     connect(&m_ageTimer, &QTimer::timeout, this, &MainWindow::updateAges);
     connect(m_services, &QAbstractItemModel::dataChanged, this, &MainWindow::updateSummary);
@@ -132,21 +130,20 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::setPollInterval(std::chrono::milliseconds interval)
+void MainWindow::setPoller(Poller *poller, const QString &profile)
 {
-    m_poll.setInterval(int(interval.count()));
-}
-
-void MainWindow::setBackend(GatewayBackend *backend, const QString &profile)
-{
-    m_backend = backend;
+    m_poller = poller;
+    GatewayBackend *backend = poller->backend();
     setWindowTitle(tr("%1 — Cutover").arg(profile));
     m_addressLabel->setText(backend->address());
     m_banner->hide();
     statusBar()->showMessage(tr("Connecting to %1…").arg(backend->address()));
+    connect(poller, &Poller::healthUpdated, m_services, &ServiceModel::apply);
+    connect(poller, &Poller::sourceStateChanged, this, [this](Source source) {
+        if (source == Source::Health)
+            healthStateChanged();
+    });
     fetchIdentity();
-    pollHealth();
-    m_poll.start();
     m_ageTimer.start();
 }
 
@@ -181,24 +178,25 @@ bool MainWindow::isStale() const
 
 void MainWindow::fetchIdentity()
 {
-    if (!m_backend)
+    if (!m_poller || !m_poller->backend())
         return;
+    GatewayBackend *backend = m_poller->backend();
     QPointer<MainWindow> self(this);
     if (!m_haveInfo) {
-        m_backend->fetchInfo([self](Result<GatewayInfo> r) {
+        backend->fetchInfo([self](Result<GatewayInfo> r) {
             if (!self || !r)
                 return;
             self->m_haveInfo = true;
             const GatewayInfo &i = *r;
             self->m_gatewayLabel->setText(tr("%1 %2").arg(i.name, i.version));
             self->m_addressLabel->setText(tr("%1  ·  admin API %2%3")
-                                              .arg(self->m_backend ? self->m_backend->address() : QString(), i.apiVersion,
+                                              .arg(self->m_poller ? self->m_poller->backend()->address() : QString(), i.apiVersion,
                                                    i.instance.isEmpty() ? QString()
                                                                         : tr("  ·  instance %1").arg(i.instance)));
         });
     }
     if (!m_haveWho) {
-        m_backend->fetchWhoAmI([self](Result<WhoAmI> r) {
+        backend->fetchWhoAmI([self](Result<WhoAmI> r) {
             if (!self)
                 return;
             if (!r) {
@@ -215,41 +213,31 @@ void MainWindow::fetchIdentity()
     }
 }
 
-void MainWindow::pollHealth()
+void MainWindow::healthStateChanged()
 {
-    if (!m_backend || m_healthInFlight)
-        return;
-    if (!m_haveInfo || !m_haveWho)
-        fetchIdentity();
-    m_healthInFlight = true;
-    QPointer<MainWindow> self(this);
-    m_backend->fetchHealth([self](Result<HealthSnapshot> r) {
-        if (!self)
-            return;
-        self->m_healthInFlight = false;
-        if (r) {
-            self->m_services->apply(*r);
-            self->m_lastHealthOk = QDateTime::currentDateTimeUtc();
-            self->m_lastError.clear();
-        } else {
-            self->m_lastError = r.error().describe();
-            self->m_services->setStale(true);
-        }
-        self->updateAges();
-    });
+    const SourceState &st = m_poller->state(Source::Health);
+    m_services->setStale(st.lastError.has_value());
+    if (!st.lastError && (!m_haveInfo || !m_haveWho))
+        fetchIdentity(); // the gateway is back: finish what failed while it was away
+    updateAges();
 }
 
 void MainWindow::updateAges()
 {
-    const QString age = ageText(m_lastHealthOk);
+    if (!m_poller)
+        return;
+    const SourceState &st = m_poller->state(Source::Health);
+    const QString age = ageText(st.lastSuccess);
     m_ageLabel->setText(tr("Health: updated %1").arg(age));
-    if (m_lastError.isEmpty()) {
+    const bool stale = st.isStale(QDateTime::currentDateTimeUtc());
+    m_services->setStale(stale);
+    if (!stale) {
         m_banner->hide();
         statusBar()->clearMessage();
         return;
     }
-    m_banner->setText(tr("<b>Service health is stale</b> — last good update %1. %2")
-                          .arg(age, m_lastError.toHtmlEscaped()));
+    const QString why = st.lastError ? st.lastError->describe() : tr("no update for %1 s").arg(st.lastSuccess.secsTo(QDateTime::currentDateTimeUtc()));
+    m_banner->setText(tr("<b>Service health is stale</b> — last good update %1. %2").arg(age, why.toHtmlEscaped()));
     m_banner->show();
 }
 

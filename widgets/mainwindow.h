@@ -1,6 +1,6 @@
 #pragma once
 
-#include "client/gatewaybackend.h"
+#include "client/poller.h"
 
 #include <QDateTime>
 #include <QMainWindow>
@@ -26,8 +26,8 @@ public:
     explicit MainWindow(QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Starts polling `backend` (not owned). `profile` names the connection for the title.
-    void setBackend(GatewayBackend *backend, const QString &profile);
+    // Shows what `poller` (not owned) brings in; `profile` names the connection for the title.
+    void setPoller(Poller *poller, const QString &profile);
     // Shown while there is no backend yet (the demo gateway is starting) or it could not start.
     void showConnecting(const QString &message);
     void showFailure(const QString &message);
@@ -38,16 +38,13 @@ public:
     QString gatewayText() const;
     bool isStale() const;
 
-    std::chrono::milliseconds pollInterval() const { return std::chrono::milliseconds(m_poll.interval()); }
-    void setPollInterval(std::chrono::milliseconds interval);
-
 private:
-    void pollHealth();
     void fetchIdentity();
+    void healthStateChanged();
     void updateAges();
     void updateSummary();
 
-    QPointer<GatewayBackend> m_backend;
+    QPointer<Poller> m_poller;
     ServiceModel *m_services;
     QSortFilterProxyModel *m_proxy;
     QTableView *m_table;
@@ -58,13 +55,9 @@ private:
     QLabel *m_banner;
     QLabel *m_ageLabel;
     QLineEdit *m_filter;
-    QTimer m_poll;
     QTimer m_ageTimer;
-    bool m_healthInFlight = false;
     bool m_haveInfo = false;
     bool m_haveWho = false;
-    QDateTime m_lastHealthOk;
-    QString m_lastError;
 };
 
 } // namespace cutover

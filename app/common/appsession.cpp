@@ -1,6 +1,7 @@
 #include "appsession.h"
 
 #include "client/httpadminclient.h"
+#include "client/poller.h"
 #include "client/simprocess.h"
 #include "widgets/mainwindow.h"
 
@@ -16,8 +17,10 @@ AppSession::AppSession()
 
 AppSession::~AppSession()
 {
-    // The window goes first: it must not outlive the backend it polls.
+    // The window goes first: it must not outlive the poller and backend it shows.
     m_window.reset();
+    if (m_poller)
+        m_poller->stop();
 }
 
 void AppSession::startDemo(const QStringList &simArgs)
@@ -28,9 +31,7 @@ void AppSession::startDemo(const QStringList &simArgs)
         HttpEndpoint endpoint;
         endpoint.baseUrl = url;
         endpoint.token = m_sim->token(Role::Operator);
-        m_backend = new HttpAdminClient(m_nam, endpoint, this);
-        m_window->setBackend(m_backend, tr("Demo gateway"));
-        Q_EMIT connected();
+        attach(new HttpAdminClient(m_nam, endpoint, this), tr("Demo gateway"));
     });
     connect(m_sim, &SimProcess::failed, this, [this](const QString &message) {
         m_window->showFailure(tr("The demo gateway could not start: %1").arg(message));
@@ -45,9 +46,16 @@ void AppSession::connectTo(const QUrl &url, const QByteArray &token, const QStri
     endpoint.baseUrl = url;
     endpoint.token = token;
     endpoint.caBundle = caBundle;
-    m_backend = new HttpAdminClient(m_nam, endpoint, this);
-    m_window->setBackend(m_backend, profile);
+    attach(new HttpAdminClient(m_nam, endpoint, this), profile);
+}
+
+void AppSession::attach(GatewayBackend *backend, const QString &profile)
+{
+    m_backend = backend;
+    m_poller = new Poller(backend, this);
+    m_window->setPoller(m_poller, profile);
     Q_EMIT connected();
+    m_poller->start();
 }
 
 } // namespace cutover

@@ -12,6 +12,7 @@ namespace cutover {
 
 class GatewayBackend;
 class MainWindow;
+class Poller;
 class SimProcess;
 
 // One running console: the network manager, the backend it talks to (and the demo gateway it
@@ -26,6 +27,7 @@ public:
 
     MainWindow *window() const { return m_window.get(); }
     GatewayBackend *backend() const { return m_backend; }
+    Poller *poller() const { return m_poller; }
     SimProcess *demoGateway() const { return m_sim; }
 
     // Starts cutover-sim on a free loopback port and connects to it as an operator.
@@ -34,13 +36,16 @@ public:
     void connectTo(const QUrl &url, const QByteArray &token, const QString &caBundle, const QString &profile);
 
 Q_SIGNALS:
+    // The backend and poller exist (polling starts right after this signal).
     void connected();
     void failed(const QString &message);
 
 private:
+    void attach(GatewayBackend *backend, const QString &profile);
     QNetworkAccessManager *m_nam;
     SimProcess *m_sim = nullptr;
     GatewayBackend *m_backend = nullptr;
+    Poller *m_poller = nullptr;
     std::unique_ptr<MainWindow> m_window;
 };
 

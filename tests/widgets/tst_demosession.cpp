@@ -1,5 +1,6 @@
 // The GUI wiring of `cutover --demo`, offscreen: real widgets, a real cutover-sim behind them.
 #include "app/common/appsession.h"
+#include "client/poller.h"
 #include "client/simprocess.h"
 #include "models/servicemodel.h"
 #include "widgets/mainwindow.h"
@@ -51,8 +52,9 @@ void TestDemoSession::demoShowsGatewayRoleAndServices()
 void TestDemoSession::stoppedGatewayMarksHealthStale()
 {
     AppSession session;
-    session.window()->setPollInterval(std::chrono::milliseconds(300));
     QSignalSpy connected(&session, &AppSession::connected);
+    connect(&session, &AppSession::connected, &session,
+            [&session] { session.poller()->setInterval(Source::Health, std::chrono::milliseconds(300)); });
     session.startDemo();
     QVERIFY(connected.wait(10000));
     QTRY_COMPARE_WITH_TIMEOUT(session.window()->serviceModel()->rowCount(), 7, 10000);
