@@ -88,17 +88,21 @@ inline quint64 finalMix(quint64 h)
 quint64 hashBytes(const char *p, size_t n, quint64 seed)
 {
     quint64 h = seed ^ (n * 0x9E3779B97F4A7C15ULL);
+    // Two independent lanes per 16 bytes keep the multiplier pipeline busy.
+    quint64 h2 = seed + 0x632BE59BD9B4E019ULL;
     while (n >= 16) {
         quint64 a;
         quint64 b;
         std::memcpy(&a, p, 8);
         std::memcpy(&b, p + 8, 8);
         h = (h ^ a) * 0xbf58476d1ce4e5b9ULL;
-        h = (h ^ (h >> 29) ^ b) * 0x94d049bb133111ebULL;
-        h ^= h >> 32;
+        h2 = (h2 ^ b) * 0x94d049bb133111ebULL;
+        h ^= h >> 29;
+        h2 ^= h2 >> 32;
         p += 16;
         n -= 16;
     }
+    h ^= h2 * 0x9E3779B97F4A7C15ULL;
     if (n >= 8) {
         quint64 a;
         std::memcpy(&a, p, 8);
@@ -495,16 +499,21 @@ public:
     {
         if (m_slots.empty())
             return NoIndex;
+        const auto tag = quint32(hash >> 32);
         for (size_t i = size_t(hash) & m_mask;; i = (i + 1) & m_mask) {
             const Slot &slot = m_slots[i];
             if (slot.value == NoIndex)
                 return NoIndex;
-            if (slot.hash == hash && equal(slot.value))
+            if (slot.tag == tag && equal(slot.value))
                 return slot.value;
         }
     }
+    // Values are dense record indices 0, 1, 2, ... in insertion order.
     void insert(quint64 hash, quint32 value)
     {
+        if (m_hashes.size() <= value)
+            m_hashes.resize(size_t(value) + 1);
+        m_hashes[value] = hash;
         if ((m_size + 1) * 2 > m_slots.size())
             grow();
         place(hash, value);
@@ -513,14 +522,17 @@ public:
     void clear()
     {
         m_slots.clear();
+        m_hashes.clear();
         m_mask = 0;
         m_size = 0;
     }
 
 private:
+    // 8 bytes per slot: the upper hash half filters compares, the lower half picks the slot
+    // (and is recomputed from the records on growth).
     struct Slot
     {
-        quint64 hash = 0;
+        quint32 tag = 0;
         quint32 value = NoIndex;
     };
     void place(quint64 hash, quint32 value)
@@ -528,7 +540,7 @@ private:
         size_t i = size_t(hash) & m_mask;
         while (m_slots[i].value != NoIndex)
             i = (i + 1) & m_mask;
-        m_slots[i] = Slot{hash, value};
+        m_slots[i] = Slot{quint32(hash >> 32), value};
     }
     void grow()
     {
@@ -539,11 +551,12 @@ private:
         m_mask = capacity - 1;
         for (const Slot &slot : old) {
             if (slot.value != NoIndex)
-                place(slot.hash, slot.value);
+                place(m_hashes[slot.value], slot.value);
         }
     }
 
     std::vector<Slot> m_slots;
+    std::vector<quint64> m_hashes; // full hash by value, only read when growing
     size_t m_mask = 0;
     size_t m_size = 0;
 };
@@ -669,9 +682,15 @@ struct SeriesRecord
     quint32 keySize;
     quint32 labelBegin;
     quint32 labelCount;
-    quint32 stamp;
-    qint64 lastTimestamp;
-    bool hadTimestamp;
+    qint64 lastTimestamp; // written only for samples with a timestamp, see SeriesState
+};
+
+// Per-scrape state of a series, kept apart from SeriesRecord so the duplicate check of every
+// sample touches 8 bytes in a dense array instead of a cold record.
+struct SeriesState
+{
+    quint32 stamp = 0; // scrape that last had a sample of this series
+    bool hadTimestamp = false;
 };
 
 struct MetricRecord
@@ -689,6 +708,7 @@ struct RawKey
     quint32 family;
     quint32 series;
     quint32 next; // raw key that followed this one in the previous scrape (prediction)
+    SampleKind kind;
 };
 
 struct ScratchLabel
@@ -719,6 +739,7 @@ struct PrometheusParser::Impl
     std::vector<NameRecord> m_names;
     std::vector<FamilyRecord> m_families;
     std::vector<SeriesRecord> m_series;
+    std::vector<SeriesState> m_seriesState;
     std::vector<MetricRecord> m_metrics;
     std::vector<RawKey> m_raw;
     std::vector<Label> m_labels;
@@ -821,7 +842,7 @@ void PrometheusParser::Impl::nextStamp()
         // Wrapped after 2^32 scrapes: forget old stamps so none looks current.
         for (NameRecord &n : m_names)
             n.stamp = 0;
-        for (SeriesRecord &s : m_series)
+        for (SeriesState &s : m_seriesState)
             s.stamp = 0;
         m_stamp = 1;
     }
@@ -832,6 +853,7 @@ void PrometheusParser::Impl::resetTables()
     m_names.clear();
     m_families.clear();
     m_series.clear();
+    m_seriesState.clear();
     m_metrics.clear();
     m_raw.clear();
     m_labels.clear();
@@ -1560,6 +1582,7 @@ quint32 PrometheusParser::Impl::internRaw(const char *begin, const char *nameEnd
         }
         series = quint32(m_series.size());
         m_series.push_back(record);
+        m_seriesState.emplace_back();
         m_seriesTable.insert(seriesHash, series);
         if (kind == SampleKind::Bucket) {
             std::vector<double> &bounds = m_families[m_family].bounds;
@@ -1575,7 +1598,7 @@ quint32 PrometheusParser::Impl::internRaw(const char *begin, const char *nameEnd
     }
     const auto rawSize = size_t(keyEnd - begin);
     const auto raw = quint32(m_raw.size());
-    m_raw.push_back(RawKey{m_arena.store(begin, rawSize), quint32(rawSize), m_family, series, NoIndex});
+    m_raw.push_back(RawKey{m_arena.store(begin, rawSize), quint32(rawSize), m_family, series, NoIndex, kind});
     m_rawTable.insert(hash, raw);
     return raw;
 }
@@ -1675,18 +1698,20 @@ bool PrometheusParser::Impl::acceptSample(quint32 raw, const char *p, const char
         }
     }
 
-    SeriesRecord &series = m_series[seriesIndex];
-    if (series.stamp == m_stamp) {
+    SeriesState &state = m_seriesState[seriesIndex];
+    if (state.stamp == m_stamp) {
         // OpenMetrics allows several points of one series, with increasing timestamps.
-        const bool laterPoint = m_om && timestamp && series.hadTimestamp && timestamp->count() > series.lastTimestamp;
+        const bool laterPoint = m_om && timestamp && state.hadTimestamp
+            && timestamp->count() > m_series[seriesIndex].lastTimestamp;
         if (!laterPoint)
             return fail(m_lineBegin, QStringLiteral("duplicate sample for series %1")
                                          .arg(quoted(m_lineBegin, size_t(keyEnd - m_lineBegin))));
     }
-    series.stamp = m_stamp;
-    series.hadTimestamp = timestamp.has_value();
-    series.lastTimestamp = timestamp ? timestamp->count() : 0;
-    if (m_om && !checkOmValue(series.info.kind, m_cur.type, value, keyEnd + 1))
+    state.stamp = m_stamp;
+    state.hadTimestamp = timestamp.has_value();
+    if (timestamp)
+        m_series[seriesIndex].lastTimestamp = timestamp->count();
+    if (m_om && !checkOmValue(m_raw[raw].kind, m_cur.type, value, keyEnd + 1))
         return false;
 
     m_snapshot.m_samples.push_back(Sample{SeriesId(seriesIndex), value, timestamp});

@@ -2,8 +2,9 @@
 # target opts in with target_link_libraries() and nothing leaks through global flags.
 add_library(cutover_options INTERFACE)
 target_compile_options(cutover_options INTERFACE
-  -Wall -Wextra -Wpedantic -Wshadow=local -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual
-  -Wimplicit-fallthrough)
+  -Wall -Wextra -Wpedantic -Wnon-virtual-dtor -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
+  # GCC's local-only shadowing check; clang has no such flag and would reject it.
+  $<$<CXX_COMPILER_ID:GNU>:-Wshadow=local>)
 if(CUTOVER_WERROR)
   target_compile_options(cutover_options INTERFACE -Werror)
 endif()

@@ -1,0 +1,145 @@
+// Decimation cost against the least a chart fed with raw data would cost: copying every point
+// into a QList<QPointF> (what QXYSeries::replace() takes), measured in the same run.
+// Meaningful only in an optimised build (RelWithDebInfo/Release).
+//
+//   bench_decimation [--series N] [--points N] [--columns N] [--runs N]
+//
+// Fills N series with one point per second (default 20 x 86,400: a day), then times, best of
+// --runs repetitions: (a) the raw copy of every series, (b) decimate() of every series into a
+// fresh result, (c) decimate() into a reused result (the steady state of a chart refresh).
+
+#include "models/timeseriesstore.h"
+
+#include <QtCore/QCoreApplication>
+#include <QtCore/QList>
+#include <QtCore/QPointF>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <numbers>
+#include <vector>
+
+using namespace cutover;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct Options
+{
+    int series = 20;
+    int points = 86'400;
+    int columns = 1'600;
+    int runs = 7;
+};
+
+int intArgument(const QStringList &args, const QString &name, int fallback)
+{
+    const qsizetype i = args.indexOf(name);
+    if (i < 0 || i + 1 >= args.size())
+        return fallback;
+    bool ok = false;
+    const int value = args.at(i + 1).toInt(&ok);
+    return ok && value > 0 ? value : fallback;
+}
+
+// Best (lowest) wall time of runs repetitions, in milliseconds. The sink defeats dead-code
+// elimination of results nobody reads.
+double bestOf(int runs, const std::function<qsizetype()> &work, qsizetype &sink)
+{
+    double best = std::numeric_limits<double>::infinity();
+    for (int r = 0; r < runs; ++r) {
+        const auto start = std::chrono::steady_clock::now();
+        sink += work();
+        const auto elapsed = std::chrono::steady_clock::now() - start;
+        best = std::min(best, std::chrono::duration<double, std::milli>(elapsed).count());
+    }
+    return best;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const QStringList args = app.arguments();
+    Options o;
+    o.series = intArgument(args, QStringLiteral("--series"), o.series);
+    o.points = intArgument(args, QStringLiteral("--points"), o.points);
+    o.columns = intArgument(args, QStringLiteral("--columns"), o.columns);
+    o.runs = intArgument(args, QStringLiteral("--runs"), o.runs);
+
+    TimeSeriesStore store({std::chrono::milliseconds(0), o.points});
+    std::vector<TimeSeriesId> ids;
+    const SeriesTime start = SeriesTime(1'700'000'000s);
+    quint64 state = 42;
+    for (int s = 0; s < o.series; ++s) {
+        const TimeSeriesId id = store.series(QStringLiteral("series_%1").arg(s));
+        ids.push_back(id);
+        for (int i = 0; i < o.points; ++i) {
+            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+            const double noise = double(state >> 40) / double(1ULL << 24);
+            // A daily wave, noise, and a rare spike, like a latency series.
+            double v = 120 + 40 * std::sin(i * 2 * std::numbers::pi / 86'400.0 + s) + 30 * noise;
+            if (noise > 0.9995)
+                v *= 8;
+            store.append(id, start + i * 1s, v);
+        }
+    }
+    const SeriesTime from = start;
+    const SeriesTime to = start + (o.points - 1) * 1s;
+
+    qsizetype sink = 0;
+    qsizetype rawPoints = 0;
+    const double rawMs = bestOf(o.runs, [&] {
+        qsizetype n = 0;
+        for (const TimeSeriesId id : ids) {
+            QList<QPointF> list;
+            const std::span<const TimeSeriesPoint> points = store.range(id, from, to);
+            list.reserve(qsizetype(points.size()));
+            for (const TimeSeriesPoint &p : points)
+                list.append(QPointF(double(p.time.time_since_epoch().count()), p.value));
+            n += list.size();
+        }
+        rawPoints = n;
+        return n;
+    }, sink);
+
+    qsizetype decimatedPoints = 0;
+    const double decimateMs = bestOf(o.runs, [&] {
+        qsizetype n = 0;
+        for (const TimeSeriesId id : ids)
+            n += store.decimate(id, from, to, o.columns).points.size();
+        decimatedPoints = n;
+        return n;
+    }, sink);
+
+    std::vector<DecimatedSeries> reused(ids.size());
+    const double reusedMs = bestOf(o.runs, [&] {
+        qsizetype n = 0;
+        for (std::size_t i = 0; i < ids.size(); ++i) {
+            store.decimate(ids[i], from, to, o.columns, reused[i]);
+            n += reused[i].points.size();
+        }
+        return n;
+    }, sink);
+
+    std::printf("bench_decimation: %d series x %d points, %d columns, best of %d runs\n", o.series, o.points,
+                o.columns, o.runs);
+    std::printf("  store: %lld points, %.1f MiB\n", static_cast<long long>(store.pointCount()),
+                double(store.memoryBytes()) / (1024.0 * 1024.0));
+    std::printf("  baseline  raw copy to QList<QPointF>: %9.3f ms  %9lld points\n", rawMs,
+                static_cast<long long>(rawPoints));
+    std::printf("  decimate() into a new result:         %9.3f ms  %9lld points (%.1f per series, bound %d)\n",
+                decimateMs, static_cast<long long>(decimatedPoints), double(decimatedPoints) / o.series,
+                4 * o.columns);
+    std::printf("  decimate() into a reused result:      %9.3f ms\n", reusedMs);
+    std::printf("  ratio raw/decimate: %.2fx (reused: %.2fx); points handed to the chart: %.1fx fewer\n",
+                rawMs / decimateMs, rawMs / reusedMs, double(rawPoints) / double(std::max<qsizetype>(decimatedPoints, 1)));
+    return sink > 0 ? 0 : 1;
+}

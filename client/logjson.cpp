@@ -1,0 +1,254 @@
+#include "logjson.h"
+
+#include <nlohmann/json.hpp>
+
+namespace cutover::json {
+
+namespace {
+
+using Json = nlohmann::json;
+
+// Thrown inside this file only, caught at each parse function's edge.
+struct ShapeError
+{
+    QString field;
+    QString message;
+};
+
+QString qs(const std::string &s)
+{
+    return QString::fromUtf8(s.data(), qsizetype(s.size()));
+}
+
+QString joined(const QString &prefix, const char *key)
+{
+    return prefix.isEmpty() ? QString::fromLatin1(key) : prefix + QLatin1Char('.') + QLatin1String(key);
+}
+
+const Json &member(const Json &obj, const char *key, const QString &prefix)
+{
+    const auto it = obj.find(key);
+    if (it == obj.end())
+        throw ShapeError {joined(prefix, key), QStringLiteral("missing")};
+    return *it;
+}
+
+const std::string &string(const Json &obj, const char *key, const QString &prefix)
+{
+    const Json &v = member(obj, key, prefix);
+    if (!v.is_string())
+        throw ShapeError {joined(prefix, key), QStringLiteral("expected a string")};
+    return v.get_ref<const std::string &>();
+}
+
+std::uint64_t unsignedInt(const Json &obj, const char *key, const QString &prefix)
+{
+    const Json &v = member(obj, key, prefix);
+    if (v.is_number_unsigned())
+        return v.get<std::uint64_t>();
+    if (v.is_number_integer())
+        throw ShapeError {joined(prefix, key), QStringLiteral("expected a non-negative integer")};
+    throw ShapeError {joined(prefix, key), QStringLiteral("expected an integer")};
+}
+
+LogLine lineFrom(const Json &j, const QString &prefix)
+{
+    if (!j.is_object())
+        throw ShapeError {prefix, QStringLiteral("expected an object")};
+    LogLine line;
+    line.id = LogId {unsignedInt(j, "id", prefix)};
+    const auto time = parseRfc3339(string(j, "time", prefix));
+    if (!time)
+        throw ShapeError {joined(prefix, "time"), QStringLiteral("expected an RFC 3339 time")};
+    line.time = *time;
+    const std::string &levelName = string(j, "level", prefix);
+    const auto level = logLevelFromName(levelName);
+    if (!level)
+        throw ShapeError {joined(prefix, "level"), QStringLiteral("unknown level \"%1\"").arg(qs(levelName))};
+    line.level = *level;
+    line.service = qs(string(j, "service", prefix));
+    line.backend = qs(string(j, "backend", prefix));
+    line.method = qs(string(j, "method", prefix));
+    line.path = qs(string(j, "path", prefix));
+    const Json &status = member(j, "status", prefix);
+    if (!status.is_number_integer() || status.get<std::int64_t>() < 0 || status.get<std::int64_t>() > 999)
+        throw ShapeError {joined(prefix, "status"), QStringLiteral("expected an HTTP status code")};
+    line.status = int(status.get<std::int64_t>());
+    const Json &latency = member(j, "latency_ms", prefix);
+    if (!latency.is_number())
+        throw ShapeError {joined(prefix, "latency_ms"), QStringLiteral("expected a number")};
+    line.latency = Milliseconds(latency.get<double>());
+    line.requestId = qs(string(j, "request_id", prefix));
+    const Json &user = member(j, "user_id", prefix);
+    if (user.is_string())
+        line.userId = qs(user.get_ref<const std::string &>());
+    else if (!user.is_null())
+        throw ShapeError {joined(prefix, "user_id"), QStringLiteral("expected a string or null")};
+    line.route = qs(string(j, "route", prefix));
+    line.message = qs(string(j, "message", prefix));
+    // Not in the contract; cutover-sim adds it. Optional, but typed when present.
+    if (const auto it = j.find("upstream"); it != j.end() && !it->is_null()) {
+        if (!it->is_string())
+            throw ShapeError {joined(prefix, "upstream"), QStringLiteral("expected a string")};
+        line.upstream = qs(it->get_ref<const std::string &>());
+    }
+    return line;
+}
+
+LogGap gapFrom(const Json &j, const QString &prefix)
+{
+    if (!j.is_object())
+        throw ShapeError {prefix, QStringLiteral("expected an object")};
+    const LogGap gap {LogId {unsignedInt(j, "from", prefix)}, LogId {unsignedInt(j, "to", prefix)}};
+    if (gap.to < gap.from)
+        throw ShapeError {joined(prefix, "to"), QStringLiteral("is before \"from\"")};
+    // "missed" is redundant (to - from + 1); a contradicting value says the sender is confused.
+    if (const auto it = j.find("missed"); it != j.end()
+        && (!it->is_number_unsigned() || it->get<std::uint64_t>() != gap.missed()))
+        throw ShapeError {joined(prefix, "missed"), QStringLiteral("does not match from and to")};
+    return gap;
+}
+
+template<typename T, typename F>
+Result<T> guarded(QByteArrayView text, const char *endpoint, F &&f)
+{
+    ApiError e;
+    e.kind = ApiError::Kind::Malformed;
+    e.endpoint = QString::fromLatin1(endpoint);
+    const Json doc = Json::parse(text.begin(), text.end(), nullptr, false);
+    if (doc.is_discarded()) {
+        e.message = QStringLiteral("not valid JSON");
+        return e;
+    }
+    try {
+        return f(doc);
+    } catch (const ShapeError &shape) {
+        e.field = shape.field;
+        e.message = shape.message;
+    } catch (const Json::exception &ex) {
+        e.message = QString::fromUtf8(ex.what());
+    }
+    return e;
+}
+
+int digits(std::string_view s, std::size_t at, std::size_t n, bool &ok)
+{
+    int v = 0;
+    for (std::size_t i = at; i < at + n; ++i) {
+        if (i >= s.size() || s[i] < '0' || s[i] > '9') {
+            ok = false;
+            return 0;
+        }
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+} // namespace
+
+std::optional<LogTime> parseRfc3339(std::string_view s)
+{
+    // 2026-11-26T04:38:45[.123…](Z|+hh:mm|-hh:mm)
+    bool ok = s.size() >= 20 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == 't' || s[10] == ' ')
+        && s[13] == ':' && s[16] == ':';
+    if (!ok)
+        return std::nullopt;
+    const int year = digits(s, 0, 4, ok), month = digits(s, 5, 2, ok), day = digits(s, 8, 2, ok);
+    const int hour = digits(s, 11, 2, ok), minute = digits(s, 14, 2, ok), second = digits(s, 17, 2, ok);
+    std::size_t i = 19;
+    int millis = 0;
+    if (ok && i < s.size() && s[i] == '.') {
+        ++i;
+        const std::size_t start = i;
+        for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i)
+            if (i - start < 3)
+                millis = millis * 10 + (s[i] - '0');
+        if (i == start)
+            return std::nullopt;
+        for (std::size_t k = i - start; k < 3; ++k)
+            millis *= 10;
+    }
+    int offsetMinutes = 0;
+    if (!ok || i >= s.size())
+        return std::nullopt;
+    if (s[i] == 'Z' || s[i] == 'z') {
+        ++i;
+    } else if ((s[i] == '+' || s[i] == '-') && i + 6 == s.size() && s[i + 3] == ':') {
+        const int oh = digits(s, i + 1, 2, ok), om = digits(s, i + 4, 2, ok);
+        if (!ok || oh > 23 || om > 59)
+            return std::nullopt;
+        offsetMinutes = (s[i] == '-' ? -1 : 1) * (oh * 60 + om);
+        i += 6;
+    } else {
+        return std::nullopt;
+    }
+    // 60 is a leap second; it folds into the next minute like most clocks do.
+    if (i != s.size() || hour > 23 || minute > 59 || second > 60)
+        return std::nullopt;
+    const std::chrono::year_month_day ymd {std::chrono::year(year), std::chrono::month(unsigned(month)),
+                                           std::chrono::day(unsigned(day))};
+    if (!ymd.ok())
+        return std::nullopt;
+    using namespace std::chrono;
+    return LogTime(sys_days(ymd)) + hours(hour) + minutes(minute - offsetMinutes) + seconds(second)
+        + milliseconds(millis);
+}
+
+std::optional<LogLevel> logLevelFromName(std::string_view name)
+{
+    if (name == "info")
+        return LogLevel::Info;
+    if (name == "warn" || name == "warning")
+        return LogLevel::Warn;
+    if (name == "error")
+        return LogLevel::Error;
+    if (name == "debug")
+        return LogLevel::Debug;
+    return std::nullopt;
+}
+
+QString logLevelName(LogLevel level)
+{
+    switch (level) {
+    case LogLevel::Debug: return QStringLiteral("debug");
+    case LogLevel::Info: return QStringLiteral("info");
+    case LogLevel::Warn: return QStringLiteral("warn");
+    case LogLevel::Error: return QStringLiteral("error");
+    }
+    return {};
+}
+
+Result<LogLine> parseLogLine(QByteArrayView json)
+{
+    return guarded<LogLine>(json, "GET /admin/logs/stream", [](const Json &doc) { return lineFrom(doc, {}); });
+}
+
+Result<LogGap> parseLogGap(QByteArrayView json)
+{
+    return guarded<LogGap>(json, "GET /admin/logs/stream", [](const Json &doc) { return gapFrom(doc, {}); });
+}
+
+Result<LogPage> parseLogPage(QByteArrayView body)
+{
+    return guarded<LogPage>(body, "GET /admin/logs", [](const Json &doc) {
+        if (!doc.is_object())
+            throw ShapeError {{}, QStringLiteral("expected an object")};
+        LogPage page;
+        const Json &lines = member(doc, "lines", {});
+        if (!lines.is_array())
+            throw ShapeError {QStringLiteral("lines"), QStringLiteral("expected an array")};
+        page.lines.reserve(qsizetype(lines.size()));
+        for (std::size_t i = 0; i < lines.size(); ++i) {
+            page.lines.append(lineFrom(lines[i], QStringLiteral("lines[%1]").arg(i)));
+            if (i > 0 && page.lines.last().id <= page.lines.at(qsizetype(i) - 1).id)
+                throw ShapeError {QStringLiteral("lines[%1].id").arg(i), QStringLiteral("not in ascending order")};
+        }
+        page.firstId = LogId {unsignedInt(doc, "first_id", {})};
+        page.lastId = LogId {unsignedInt(doc, "last_id", {})};
+        if (const Json &gap = member(doc, "gap", {}); !gap.is_null())
+            page.gap = gapFrom(gap, QStringLiteral("gap"));
+        return page;
+    });
+}
+
+} // namespace cutover::json

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "apierror.h"
+#include "logline.h"
+
+#include <QByteArrayView>
+#include <QList>
+
+#include <optional>
+#include <string_view>
+
+namespace cutover::json {
+
+// GET /admin/logs (docs/admin-api.md §4.18).
+struct LogPage
+{
+    QList<LogLine> lines;   // ascending ids
+    LogId firstId;          // oldest line still in the gateway's buffer
+    LogId lastId;           // newest line in the buffer
+    std::optional<LogGap> gap; // lines asked for that have left the buffer
+};
+
+// nlohmann::json stays behind these functions. On a bad shape the ApiError is Kind::Malformed and
+// `field` names the member ("status", "lines[3].time"); the caller fills in the endpoint when it
+// is not the one given here.
+Result<LogLine> parseLogLine(QByteArrayView json);
+// The data of an SSE `gap` event: {"from":A,"to":B,"missed":N}.
+Result<LogGap> parseLogGap(QByteArrayView json);
+Result<LogPage> parseLogPage(QByteArrayView body);
+
+// RFC 3339 with an optional fraction (milliseconds kept) and `Z` or a numeric offset, e.g.
+// "2026-11-26T04:38:45.123Z". std::nullopt for anything else.
+std::optional<LogTime> parseRfc3339(std::string_view text);
+// "debug", "info", "warn" (or "warning"), "error".
+std::optional<LogLevel> logLevelFromName(std::string_view name);
+QString logLevelName(LogLevel level);
+
+} // namespace cutover::json

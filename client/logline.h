@@ -1,0 +1,57 @@
+#pragma once
+
+// The gateway's request log, as domain types (docs/admin-api.md §4.18 and §6). Produced by the
+// JSON boundary (logjson.h), carried by LogStream, kept by LogStore.
+
+#include <QString>
+
+#include <chrono>
+#include <compare>
+#include <cstdint>
+
+namespace cutover {
+
+// A log line's id: strictly increasing per gateway, the resume point for paging and streaming.
+struct LogId
+{
+    std::uint64_t value = 0;
+
+    constexpr auto operator<=>(const LogId &) const = default;
+    constexpr LogId next() const { return LogId {value + 1}; }
+};
+
+enum class LogLevel : std::uint8_t { Debug, Info, Warn, Error };
+
+// Wall-clock time of a log line, millisecond precision (the contract's RFC 3339 times carry ms).
+using LogTime = std::chrono::sys_time<std::chrono::milliseconds>;
+using Milliseconds = std::chrono::duration<double, std::milli>;
+
+struct LogLine
+{
+    LogId id;
+    LogTime time {};
+    LogLevel level = LogLevel::Info;
+    QString service;   // upstream service of the route, e.g. "post-service"
+    QString backend;   // "monolith" or "microservice": who served the request
+    QString upstream;  // the upstream that actually answered (a cutover-sim extension; may be empty)
+    QString route;     // route id
+    QString method;
+    QString path;
+    int status = 0;
+    Milliseconds latency {0};
+    QString requestId;
+    QString userId;    // empty when the gateway identified no user (JSON null)
+    QString message;
+};
+
+// Lines `from` to `to` (inclusive) that will never be delivered.
+struct LogGap
+{
+    LogId from;
+    LogId to;
+
+    std::uint64_t missed() const { return to.value >= from.value ? to.value - from.value + 1 : 0; }
+    bool operator==(const LogGap &) const = default;
+};
+
+} // namespace cutover

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QUrl>
+
+#include <chrono>
+#include <optional>
+
+class QSettings;
+
+namespace cutover {
+
+// How the environment of a profile is shown: production must be unmistakable.
+enum class Environment { Production, Staging, Development, Demo };
+QString environmentName(Environment environment);
+std::optional<Environment> environmentFromName(const QString &name);
+
+// Names of the metrics and labels a gateway uses, so that gateways with other names can be read.
+struct MetricNames
+{
+    QString requestsTotal = QStringLiteral("requests_total");
+    QString requestDuration = QStringLiteral("request_duration_seconds");
+    QString routeLabel = QStringLiteral("route");
+    QString serviceLabel = QStringLiteral("service");
+    QString backendLabel = QStringLiteral("backend");
+    QString methodLabel = QStringLiteral("method");
+    QString codeLabel = QStringLiteral("code");
+};
+
+struct SloTargets
+{
+    double availability = 0.999;                    // the migration guide: > 99.9 %
+    std::chrono::milliseconds p95 {200};            // p95 < 200 ms
+    double errorRate = 0.001;                       // < 0.1 %
+};
+
+// A saved connection. Never holds a token: tokens live in the keychain, $CUTOVER_TOKEN or a
+// token file (tokenFile here is only a path).
+struct Profile
+{
+    QString name;
+    QString kind = QStringLiteral("http");          // "http" (our admin API) or "haproxy"
+    QUrl url;
+    Environment environment = Environment::Development;
+    QString color;                                  // "#rrggbb"; empty = the environment's default
+    QString caBundle;
+    QString tokenFile;
+    std::chrono::milliseconds healthInterval {2000};
+    std::chrono::milliseconds metricsInterval {1000};
+    std::chrono::milliseconds configInterval {2000}; // routes, flags, rollback
+    std::chrono::milliseconds auditInterval {5000};
+    SloTargets slo;
+    MetricNames metrics;
+
+    QString effectiveColor() const;
+    static Profile demo();
+};
+
+// Profiles in QSettings ("profiles/<name>/…"). Names are case-sensitive and unique.
+class ProfileStore
+{
+public:
+    explicit ProfileStore(QSettings &settings);
+
+    QStringList names() const;
+    std::optional<Profile> load(const QString &name) const;
+    // Returns an error message, or empty on success.
+    QString save(const Profile &profile);
+    void remove(const QString &name);
+    QString lastUsed() const;
+    void setLastUsed(const QString &name);
+
+private:
+    QSettings &m_settings;
+};
+
+} // namespace cutover

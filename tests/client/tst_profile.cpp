@@ -1,0 +1,115 @@
+#include "client/profile.h"
+
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cutover;
+using namespace std::chrono_literals;
+
+class TestProfile : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void roundTrip_data();
+    void roundTrip();
+    void rejectsInvalid_data();
+    void rejectsInvalid();
+    void removeAndLastUsed();
+};
+
+void TestProfile::roundTrip_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::newRow("plain") << QStringLiteral("prod-eu");
+    QTest::newRow("slashes and spaces") << QStringLiteral("prod / eu west (blue)");
+    QTest::newRow("unicode") << QStringLiteral("Zürich prod ✓");
+}
+
+void TestProfile::roundTrip()
+{
+    QFETCH(QString, name);
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+    ProfileStore store(settings);
+    Profile p;
+    p.name = name;
+    p.url = QUrl(QStringLiteral("https://gw.example:9443/base"));
+    p.environment = Environment::Production;
+    p.caBundle = QStringLiteral("/etc/ssl/corp.pem");
+    p.tokenFile = QStringLiteral("/root/.config/cutover/token");
+    p.metricsInterval = 500ms;
+    p.slo.availability = 0.9995;
+    p.slo.p95 = 150ms;
+    p.metrics.requestDuration = QStringLiteral("caddy_http_request_duration_seconds");
+    p.metrics.routeLabel = QStringLiteral("handler");
+    QCOMPARE(store.save(p), QString());
+    QCOMPARE(store.names(), QStringList {name});
+    const auto back = store.load(name);
+    QVERIFY(back);
+    QCOMPARE(back->url, p.url);
+    QCOMPARE(back->environment, Environment::Production);
+    QCOMPARE(back->effectiveColor(), QStringLiteral("#c0392b"));
+    QCOMPARE(back->caBundle, p.caBundle);
+    QCOMPARE(back->tokenFile, p.tokenFile);
+    QCOMPARE(back->metricsInterval, 500ms);
+    QCOMPARE(back->slo.availability, 0.9995);
+    QCOMPARE(back->slo.p95, 150ms);
+    QCOMPARE(back->metrics.requestDuration, p.metrics.requestDuration);
+    QCOMPARE(back->metrics.routeLabel, QStringLiteral("handler"));
+    QCOMPARE(back->metrics.codeLabel, QStringLiteral("code"));
+    // Nothing secret is ever written: there is no token field to write.
+    settings.sync();
+    QFile f(dir.filePath(QStringLiteral("s.ini")));
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    QVERIFY(!f.readAll().toLower().contains("token="));
+}
+
+void TestProfile::rejectsInvalid_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<double>("availability");
+    QTest::newRow("no name") << QString() << QStringLiteral("https://gw:1") << 0.999;
+    QTest::newRow("no host") << QStringLiteral("x") << QStringLiteral("gw") << 0.999;
+    QTest::newRow("availability 100 %") << QStringLiteral("x") << QStringLiteral("https://gw:1") << 1.0;
+}
+
+void TestProfile::rejectsInvalid()
+{
+    QFETCH(QString, name);
+    QFETCH(QString, url);
+    QFETCH(double, availability);
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+    ProfileStore store(settings);
+    Profile p;
+    p.name = name;
+    p.url = QUrl(url);
+    p.slo.availability = availability;
+    QVERIFY(!store.save(p).isEmpty());
+    QVERIFY(store.names().isEmpty());
+}
+
+void TestProfile::removeAndLastUsed()
+{
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+    ProfileStore store(settings);
+    Profile a;
+    a.name = QStringLiteral("a");
+    a.url = QUrl(QStringLiteral("http://127.0.0.1:1"));
+    Profile b = a;
+    b.name = QStringLiteral("b");
+    QCOMPARE(store.save(a), QString());
+    QCOMPARE(store.save(b), QString());
+    store.setLastUsed(QStringLiteral("b"));
+    store.remove(QStringLiteral("a"));
+    QCOMPARE(store.names(), QStringList {QStringLiteral("b")});
+    QVERIFY(!store.load(QStringLiteral("a")));
+    QCOMPARE(store.lastUsed(), QStringLiteral("b"));
+}
+
+QTEST_GUILESS_MAIN(TestProfile)
+#include "tst_profile.moc"
