@@ -34,6 +34,12 @@ std::optional<long long> intParam(const QUrlQuery &q, const char *name, long lon
     return v;
 }
 
+// Lengths in the contract are in characters (code points), not UTF-8 bytes.
+std::size_t characters(const std::string &s)
+{
+    return std::size_t(std::count_if(s.begin(), s.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; }));
+}
+
 bool isPercent(const Json &v) { return v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() <= 100; }
 
 } // namespace
@@ -53,12 +59,12 @@ std::optional<HttpResponse> AdminServer::checkIfMatch(Ctx &ctx, const std::strin
     if (ifMatch.empty())
         return HttpResponse::error(428, "precondition_required",
                                    "changes need If-Match with the version you read (current: \"" + version + "\")",
-                                   ctx.requestId, "If-Match", {{"current_version", version}});
+                                   ctx.requestId, {}, {{"current_version", version}});
     if (unquote(ifMatch) != version)
         return HttpResponse::error(412, "precondition_failed",
                                    "it changed since you read it: you sent version " + ifMatch + ", current is \""
                                        + version + "\"",
-                                   ctx.requestId, "If-Match", {{"current_version", version}, {"current", current}})
+                                   ctx.requestId, {}, {{"current_version", version}, {"current", current}})
             .header("ETag", '"' + version + '"');
     return std::nullopt;
 }
@@ -72,7 +78,7 @@ std::optional<HttpResponse> AdminServer::checkReason(Ctx &ctx, const Json &body,
     reason = it->get<std::string>();
     const auto b = reason.find_first_not_of(" \t\r\n"), e = reason.find_last_not_of(" \t\r\n");
     reason = b == std::string::npos ? std::string() : reason.substr(b, e - b + 1);
-    if (reason.empty() || reason.size() > 500)
+    if (reason.empty() || characters(reason) > 500)
         return HttpResponse::error(422, "validation_failed", "the reason must be 1 to 500 characters", ctx.requestId,
                                    "reason");
     return std::nullopt;
@@ -98,7 +104,7 @@ HttpResponse AdminServer::getServices(Ctx &)
         list.push_back(m_state.serviceHealthJson(s));
     Json gateway = {{"name", "gateway"},    {"kind", "gateway"},           {"status", "healthy"},
                     {"latency_ms", 0.2},    {"checked_at", isoTime(nowMs())}, {"version", CUTOVER_VERSION},
-                    {"url", baseUrl().toStdString()}, {"message", "ok"},   {"checks", Json::object()}};
+                    {"message", "ok"},      {"checks", Json::object()}};
     return HttpResponse::json(200, {{"checked_at", isoTime(nowMs())}, {"gateway", gateway}, {"services", list}});
 }
 
@@ -158,14 +164,14 @@ HttpResponse AdminServer::putFlag(Ctx &ctx, Flag &flag)
         if (!a.is_array() || a.size() > 1000)
             return invalid("allow_users", "allow_users must be an array of at most 1000 user ids");
         for (const Json &u : a) {
-            if (!u.is_string() || u.get<std::string>().empty() || u.get<std::string>().size() > 64)
+            if (!u.is_string() || u.get<std::string>().empty() || characters(u.get<std::string>()) > 64)
                 return invalid("allow_users", "each allow-listed user id must be a string of 1 to 64 characters");
             allow.push_back(u.get<std::string>());
         }
     }
     std::optional<std::string> description;
     if (body.contains("description")) {
-        if (!body["description"].is_string() || body["description"].get<std::string>().size() > 1000)
+        if (!body["description"].is_string() || characters(body["description"].get<std::string>()) > 1000)
             return invalid("description", "description must be a string of at most 1000 characters");
         description = body["description"].get<std::string>();
     }
@@ -279,39 +285,43 @@ HttpResponse AdminServer::getLogs(Ctx &ctx)
     return r;
 }
 
-std::optional<Fault> AdminServer::faultFromJson(const Json &j, std::string &error) const
+std::optional<Fault> AdminServer::faultFromJson(const Json &j, std::string &error, std::string *field) const
 {
     if (!j.is_object()) {
         error = "a fault must be a JSON object";
         return std::nullopt;
     }
     Fault f;
-    if (!j.contains("service") || !j["service"].is_string() || m_state.serviceIndex(j["service"]) < 0) {
-        error = "service must name a known upstream service";
+    auto fail = [&](const char *name, std::string message) -> std::optional<Fault> {
+        error = std::move(message);
+        if (field)
+            *field = name;
         return std::nullopt;
-    }
+    };
+    if (!j.contains("service") || !j["service"].is_string() || m_state.serviceIndex(j["service"]) < 0)
+        return fail("service", "service must name a known upstream service");
     f.service = j["service"].get<std::string>();
     auto number = [&](const char *name, double lo, double hi, double &out) {
         if (!j.contains(name) || j[name].is_null())
             return true;
         if (!j[name].is_number() || j[name].get<double>() < lo || j[name].get<double>() > hi) {
-            error = std::string(name) + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi);
+            char range[96];
+            std::snprintf(range, sizeof range, " must be a number from %g to %g", lo, hi);
+            fail(name, std::string(name) + range);
             return false;
         }
         out = j[name].get<double>();
         return true;
     };
-    double duration = 0;
+    double duration = -1;
     if (!number("error_rate", 0, 1, f.errorRate) || !number("extra_latency_ms", 0, 60000, f.extraLatencyMs)
         || !number("duration_s", 0, 86400, duration))
         return std::nullopt;
-    for (auto [name, field] : {std::pair {"down", &f.down}, std::pair {"db_down", &f.dbDown}}) {
+    for (auto [name, flag] : {std::pair {"down", &f.down}, std::pair {"db_down", &f.dbDown}}) {
         if (j.contains(name) && !j[name].is_null()) {
-            if (!j[name].is_boolean()) {
-                error = std::string(name) + " must be true or false";
-                return std::nullopt;
-            }
-            *field = j[name].get<bool>();
+            if (!j[name].is_boolean())
+                return fail(name, std::string(name) + " must be true or false");
+            *flag = j[name].get<bool>();
         }
     }
     if (j.contains("backend") && !j["backend"].is_null()) {
@@ -319,12 +329,10 @@ std::optional<Fault> AdminServer::faultFromJson(const Json &j, std::string &erro
             f.backend = Backend::Monolith;
         else if (j["backend"] == "microservice")
             f.backend = Backend::Microservice;
-        else {
-            error = "backend must be monolith, microservice or null";
-            return std::nullopt;
-        }
+        else
+            return fail("backend", "backend must be monolith, microservice or null");
     }
-    if (duration > 0) {
+    if (duration >= 0) {
         f.durationS = duration;
         f.expiresAtMs = m_simNowMs + std::int64_t(duration * 1000);
     }
@@ -336,10 +344,10 @@ HttpResponse AdminServer::postFault(Ctx &ctx)
     Json body;
     if (auto bad = parseBody(ctx, body))
         return *bad;
-    std::string error;
-    auto fault = faultFromJson(body, error);
+    std::string error, field;
+    auto fault = faultFromJson(body, error, &field);
     if (!fault)
-        return HttpResponse::error(422, "validation_failed", error, ctx.requestId);
+        return HttpResponse::error(422, "validation_failed", error, ctx.requestId, field);
     const std::string reason = body.contains("reason") && body["reason"].is_string() ? body["reason"].get<std::string>()
                                                                                      : std::string("simulator fault");
     return HttpResponse::json(201, m_state.faultJson(m_state.addFault(std::move(*fault), reason, ctx.actor(), nowMs())));

@@ -8,6 +8,8 @@
 #include <QTcpServer>
 #include <QTcpSocket>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace cutover::sim {
@@ -63,7 +65,7 @@ const char *methodName(QHttpServerRequest::Method m)
 AdminServer::AdminServer(SimConfig config, QObject *parent)
     : QAbstractHttpServer(parent)
     , m_config(std::move(config))
-    , m_state(m_config.extraServices)
+    , m_state(m_config.extraServices, QDateTime::currentMSecsSinceEpoch())
     , m_logs(m_config.logBuffer)
     , m_traffic(m_state, m_metrics, m_logs, m_config.seed, m_config.rate, m_config.users)
 {
@@ -185,8 +187,12 @@ std::string AdminServer::loadScenario(const std::string &text)
 std::optional<HttpResponse> AdminServer::authorize(Ctx &ctx, Role needed)
 {
     const std::string auth = headerValue(*ctx.request, "Authorization");
-    static const std::string bearer = "Bearer ";
-    const auto it = auth.size() > bearer.size() && auth.compare(0, bearer.size(), bearer) == 0
+    // The auth scheme is case-insensitive (RFC 9110); the token is not.
+    static const std::string bearer = "bearer ";
+    const bool isBearer = auth.size() > bearer.size()
+        && std::equal(bearer.begin(), bearer.end(), auth.begin(),
+                      [](char a, char b) { return a == std::tolower(static_cast<unsigned char>(b)); });
+    const auto it = isBearer
         ? m_config.tokens.find(std::string_view(auth).substr(bearer.size()))
         : m_config.tokens.end();
     if (it == m_config.tokens.end())
@@ -316,7 +322,7 @@ HttpResponse AdminServer::dispatch(Ctx &ctx, QTcpSocket *socket, bool &streamSta
 
     // Who is asking comes first: an unauthenticated caller learns nothing about what exists.
     const bool write = m != "GET";
-    const Role needed = sim ? (write ? Role::Admin : Role::Viewer) : write ? Role::Operator : Role::Viewer;
+    const Role needed = sim ? Role::Admin : write ? Role::Operator : Role::Viewer;
     if (auto denied = authorize(ctx, needed))
         return *denied;
 
@@ -423,6 +429,12 @@ HttpResponse AdminServer::dispatch(Ctx &ctx, QTcpSocket *socket, bool &streamSta
     if (what == "logs" && seg.size() == 3 && seg[2] == "stream") {
         if (m != "GET")
             return methodNotAllowed("GET");
+        if (ctx.query.hasQueryItem(QStringLiteral("after"))) {
+            const std::string after = ctx.query.queryItemValue(QStringLiteral("after")).toStdString();
+            if (after.empty() || !std::all_of(after.begin(), after.end(), [](unsigned char c) { return std::isdigit(c); }))
+                return HttpResponse::error(422, "validation_failed", "after must be a non-negative integer",
+                                           ctx.requestId, "after");
+        }
         startStream(ctx, socket);
         streamStarted = true;
         return {};
@@ -434,16 +446,17 @@ void AdminServer::startStream(Ctx &ctx, QTcpSocket *socket)
 {
     StreamClient client;
     client.socket = socket;
-    std::string resume = headerValue(*ctx.request, "Last-Event-ID");
-    if (resume.empty())
-        resume = ctx.query.queryItemValue(QStringLiteral("after")).toStdString();
     client.lastSent = m_logs.lastId();
-    if (!resume.empty()) {
-        char *end = nullptr;
-        const unsigned long long v = std::strtoull(resume.c_str(), &end, 10);
-        if (end && *end == '\0')
-            client.lastSent = std::min<std::uint64_t>(v, m_logs.lastId());
-    }
+    auto parseId = [](const std::string &text) -> std::optional<std::uint64_t> {
+        if (text.empty() || !std::all_of(text.begin(), text.end(), [](unsigned char c) { return std::isdigit(c); }))
+            return std::nullopt;
+        return std::strtoull(text.c_str(), nullptr, 10);
+    };
+    // Last-Event-ID is whatever the client last saw; a value we never sent just means "from now".
+    if (const auto id = parseId(headerValue(*ctx.request, "Last-Event-ID")))
+        client.lastSent = std::min<std::uint64_t>(*id, m_logs.lastId());
+    else if (const auto after = parseId(ctx.query.queryItemValue(QStringLiteral("after")).toStdString()))
+        client.lastSent = std::min<std::uint64_t>(*after, m_logs.lastId());
     std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
                        "Cache-Control: no-store\r\nX-Accel-Buffering: no\r\nConnection: close\r\n"
                        "X-Request-ID: " + ctx.requestId + "\r\n\r\nretry: 2000\n\n";

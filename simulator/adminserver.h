@@ -110,7 +110,7 @@ private:
     std::optional<HttpResponse> parseBody(Ctx &ctx, Json &body);
     std::optional<HttpResponse> checkIfMatch(Ctx &ctx, const std::string &version, const Json &current);
     std::optional<HttpResponse> checkReason(Ctx &ctx, const Json &body, std::string &reason);
-    std::optional<Fault> faultFromJson(const Json &j, std::string &error) const;
+    std::optional<Fault> faultFromJson(const Json &j, std::string &error, std::string *field = nullptr) const;
 
     SimConfig m_config;
     GatewayState m_state;

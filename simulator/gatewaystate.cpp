@@ -52,7 +52,7 @@ std::string isoTime(std::int64_t ms)
 static Json timeOrNull(std::int64_t ms) { return ms ? Json(isoTime(ms)) : Json(nullptr); }
 static Json stringOrNull(const std::string &s) { return s.empty() ? Json(nullptr) : Json(s); }
 
-GatewayState::GatewayState(int extraServices)
+GatewayState::GatewayState(int extraServices, std::int64_t startMs)
 {
     // The services and routes of the migration guide, in "phase 1 done": users and posts are on
     // their microservices, media, payments and notifications still on the monolith.
@@ -74,7 +74,7 @@ GatewayState::GatewayState(int extraServices)
         m_services.push_back(std::move(svc));
     }
 
-    auto addRoute = [this](std::string id, std::string prefix, std::string service, int percent, double weight,
+    auto addRoute = [this, startMs](std::string id, std::string prefix, std::string service, int percent, double weight,
                            std::vector<std::pair<std::string, std::string>> endpoints) {
         Route r;
         r.id = std::move(id);
@@ -82,6 +82,7 @@ GatewayState::GatewayState(int extraServices)
         r.service = std::move(service);
         r.percent = percent;
         r.version = "1";
+        r.updatedAtMs = startMs;
         r.updatedBy = "bootstrap";
         r.weight = weight;
         r.endpoints = std::move(endpoints);
@@ -111,13 +112,14 @@ GatewayState::GatewayState(int extraServices)
         addRoute(svc.name, "/api/" + svc.name, svc.name, (i * 37) % 101, 0.5, {{"GET", "/{id}"}, {"POST", ""}});
     }
 
-    auto addFlag = [this](std::string name, bool enabled, int percent, std::string description) {
+    auto addFlag = [this, startMs](std::string name, bool enabled, int percent, std::string description) {
         Flag f;
         f.name = std::move(name);
         f.enabled = enabled;
         f.rolloutPercent = percent;
         f.description = std::move(description);
         f.version = "1";
+        f.updatedAtMs = startMs;
         f.updatedBy = "bootstrap";
         m_flags.push_back(std::move(f));
     };

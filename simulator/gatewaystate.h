@@ -118,7 +118,7 @@ const char *healthName(HealthStatus status);
 class GatewayState
 {
 public:
-    explicit GatewayState(int extraServices);
+    GatewayState(int extraServices, std::int64_t startMs);
 
     std::vector<Service> &services() { return m_services; }
     const std::vector<Service> &services() const { return m_services; }
