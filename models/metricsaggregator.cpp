@@ -1,0 +1,311 @@
+#include "metricsaggregator.h"
+
+#include "client/prometheusparser.h"
+#include "models/rates.h"
+
+#include <algorithm>
+
+namespace cutover {
+
+using namespace std::chrono_literals;
+
+namespace {
+
+constexpr auto kRecentKeep = 75s;   // live window and a 1-minute stats window
+constexpr auto kMidStep = 10s;
+constexpr auto kMidKeep = 6min;     // the 5-minute SLO window
+constexpr auto kCoarseStep = 30s;
+constexpr auto kCoarseKeep = 65min; // the 1-hour burn-rate window
+
+enum SeriesKind : quint8 { Unmapped = 0, Ignored, Request, ErrorRequest, Bucket };
+
+QString str(QUtf8StringView v)
+{
+    return QString::fromUtf8(v.data(), v.size());
+}
+
+void addBucket(std::vector<HistogramBucket> &buckets, double bound, double count)
+{
+    auto it = std::lower_bound(buckets.begin(), buckets.end(), bound,
+                               [](const HistogramBucket &b, double x) { return b.upperBound < x; });
+    if (it != buckets.end() && it->upperBound == bound)
+        it->count += count;
+    else
+        buckets.insert(it, HistogramBucket {bound, count});
+}
+
+} // namespace
+
+QString viaName(MetricGroup::Via via)
+{
+    switch (via) {
+    case MetricGroup::Via::All: return QStringLiteral("all");
+    case MetricGroup::Via::Monolith: return QStringLiteral("monolith");
+    case MetricGroup::Via::Microservice: return QStringLiteral("microservice");
+    }
+    return {};
+}
+
+QString MetricGroup::key() const
+{
+    static const QString scopes[] = {QStringLiteral("overall"), QStringLiteral("service"), QStringLiteral("route")};
+    return scopes[int(scope)] + QLatin1Char('/') + name + QLatin1Char('/') + viaName(via);
+}
+
+QString MetricsAggregator::measureName(Measure m)
+{
+    switch (m) {
+    case Measure::RequestRate: return QStringLiteral("rps");
+    case Measure::ErrorRatio: return QStringLiteral("errors");
+    case Measure::P50: return QStringLiteral("p50");
+    case Measure::P95: return QStringLiteral("p95");
+    case Measure::P99: return QStringLiteral("p99");
+    }
+    return {};
+}
+
+MetricsAggregator::MetricsAggregator(TimeSeriesStore *store, MetricNames names, std::chrono::seconds liveWindow)
+    : m_store(store)
+    , m_names(std::move(names))
+    , m_liveWindow(liveWindow)
+    , m_parser(std::make_unique<PrometheusParser>())
+{
+}
+
+MetricsAggregator::~MetricsAggregator() = default;
+
+int MetricsAggregator::groupIndex(MetricGroup::Scope scope, const QString &name, MetricGroup::Via via)
+{
+    const MetricGroup id {scope, name, via};
+    const QString key = id.key();
+    if (const auto it = m_groupByKey.constFind(key); it != m_groupByKey.constEnd())
+        return *it;
+    m_groups.push_back(Group {id, {}, {}, {}, {}, {}});
+    m_groupByKey.insert(key, int(m_groups.size() - 1));
+    return int(m_groups.size() - 1);
+}
+
+void MetricsAggregator::mapSeries(SeriesId id)
+{
+    const auto index = std::size_t(id);
+    const SeriesInfo &info = m_parser->series(id);
+    const QByteArray name(info.name.data(), info.name.size());
+    const QByteArray requests = m_names.requestsTotal.toUtf8();
+    const QByteArray bucket = m_names.requestDuration.toUtf8() + "_bucket";
+    SeriesKind kind = Ignored;
+    if (name == requests && (info.kind == SampleKind::Total || info.kind == SampleKind::Value)) {
+        const auto code = m_parser->labelValue(id, m_names.codeLabel.toUtf8());
+        kind = code && code->size() == 3 && code->data()[0] == '5' ? ErrorRequest : Request;
+    } else if (name == bucket && info.kind == SampleKind::Bucket) {
+        kind = Bucket;
+        m_sawHistogram = true;
+    }
+    m_seriesKind[index] = kind;
+    if (kind == Ignored)
+        return;
+
+    auto label = [&](const QString &n) {
+        const auto v = m_parser->labelValue(id, n.toUtf8());
+        return v ? str(*v) : QString();
+    };
+    const QString backend = label(m_names.backendLabel);
+    const MetricGroup::Via via = backend == QLatin1String("monolith") ? MetricGroup::Via::Monolith
+        : backend == QLatin1String("microservice")                    ? MetricGroup::Via::Microservice
+                                                                      : MetricGroup::Via::All;
+    std::vector<int> &targets = m_seriesGroups[index];
+    auto add = [&](MetricGroup::Scope scope, const QString &n) {
+        targets.push_back(groupIndex(scope, n, MetricGroup::Via::All));
+        if (via != MetricGroup::Via::All)
+            targets.push_back(groupIndex(scope, n, via));
+    };
+    add(MetricGroup::Scope::Overall, QString());
+    if (const QString service = label(m_names.serviceLabel); !service.isEmpty())
+        add(MetricGroup::Scope::Service, service);
+    if (const QString route = label(m_names.routeLabel); !route.isEmpty())
+        add(MetricGroup::Scope::Route, route);
+}
+
+std::optional<ParseError> MetricsAggregator::ingest(QByteArrayView body, ExpositionFormat format, SeriesTime at)
+{
+    if (!m_parser->parse(body, format))
+        return m_parser->error();
+
+    for (Group &g : m_groups) {
+        g.current.total = 0;
+        g.current.errors = 0;
+        for (HistogramBucket &b : g.current.buckets)
+            b.count = 0;
+    }
+    for (const Sample &sample : m_parser->snapshot().samples()) {
+        const auto index = std::size_t(sample.series);
+        if (index >= m_seriesKind.size()) {
+            m_seriesKind.resize(index + 1, Unmapped);
+            m_seriesGroups.resize(index + 1);
+        }
+        if (m_seriesKind[index] == Unmapped)
+            mapSeries(sample.series);
+        const quint8 kind = m_seriesKind[index];
+        if (kind == Ignored || std::isnan(sample.value))
+            continue;
+        if (kind == Bucket) {
+            const double bound = m_parser->series(sample.series).bound;
+            for (int gi : m_seriesGroups[index])
+                addBucket(m_groups[std::size_t(gi)].current.buckets, bound, sample.value);
+        } else {
+            for (int gi : m_seriesGroups[index]) {
+                Group &g = m_groups[std::size_t(gi)];
+                g.current.total += sample.value;
+                if (kind == ErrorRequest)
+                    g.current.errors += sample.value;
+            }
+        }
+    }
+    m_lastScrape = at;
+    ++m_scrapes;
+    for (Group &g : m_groups) {
+        g.current.time = at;
+        record(g);
+    }
+    if (m_store)
+        m_store->expire(at);
+    return std::nullopt;
+}
+
+void MetricsAggregator::record(Group &g)
+{
+    const SeriesTime at = g.current.time;
+    if (g.recent.empty() || g.recent.back().time < at)
+        g.recent.push_back(g.current);
+    while (!g.recent.empty() && g.recent.front().time < at - kRecentKeep)
+        g.recent.pop_front();
+    if (g.mid.empty() || at - g.mid.back().time >= kMidStep)
+        g.mid.push_back(g.current);
+    while (!g.mid.empty() && g.mid.front().time < at - kMidKeep)
+        g.mid.pop_front();
+    if (g.coarse.empty() || at - g.coarse.back().time >= kCoarseStep) {
+        Point p {at, g.current.total, g.current.errors, {}};
+        g.coarse.push_back(std::move(p));
+    }
+    while (!g.coarse.empty() && g.coarse.front().time < at - kCoarseKeep)
+        g.coarse.pop_front();
+
+    if (!m_store)
+        return;
+    // Live numbers for the charts, over the live window.
+    const bool eager = g.id.scope == MetricGroup::Scope::Overall || g.id.via == MetricGroup::Via::All
+        || g.id.scope == MetricGroup::Scope::Route;
+    if (!eager && !g.series[0])
+        return;
+    const Point *earlier = pointAtOrBefore(g, at - m_liveWindow, true);
+    if (!earlier || earlier->time >= at)
+        return;
+    const WindowStats w = between(*earlier, g.current);
+    const double values[5] = {w.requestRate.value_or(qQNaN()), w.errorRatio.value_or(qQNaN()), w.p50, w.p95, w.p99};
+    for (int m = 0; m < 5; ++m)
+        m_store->append(series(g.id, Measure(m)), at, values[m]);
+}
+
+TimeSeriesId MetricsAggregator::series(const MetricGroup &group, Measure measure)
+{
+    const int gi = groupIndex(group.scope, group.name, group.via);
+    Group &g = m_groups[std::size_t(gi)];
+    auto &slot = g.series[int(measure)];
+    if (!slot) {
+        // A day for the overall view; services and routes keep an hour at scrape resolution,
+        // which bounds memory with hundreds of services.
+        TimeSeriesLimits limits;
+        if (group.scope != MetricGroup::Scope::Overall) {
+            limits.window = std::chrono::hours(1);
+            limits.capacity = 3601;
+        }
+        slot = m_store->series(group.key() + QLatin1Char('/') + measureName(measure), limits);
+    }
+    return *slot;
+}
+
+QList<MetricGroup> MetricsAggregator::groups() const
+{
+    QList<MetricGroup> out;
+    out.reserve(qsizetype(m_groups.size()));
+    for (const Group &g : m_groups)
+        out.append(g.id);
+    return out;
+}
+
+bool MetricsAggregator::hasGroup(const MetricGroup &group) const
+{
+    return m_groupByKey.contains(group.key());
+}
+
+const MetricsAggregator::Point *MetricsAggregator::pointAtOrBefore(const Group &g, SeriesTime t, bool needBuckets) const
+{
+    // The newest kept point at or before t; failing that, the oldest one we have.
+    auto search = [t](const std::deque<Point> &d) -> const Point * {
+        auto it = std::upper_bound(d.begin(), d.end(), t, [](SeriesTime x, const Point &p) { return x < p.time; });
+        return it == d.begin() ? nullptr : &*std::prev(it);
+    };
+    for (const std::deque<Point> *tier : {&g.recent, &g.mid})
+        if (!tier->empty() && tier->front().time <= t)
+            return search(*tier);
+    if (!needBuckets && !g.coarse.empty() && g.coarse.front().time <= t)
+        return search(g.coarse);
+    const std::deque<Point> &oldest = needBuckets || g.coarse.empty() ? (g.mid.empty() ? g.recent : g.mid) : g.coarse;
+    return oldest.empty() ? nullptr : &oldest.front();
+}
+
+WindowStats MetricsAggregator::between(const Point &earlier, const Point &later) const
+{
+    WindowStats w;
+    w.span = std::chrono::duration_cast<std::chrono::milliseconds>(later.time - earlier.time);
+    if (w.span <= 0ms)
+        return w;
+    w.requests = counterDelta(earlier.total, later.total);
+    const double errors = counterDelta(earlier.errors, later.errors);
+    w.requestRate = w.requests / (double(w.span.count()) / 1000.0);
+    w.errorRatio = errorRatio(errors, w.requests);
+    if (!earlier.buckets.empty() && !later.buckets.empty()) {
+        w.p50 = histogramQuantileOverWindow(0.50, earlier.buckets, later.buckets);
+        w.p95 = histogramQuantileOverWindow(0.95, earlier.buckets, later.buckets);
+        w.p99 = histogramQuantileOverWindow(0.99, earlier.buckets, later.buckets);
+    }
+    return w;
+}
+
+WindowStats MetricsAggregator::stats(const MetricGroup &group, std::chrono::seconds window) const
+{
+    const auto it = m_groupByKey.constFind(group.key());
+    if (it == m_groupByKey.constEnd())
+        return {};
+    const Group &g = m_groups[std::size_t(*it)];
+    const Point *earlier = pointAtOrBefore(g, g.current.time - window, true);
+    return earlier ? between(*earlier, g.current) : WindowStats {};
+}
+
+SloStatus MetricsAggregator::slo(const MetricGroup &group, const SloThresholds &thresholds,
+                                 const BurnRatePolicy &policy) const
+{
+    SloStatus s;
+    const auto it = m_groupByKey.constFind(group.key());
+    if (it == m_groupByKey.constEnd())
+        return s;
+    const Group &g = m_groups[std::size_t(*it)];
+    s.window = stats(group, std::chrono::duration_cast<std::chrono::seconds>(policy.shortWindow));
+    SloObservation obs;
+    if (s.window.errorRatio) {
+        obs.errorRatio = s.window.errorRatio;
+        obs.availability = 1.0 - *s.window.errorRatio;
+    }
+    if (!std::isnan(s.window.p95))
+        obs.latencyP95 = LatencyMs(s.window.p95 * 1000.0);
+    s.evaluation = evaluateSlo(obs, thresholds);
+
+    const Point *longStart = pointAtOrBefore(g, g.current.time - policy.longWindow, false);
+    std::optional<double> longRatio;
+    if (longStart && longStart->time < g.current.time)
+        longRatio = errorRatio(counterDelta(longStart->errors, g.current.errors),
+                               counterDelta(longStart->total, g.current.total));
+    s.burn = evaluateBurnRate(longRatio, s.window.errorRatio, thresholds, policy);
+    return s;
+}
+
+} // namespace cutover

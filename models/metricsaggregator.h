@@ -1,0 +1,125 @@
+#pragma once
+
+#include "client/metricsnapshot.h"
+#include "client/profile.h"
+#include "models/quantile.h"
+#include "models/slo.h"
+#include "models/timeseriesstore.h"
+
+#include <QHash>
+#include <QList>
+#include <QString>
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace cutover {
+
+class PrometheusParser;
+
+// What a group of requests is: everything, one service, or one route, and through which backend.
+struct MetricGroup
+{
+    enum class Scope : quint8 { Overall, Service, Route };
+    enum class Via : quint8 { All, Monolith, Microservice };
+    Scope scope = Scope::Overall;
+    QString name; // service or route id; empty for Overall
+    Via via = Via::All;
+
+    QString key() const; // stable, e.g. "route/posts/microservice"
+    friend bool operator==(const MetricGroup &, const MetricGroup &) = default;
+};
+QString viaName(MetricGroup::Via via);
+
+// Numbers over one window, from counter and histogram-bucket deltas.
+struct WindowStats
+{
+    double requests = 0;                 // increase of requests_total over the window
+    std::optional<double> requestRate;   // per second
+    std::optional<double> errorRatio;    // 5xx / all; none without requests
+    double p50 = qQNaN();                // seconds; NaN when there is nothing to interpolate
+    double p95 = qQNaN();
+    double p99 = qQNaN();
+    std::chrono::milliseconds span {0};  // the window actually covered by the data
+};
+
+struct SloStatus
+{
+    WindowStats window;                  // the SLO window (5 min, or what the data covers)
+    SloEvaluation evaluation;
+    BurnRateEvaluation burn;
+};
+
+// Turns successive scrapes of a gateway's /metrics into rates, error ratios and latency
+// percentiles per route, service and backend (exactly histogram_quantile over bucket deltas),
+// keeps a thinned history for SLO and burn-rate windows, and appends the live numbers to a
+// TimeSeriesStore for the charts. Metric and label names come from the profile.
+class MetricsAggregator
+{
+public:
+    enum class Measure : quint8 { RequestRate, ErrorRatio, P50, P95, P99 };
+    static QString measureName(Measure m);
+
+    explicit MetricsAggregator(TimeSeriesStore *store, MetricNames names = {},
+                               std::chrono::seconds liveWindow = std::chrono::seconds(10));
+    ~MetricsAggregator();
+
+    // Parses and folds in one scrape taken at `at`. On a parse error nothing changes and the
+    // error (with its line) is returned.
+    std::optional<ParseError> ingest(QByteArrayView body, ExpositionFormat format, SeriesTime at);
+
+    QList<MetricGroup> groups() const;
+    bool hasGroup(const MetricGroup &group) const;
+    // Numbers over the last `window` (as far as the kept history reaches).
+    WindowStats stats(const MetricGroup &group, std::chrono::seconds window) const;
+    SloStatus slo(const MetricGroup &group, const SloThresholds &thresholds, const BurnRatePolicy &policy = {}) const;
+    // The chart series of a measure for a group (created on first use).
+    TimeSeriesId series(const MetricGroup &group, Measure measure);
+    qsizetype scrapes() const { return m_scrapes; }
+    SeriesTime lastScrape() const { return m_lastScrape; }
+    // True when the exposition has no histogram for the duration metric (no percentiles).
+    bool hasLatency() const { return m_sawHistogram; }
+
+private:
+    struct Point
+    {
+        SeriesTime time {};
+        double total = 0;
+        double errors = 0;
+        std::vector<HistogramBucket> buckets; // empty in the coarse tier
+    };
+    // History is thinned by age so that 200+ services stay within the memory budget: every
+    // scrape for the live window, one point per 10 s (with buckets) for the SLO window, one per
+    // 30 s (counters only) for the burn-rate hour.
+    struct Group
+    {
+        MetricGroup id;
+        Point current;
+        std::deque<Point> recent;
+        std::deque<Point> mid;
+        std::deque<Point> coarse;
+        std::optional<TimeSeriesId> series[5];
+    };
+
+    int groupIndex(MetricGroup::Scope scope, const QString &name, MetricGroup::Via via);
+    void mapSeries(SeriesId id);
+    WindowStats between(const Point &earlier, const Point &later) const;
+    const Point *pointAtOrBefore(const Group &g, SeriesTime t, bool needBuckets) const;
+    void record(Group &g);
+
+    TimeSeriesStore *m_store;
+    MetricNames m_names;
+    std::chrono::seconds m_liveWindow;
+    std::unique_ptr<PrometheusParser> m_parser;
+    std::vector<Group> m_groups;
+    QHash<QString, int> m_groupByKey;
+    std::vector<std::vector<int>> m_seriesGroups; // parser SeriesId → group indices; empty = not ours
+    std::vector<quint8> m_seriesKind;              // 0 unknown, 1 ignore, 2 request, 3 error request, 4 bucket
+    qsizetype m_scrapes = 0;
+    SeriesTime m_lastScrape {};
+    bool m_sawHistogram = false;
+};
+
+} // namespace cutover

@@ -1,0 +1,168 @@
+// Rates, error ratios and percentiles from successive scrapes: synthetic expositions with known
+// answers, then a real cutover-sim whose traffic and faults are known.
+#include "models/metricsaggregator.h"
+#include "tests/support/simfixture.h"
+
+#include <QTest>
+
+using namespace cutover;
+using namespace std::chrono_literals;
+using Scope = MetricGroup::Scope;
+using Via = MetricGroup::Via;
+
+namespace {
+
+const SeriesTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
+
+QByteArray exposition(double ok, double errors, const QList<double> &cumulativeBuckets, const char *requests = "requests_total",
+                      const char *duration = "request_duration_seconds", const char *routeLabel = "route")
+{
+    QByteArray out = QByteArrayLiteral("# TYPE ") + requests + " counter\n";
+    out += QByteArray(requests) + '{' + routeLabel + "=\"posts\",service=\"post-service\",backend=\"microservice\",code=\"200\"} "
+        + QByteArray::number(ok) + '\n';
+    out += QByteArray(requests) + '{' + routeLabel + "=\"posts\",service=\"post-service\",backend=\"microservice\",code=\"503\"} "
+        + QByteArray::number(errors) + '\n';
+    out += QByteArrayLiteral("# TYPE ") + duration + " histogram\n";
+    const char *bounds[] = {"0.1", "0.2", "0.5", "+Inf"};
+    for (int i = 0; i < 4; ++i)
+        out += QByteArray(duration) + "_bucket{" + routeLabel + "=\"posts\",service=\"post-service\",backend=\"microservice\",le=\""
+            + bounds[i] + "\"} " + QByteArray::number(cumulativeBuckets.at(i)) + '\n';
+    return out;
+}
+
+} // namespace
+
+class TestMetricsAggregator : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void ratesAndQuantilesFromDeltas();
+    void counterResetIsNotANegativeRate();
+    void configurableNames();
+    void parseErrorChangesNothing();
+    void liveSeriesForCharts();
+    void simulatedTrafficAndFaults();
+};
+
+void TestMetricsAggregator::ratesAndQuantilesFromDeltas()
+{
+    TimeSeriesStore store;
+    MetricsAggregator agg(&store);
+    QVERIFY(!agg.ingest(exposition(1000, 10, {500, 900, 1000, 1010}), ExpositionFormat::PrometheusText, t0));
+    // +200 ok, +2 errors in 10 s; bucket deltas: 100, 180, 200, 202.
+    QVERIFY(!agg.ingest(exposition(1200, 12, {600, 1080, 1200, 1212}), ExpositionFormat::PrometheusText, t0 + 10s));
+    const MetricGroup route {Scope::Route, QStringLiteral("posts"), Via::Microservice};
+    QVERIFY(agg.hasGroup(route));
+    const WindowStats w = agg.stats(route, 10s);
+    QCOMPARE(w.span, 10000ms);
+    QCOMPARE(w.requests, 202.0);
+    QCOMPARE(*w.requestRate, 20.2);
+    QCOMPARE(*w.errorRatio, 2.0 / 202.0);
+    // p50: rank 101 of 202 falls in (0.1, 0.2]: 0.1 + 0.1 * (101 - 100) / 80.
+    QCOMPARE(w.p50, 0.1 + 0.1 * 1.0 / 80.0);
+    // p99: rank 199.98 falls in (0.2, 0.5]: 0.2 + 0.3 * (199.98 - 180) / 20.
+    QVERIFY(qFuzzyCompare(w.p99, 0.2 + 0.3 * 19.98 / 20.0));
+    // The same group is also counted in the service and overall groups.
+    QCOMPARE(agg.stats({Scope::Service, QStringLiteral("post-service"), Via::All}, 10s).requests, 202.0);
+    QCOMPARE(agg.stats({Scope::Overall, QString(), Via::All}, 10s).requests, 202.0);
+    QCOMPARE(agg.stats({Scope::Overall, QString(), Via::Monolith}, 10s).requests, 0.0);
+    QVERIFY(agg.hasLatency());
+}
+
+void TestMetricsAggregator::counterResetIsNotANegativeRate()
+{
+    MetricsAggregator agg(nullptr);
+    QVERIFY(!agg.ingest(exposition(1000, 10, {500, 900, 1000, 1010}), ExpositionFormat::PrometheusText, t0));
+    // The gateway restarted: counters start again from zero.
+    QVERIFY(!agg.ingest(exposition(50, 1, {20, 40, 50, 51}), ExpositionFormat::PrometheusText, t0 + 5s));
+    const WindowStats w = agg.stats({Scope::Route, QStringLiteral("posts"), Via::All}, 5s);
+    QCOMPARE(w.requests, 51.0);
+    QCOMPARE(*w.requestRate, 51.0 / 5.0);
+    QVERIFY(w.p50 > 0 && w.p50 <= 0.2);
+}
+
+void TestMetricsAggregator::configurableNames()
+{
+    MetricNames names;
+    names.requestsTotal = QStringLiteral("caddy_http_requests_total");
+    names.requestDuration = QStringLiteral("caddy_http_request_duration_seconds");
+    names.routeLabel = QStringLiteral("handler");
+    MetricsAggregator agg(nullptr, names);
+    QVERIFY(!agg.ingest(exposition(0, 0, {0, 0, 0, 0}, "caddy_http_requests_total", "caddy_http_request_duration_seconds", "handler"),
+                        ExpositionFormat::PrometheusText, t0));
+    QVERIFY(!agg.ingest(exposition(100, 0, {50, 100, 100, 100}, "caddy_http_requests_total",
+                                   "caddy_http_request_duration_seconds", "handler"),
+                        ExpositionFormat::PrometheusText, t0 + 1s));
+    const WindowStats w = agg.stats({Scope::Route, QStringLiteral("posts"), Via::All}, 1s);
+    QCOMPARE(w.requests, 100.0);
+    QCOMPARE(w.p50, 0.1);
+}
+
+void TestMetricsAggregator::parseErrorChangesNothing()
+{
+    MetricsAggregator agg(nullptr);
+    QVERIFY(!agg.ingest(exposition(10, 0, {10, 10, 10, 10}), ExpositionFormat::PrometheusText, t0));
+    const auto error = agg.ingest("requests_total{route=\"posts\" 5\n", ExpositionFormat::PrometheusText, t0 + 1s);
+    QVERIFY(error);
+    QCOMPARE(error->line, qsizetype(1));
+    QCOMPARE(agg.scrapes(), qsizetype(1));
+}
+
+void TestMetricsAggregator::liveSeriesForCharts()
+{
+    TimeSeriesStore store;
+    MetricsAggregator agg(&store, {}, 2s);
+    for (int i = 0; i < 6; ++i)
+        QVERIFY(!agg.ingest(exposition(100.0 * i, 1.0 * i, {50.0 * i, 80.0 * i, 100.0 * i, 101.0 * i}),
+                            ExpositionFormat::PrometheusText, t0 + std::chrono::seconds(i)));
+    const MetricGroup g {Scope::Service, QStringLiteral("post-service"), Via::All};
+    const TimeSeriesId rps = agg.series(g, MetricsAggregator::Measure::RequestRate);
+    QCOMPARE(store.size(rps), qsizetype(5)); // one point per scrape after the first
+    QCOMPARE(store.latest(rps)->value, 101.0);
+    const TimeSeriesId p95 = agg.series(g, MetricsAggregator::Measure::P95);
+    QVERIFY(store.latest(p95)->value > 0.2);
+}
+
+void TestMetricsAggregator::simulatedTrafficAndFaults()
+{
+    test::SimFixture sim;
+    QVERIFY2(sim.start({QStringLiteral("--seed"), QStringLiteral("5"), QStringLiteral("--manual-clock"),
+                        QStringLiteral("--rate"), QStringLiteral("400")}),
+             qPrintable(sim.error()));
+    MetricsAggregator agg(nullptr);
+    QVERIFY(!agg.ingest(sim.metrics(), ExpositionFormat::PrometheusText, t0));
+    QVERIFY(sim.step(30));
+    QVERIFY(!agg.ingest(sim.metrics(), ExpositionFormat::PrometheusText, t0 + 30s));
+    const WindowStats all = agg.stats({Scope::Overall, QString(), Via::All}, 30s);
+    QVERIFY2(*all.requestRate > 340 && *all.requestRate < 460, qPrintable(QString::number(*all.requestRate)));
+    // Phase 1: posts on the microservice, media on the monolith; the monolith is slower.
+    const WindowStats posts = agg.stats({Scope::Route, QStringLiteral("posts"), Via::Microservice}, 30s);
+    const WindowStats media = agg.stats({Scope::Route, QStringLiteral("media"), Via::Monolith}, 30s);
+    QVERIFY(posts.requests > 0 && media.requests > 0);
+    QCOMPARE(agg.stats({Scope::Route, QStringLiteral("media"), Via::Microservice}, 30s).requests, 0.0);
+    QVERIFY2(posts.p50 > 0.01 && posts.p50 < 0.06, qPrintable(QString::number(posts.p50)));
+    QVERIFY2(media.p50 > posts.p50, qPrintable(QString::number(media.p50)));
+
+    SloThresholds slo;
+    QVERIFY(agg.slo({Scope::Service, QStringLiteral("post-service"), Via::All}, slo).evaluation.errorRate
+            != SloState::Breached);
+
+    // Half of what the monolith serves now fails.
+    QCOMPARE(sim.request("POST", QStringLiteral("/sim/faults"), Role::Admin,
+                         R"({"service":"monolith","error_rate":0.5})")
+                 .status,
+             201);
+    QVERIFY(sim.step(30));
+    QVERIFY(!agg.ingest(sim.metrics(), ExpositionFormat::PrometheusText, t0 + 60s));
+    const WindowStats failing = agg.stats({Scope::Route, QStringLiteral("media"), Via::Monolith}, 30s);
+    QVERIFY2(*failing.errorRatio > 0.4 && *failing.errorRatio < 0.6, qPrintable(QString::number(*failing.errorRatio)));
+    const SloStatus status = agg.slo({Scope::Service, QStringLiteral("media-service"), Via::All}, slo);
+    QCOMPARE(status.evaluation.errorRate, SloState::Breached);
+    QCOMPARE(status.evaluation.availability, SloState::Breached);
+    QVERIFY(*status.burn.shortBurnRate > 100);
+    QVERIFY(status.burn.page());
+}
+
+QTEST_GUILESS_MAIN(TestMetricsAggregator)
+#include "tst_metricsaggregator.moc"
