@@ -75,6 +75,7 @@ void ServiceModel::apply(const HealthSnapshot &snapshot)
         if (!present) {
             beginRemoveRows({}, row, row);
             m_rows.removeAt(row);
+            m_stats.removeAt(row);
             endRemoveRows();
         }
     }
@@ -83,6 +84,7 @@ void ServiceModel::apply(const HealthSnapshot &snapshot)
         if (row < 0) {
             beginInsertRows({}, int(m_rows.size()), int(m_rows.size()));
             m_rows.append(s);
+            m_stats.append(std::nullopt);
             endInsertRows();
         } else if (!sameRow(m_rows[row], s)) {
             m_rows[row] = s;
@@ -90,6 +92,14 @@ void ServiceModel::apply(const HealthSnapshot &snapshot)
         }
     }
     setStale(false);
+}
+
+void ServiceModel::setStats(int row, std::optional<ServiceStats> stats)
+{
+    if (row < 0 || row >= m_rows.size())
+        return;
+    m_stats[row] = std::move(stats);
+    Q_EMIT dataChanged(index(row, RateColumn), index(row, TrendColumn));
 }
 
 void ServiceModel::setStale(bool stale)
@@ -106,9 +116,14 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const ServiceHealth &s = m_rows[index.row()];
+    const std::optional<ServiceStats> &st = m_stats[index.row()];
     switch (role) {
     case Qt::DisplayRole:
         switch (Column(index.column())) {
+        case RateColumn: return st && st->requestRate ? QStringLiteral("%1/s").arg(*st->requestRate, 0, 'f', *st->requestRate < 10 ? 1 : 0) : QStringLiteral("—");
+        case ErrorColumn: return st && st->errorRatio ? QStringLiteral("%1 %").arg(*st->errorRatio * 100.0, 0, 'f', *st->errorRatio < 0.01 ? 2 : 1) : QStringLiteral("—");
+        case P95Column: return st && st->p95Ms ? QStringLiteral("%1 ms").arg(*st->p95Ms, 0, 'f', 0) : QStringLiteral("—");
+        case TrendColumn: return {};
         case NameColumn: return s.name;
         case KindColumn: return serviceKindName(s.kind);
         case StatusColumn: return m_stale ? healthName(s.status) + QStringLiteral(" (stale)") : healthName(s.status);
@@ -124,7 +139,21 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
             .arg(s.name, serviceKindName(s.kind), healthName(s.status), s.message.isEmpty() ? QString() : s.message + QLatin1Char('\n'),
                  s.url);
     case Qt::TextAlignmentRole:
-        return index.column() == LatencyColumn ? QVariant(Qt::AlignRight | Qt::AlignVCenter) : QVariant();
+        switch (Column(index.column())) {
+        case LatencyColumn:
+        case RateColumn:
+        case ErrorColumn:
+        case P95Column: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        default: return {};
+        }
+    case TrendRole:
+        return st ? QVariant::fromValue(st->trend) : QVariant();
+    case SloRole:
+        return int(st ? st->slo : SloState::NoData);
+    case AttentionRole:
+        // Draws the eye: not healthy, or its SLO is breached.
+        return s.status == HealthStatus::Unhealthy || s.status == HealthStatus::Degraded
+            || (st && st->slo == SloState::Breached);
     case StatusRole:
         return int(s.status);
     case KindRole:
@@ -134,6 +163,10 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
     case SortRole:
         switch (Column(index.column())) {
         case StatusColumn: return severity(s.status);
+        case RateColumn: return st && st->requestRate ? *st->requestRate : -1.0;
+        case ErrorColumn: return st && st->errorRatio ? *st->errorRatio : -1.0;
+        case P95Column: return st && st->p95Ms ? *st->p95Ms : -1.0;
+        case TrendColumn: return st && !st->trend.isEmpty() ? double(st->trend.constLast()) : -1.0;
         case LatencyColumn: return s.latencyMs.value_or(-1);
         case CheckedColumn: return s.checkedAt;
         default: return data(index, Qt::DisplayRole);
@@ -151,6 +184,10 @@ QVariant ServiceModel::headerData(int section, Qt::Orientation orientation, int 
     case NameColumn: return tr("Service");
     case KindColumn: return tr("Kind");
     case StatusColumn: return tr("Status");
+    case RateColumn: return tr("Requests");
+    case ErrorColumn: return tr("Errors");
+    case P95Column: return tr("p95");
+    case TrendColumn: return tr("Trend (req/s)");
     case LatencyColumn: return tr("Check latency");
     case DbColumn: return tr("Sub-checks");
     case VersionColumn: return tr("Version");

@@ -1,10 +1,21 @@
 #pragma once
 
 #include "client/domain.h"
+#include "models/slo.h"
 
 #include <QAbstractTableModel>
 
 namespace cutover {
+
+// Live traffic numbers of one row, from the metrics (none until two scrapes have been seen).
+struct ServiceStats
+{
+    std::optional<double> requestRate;   // req/s over the last minute
+    std::optional<double> errorRatio;    // 5xx share over the last minute
+    std::optional<double> p95Ms;
+    SloState slo = SloState::NoData;     // against the profile's thresholds, 5-minute window
+    QList<float> trend;                  // recent request rate, oldest first
+};
 
 // The health board's rows: the gateway and every upstream, updated in place from each health
 // snapshot (rows keep their identity by name, so selection and sorting survive refreshes).
@@ -14,9 +25,9 @@ class ServiceModel : public QAbstractTableModel
     Q_OBJECT
 
 public:
-    enum Column { NameColumn, KindColumn, StatusColumn, LatencyColumn, DbColumn, VersionColumn, CheckedColumn,
-                  ColumnCount };
-    enum Role { StatusRole = Qt::UserRole + 1, KindRole, StaleRole, SortRole };
+    enum Column { NameColumn, KindColumn, StatusColumn, RateColumn, ErrorColumn, P95Column, TrendColumn, LatencyColumn,
+                  DbColumn, VersionColumn, CheckedColumn, ColumnCount };
+    enum Role { StatusRole = Qt::UserRole + 1, KindRole, StaleRole, SortRole, TrendRole, SloRole, AttentionRole };
 
     using QAbstractTableModel::QAbstractTableModel;
 
@@ -27,6 +38,8 @@ public:
 
     void apply(const HealthSnapshot &snapshot);
     void setStale(bool stale);
+    void setStats(int row, std::optional<ServiceStats> stats);
+    const std::optional<ServiceStats> &stats(int row) const { return m_stats.at(row); }
     bool isStale() const { return m_stale; }
     const ServiceHealth &service(int row) const { return m_rows.at(row); }
     int rowOf(const QString &name) const;
@@ -35,6 +48,7 @@ public:
 
 private:
     QList<ServiceHealth> m_rows;
+    QList<std::optional<ServiceStats>> m_stats; // parallel to m_rows
     bool m_stale = false;
 };
 

@@ -58,7 +58,7 @@ GatewayState::GatewayState(int extraServices, std::int64_t startMs)
     // their microservices, media, payments and notifications still on the monolith.
     struct Seed { const char *name; const char *version; int port; double median; double sigma; };
     const Seed seeds[] = {
-        {"monolith", "2024.11.3", 8000, 65, 0.55},       {"user-service", "1.8.0", 8001, 22, 0.45},
+        {"monolith", "2024.11.3", 8000, 50, 0.5},       {"user-service", "1.8.0", 8001, 22, 0.45},
         {"post-service", "1.4.2", 8002, 28, 0.5},         {"media-service", "0.9.1", 8003, 45, 0.6},
         {"payment-service", "0.7.0", 8004, 38, 0.5},      {"notification-service", "0.5.3", 8005, 18, 0.45},
     };

@@ -1,179 +1,186 @@
 #include "mainwindow.h"
 
+#include "client/poller.h"
+#include "client/profile.h"
+#include "connectionbar.h"
+#include "healthboard.h"
+#include "models/boardstate.h"
 #include "models/servicemodel.h"
-#include "statusdelegate.h"
+#include "panels.h"
+#include "slopanel.h"
 
-#include <QFrame>
-#include <QHBoxLayout>
-#include <QHeaderView>
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
-#include <QSortFilterProxyModel>
+#include <QMenuBar>
+#include <QSettings>
+#include <QShortcut>
 #include <QStatusBar>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace cutover {
 
-namespace {
-
-QString ageText(const QDateTime &since)
-{
-    if (!since.isValid())
-        return QObject::tr("never");
-    const qint64 s = since.secsTo(QDateTime::currentDateTimeUtc());
-    if (s < 2)
-        return QObject::tr("just now");
-    if (s < 120)
-        return QObject::tr("%1 s ago").arg(s);
-    return QObject::tr("%1 min ago").arg(s / 60);
-}
-
-} // namespace
-
-MainWindow::MainWindow(QWidget *parent)
+MainWindow::MainWindow(BoardState *state, QWidget *parent)
     : QMainWindow(parent)
-    , m_services(new ServiceModel(this))
-    , m_proxy(new QSortFilterProxyModel(this))
-    , m_table(new QTableView)
-    , m_gatewayLabel(new QLabel)
-    , m_addressLabel(new QLabel)
-    , m_identityLabel(new QLabel)
-    , m_summaryLabel(new QLabel)
+    , m_state(state)
+    , m_bar(new ConnectionBar)
     , m_banner(new QLabel)
-    , m_ageLabel(new QLabel)
-    , m_filter(new QLineEdit)
+    , m_board(new HealthBoard(state))
+    , m_slo(new SloPanel(state))
 {
     setWindowTitle(tr("Cutover"));
-    resize(1100, 640);
+    resize(1360, 860);
+    setDockNestingEnabled(true);
 
-    auto *central = new QWidget;
-    auto *layout = new QVBoxLayout(central);
-    layout->setContentsMargins(12, 10, 12, 6);
-    layout->setSpacing(8);
-
-    // Connection header: what we talk to on the left, who we are on the right.
-    auto *header = new QFrame;
-    header->setObjectName(QStringLiteral("connectionBar"));
-    header->setStyleSheet(QStringLiteral(
-        "#connectionBar { background: #1f2937; border-radius: 6px; }"
-        "#connectionBar QLabel { color: #e5e7eb; }"));
-    auto *hl = new QHBoxLayout(header);
-    hl->setContentsMargins(14, 8, 14, 8);
-    auto *left = new QVBoxLayout;
-    QFont big = m_gatewayLabel->font();
-    big.setPointSizeF(big.pointSizeF() * 1.25);
-    big.setBold(true);
-    m_gatewayLabel->setFont(big);
-    m_gatewayLabel->setText(tr("Not connected"));
-    m_addressLabel->setStyleSheet(QStringLiteral("color: #9ca3af;"));
-    m_addressLabel->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    left->addWidget(m_gatewayLabel);
-    left->addWidget(m_addressLabel);
-    hl->addLayout(left, 1);
-    m_identityLabel->setAlignment(Qt::AlignRight | Qt::AlignVCenter);
-    hl->addWidget(m_identityLabel);
-    layout->addWidget(header);
-
+    // The connection bar and the banner sit above everything and cannot be closed.
+    auto *top = new QWidget;
+    auto *topLayout = new QVBoxLayout(top);
+    topLayout->setContentsMargins(0, 0, 0, 0);
+    topLayout->setSpacing(0);
+    topLayout->addWidget(m_bar);
     m_banner->setWordWrap(true);
     m_banner->setVisible(false);
     m_banner->setStyleSheet(QStringLiteral(
-        "background: #fef3c7; color: #78350f; border: 1px solid #f59e0b; border-radius: 4px; padding: 6px 10px;"));
-    layout->addWidget(m_banner);
+        "QLabel { background: #fef3c7; color: #78350f; border-bottom: 1px solid #f59e0b; padding: 6px 12px; }"));
+    topLayout->addWidget(m_banner);
 
-    auto *tools = new QHBoxLayout;
-    QFont summaryFont = m_summaryLabel->font();
-    summaryFont.setBold(true);
-    m_summaryLabel->setFont(summaryFont);
-    tools->addWidget(m_summaryLabel, 1);
-    m_filter->setPlaceholderText(tr("Filter services…"));
-    m_filter->setClearButtonEnabled(true);
-    m_filter->setMaximumWidth(280);
-    tools->addWidget(m_filter);
-    layout->addLayout(tools);
-
-    m_proxy->setSourceModel(m_services);
-    m_proxy->setSortRole(ServiceModel::SortRole);
-    m_proxy->setFilterKeyColumn(-1);
-    m_proxy->setFilterCaseSensitivity(Qt::CaseInsensitive);
-    connect(m_filter, &QLineEdit::textChanged, m_proxy, &QSortFilterProxyModel::setFilterFixedString);
-    m_table->setModel(m_proxy);
-    m_table->setItemDelegateForColumn(ServiceModel::StatusColumn, new StatusDelegate(m_table));
-    m_table->setSortingEnabled(true);
-    m_table->sortByColumn(ServiceModel::NameColumn, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setShowGrid(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(28);
-    m_table->horizontalHeader()->setStretchLastSection(true);
-    m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    m_table->setColumnWidth(ServiceModel::NameColumn, 190);
-    m_table->setColumnWidth(ServiceModel::KindColumn, 110);
-    m_table->setColumnWidth(ServiceModel::StatusColumn, 150);
-    m_table->setColumnWidth(ServiceModel::LatencyColumn, 110);
-    m_table->setColumnWidth(ServiceModel::DbColumn, 220);
-    m_table->setColumnWidth(ServiceModel::VersionColumn, 100);
-    layout->addWidget(m_table, 1);
+    auto *central = new QWidget;
+    auto *layout = new QVBoxLayout(central);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->setSpacing(0);
+    layout->addWidget(top);
+    auto *boardHolder = new QWidget;
+    auto *boardLayout = new QVBoxLayout(boardHolder);
+    boardLayout->setContentsMargins(10, 4, 10, 6);
+    boardLayout->addWidget(m_board);
+    layout->addWidget(boardHolder, 1);
     setCentralWidget(central);
 
-    statusBar()->addPermanentWidget(m_ageLabel);
+    auto *fileMenu = menuBar()->addMenu(tr("&File"));
+    QAction *quit = fileMenu->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+    quit->setMenuRole(QAction::QuitRole);
+    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    QAction *refresh = m_viewMenu->addAction(tr("&Refresh now"), QKeySequence::Refresh, this, [this] {
+        if (!m_poller)
+            return;
+        for (int i = 0; i < kSourceCount; ++i)
+            m_poller->refresh(Source(i));
+    });
+    Q_UNUSED(refresh)
+    m_viewMenu->addSeparator();
+    auto *find = new QShortcut(QKeySequence::Find, this);
+    connect(find, &QShortcut::activated, this, [this] {
+        m_board->filterField()->setFocus();
+        m_board->filterField()->selectAll();
+    });
+    auto *focusBoard = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_1), this);
+    connect(focusBoard, &QShortcut::activated, m_board->view(), qOverload<>(&QWidget::setFocus));
 
-    m_ageTimer.setInterval(1000);
-    connect(&m_ageTimer, &QTimer::timeout, this, &MainWindow::updateAges);
-    connect(m_services, &QAbstractItemModel::dataChanged, this, &MainWindow::updateSummary);
-    connect(m_services, &QAbstractItemModel::rowsInserted, this, &MainWindow::updateSummary);
-    connect(m_services, &QAbstractItemModel::rowsRemoved, this, &MainWindow::updateSummary);
-    updateSummary();
+    for (const PanelFactory &factory : panelFactories()) {
+        QWidget *panel = factory.create(state);
+        addPanel(factory.objectName, factory.title, panel, factory.area, factory.shortcut);
+    }
+    addPanel(QStringLiteral("sloPanel"), tr("SLOs"), m_slo, Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_3));
+    // SLOs and logs share the bottom area as tabs; the charts stand to the right of the board.
+    const QList<QDockWidget *> bottom = findChildren<QDockWidget *>();
+    QDockWidget *first = nullptr;
+    for (QDockWidget *d : bottom) {
+        if (dockWidgetArea(d) != Qt::BottomDockWidgetArea)
+            continue;
+        if (first)
+            tabifyDockWidget(first, d);
+        else
+            first = d;
+    }
+    if (first)
+        first->raise();
+
+    m_bannerTimer.setInterval(1000);
+    connect(&m_bannerTimer, &QTimer::timeout, this, &MainWindow::updateBanner);
+    connect(state, &BoardState::metricsProblemChanged, this, &MainWindow::updateBanner);
 }
 
 MainWindow::~MainWindow() = default;
 
-void MainWindow::setPoller(Poller *poller, const QString &profile)
+QDockWidget *MainWindow::addPanel(const QString &objectName, const QString &title, QWidget *panel,
+                                  Qt::DockWidgetArea area, const QKeySequence &shortcut)
+{
+    auto *dock = new QDockWidget(title, this);
+    dock->setObjectName(objectName);
+    dock->setWidget(panel);
+    dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetFloatable);
+    addDockWidget(area, dock);
+    QAction *toggle = dock->toggleViewAction();
+    toggle->setShortcut(shortcut);
+    m_viewMenu->addAction(toggle);
+    auto *raise = new QShortcut(shortcut, this);
+    connect(raise, &QShortcut::activated, dock, [dock] {
+        dock->show();
+        dock->raise();
+        dock->widget()->setFocus();
+    });
+    toggle->setShortcut({}); // the shortcut raises; the menu entry toggles
+    toggle->setText(tr("%1\t%2").arg(title, shortcut.toString(QKeySequence::NativeText)));
+    return dock;
+}
+
+QDockWidget *MainWindow::dock(const QString &objectName) const
+{
+    return findChild<QDockWidget *>(objectName);
+}
+
+ServiceModel *MainWindow::serviceModel() const
+{
+    return m_state->services();
+}
+
+void MainWindow::setPoller(Poller *poller, const Profile &profile)
 {
     m_poller = poller;
-    GatewayBackend *backend = poller->backend();
-    setWindowTitle(tr("%1 — Cutover").arg(profile));
-    m_addressLabel->setText(backend->address());
-    m_banner->hide();
-    statusBar()->showMessage(tr("Connecting to %1…").arg(backend->address()));
-    connect(poller, &Poller::healthUpdated, m_services, &ServiceModel::apply);
+    setWindowTitle(tr("%1 — Cutover").arg(profile.name));
+    m_bar->setProfile(profile);
+    m_bar->setMessage(tr("Connecting to %1…").arg(poller->backend()->address()));
+    m_bar->setSources(poller, m_state->logStream());
     connect(poller, &Poller::sourceStateChanged, this, [this](Source source) {
         if (source == Source::Health)
             healthStateChanged();
     });
+    statusBar()->clearMessage();
     fetchIdentity();
-    m_ageTimer.start();
+    m_bannerTimer.start();
 }
 
 void MainWindow::showConnecting(const QString &message)
 {
-    m_gatewayLabel->setText(message);
+    m_bar->setMessage(message);
     statusBar()->showMessage(message);
 }
 
 void MainWindow::showFailure(const QString &message)
 {
-    m_gatewayLabel->setText(tr("Not connected"));
-    m_banner->setText(message);
+    m_bar->setMessage(tr("Not connected"));
+    m_banner->setText(message.toHtmlEscaped());
     m_banner->show();
     statusBar()->showMessage(message);
 }
 
 QString MainWindow::identityText() const
 {
-    return m_identityLabel->text();
+    return m_bar->identityText();
 }
 
 QString MainWindow::gatewayText() const
 {
-    return m_gatewayLabel->text();
+    return m_bar->gatewayText();
 }
 
 bool MainWindow::isStale() const
 {
-    return m_services->isStale();
+    return m_state->services()->isStale();
 }
 
 void MainWindow::fetchIdentity()
@@ -183,16 +190,11 @@ void MainWindow::fetchIdentity()
     GatewayBackend *backend = m_poller->backend();
     QPointer<MainWindow> self(this);
     if (!m_haveInfo) {
-        backend->fetchInfo([self](Result<GatewayInfo> r) {
+        backend->fetchInfo([self, address = backend->address()](Result<GatewayInfo> r) {
             if (!self || !r)
                 return;
             self->m_haveInfo = true;
-            const GatewayInfo &i = *r;
-            self->m_gatewayLabel->setText(tr("%1 %2").arg(i.name, i.version));
-            self->m_addressLabel->setText(tr("%1  ·  admin API %2%3")
-                                              .arg(self->m_poller ? self->m_poller->backend()->address() : QString(), i.apiVersion,
-                                                   i.instance.isEmpty() ? QString()
-                                                                        : tr("  ·  instance %1").arg(i.instance)));
+            self->m_bar->setGateway(*r, address);
         });
     }
     if (!m_haveWho) {
@@ -200,15 +202,11 @@ void MainWindow::fetchIdentity()
             if (!self)
                 return;
             if (!r) {
-                self->m_identityLabel->setText(tr("<b>not signed in</b><br>%1").arg(r.error().describe().toHtmlEscaped()));
+                self->m_bar->setIdentityError(r.error().describe());
                 return;
             }
             self->m_haveWho = true;
-            static const char *badge[] = {"#6b7280", "#2563eb", "#7c3aed"};
-            self->m_identityLabel->setText(
-                tr("<span style='font-size:large'><b>%1</b></span><br>"
-                   "<span style='background:%2; color:white; padding:2px 6px;'>&nbsp;%3&nbsp;</span>")
-                    .arg(r->subject.toHtmlEscaped(), QLatin1String(badge[int(r->role)]), roleName(r->role)));
+            self->m_bar->setIdentity(*r);
         });
     }
 }
@@ -216,44 +214,59 @@ void MainWindow::fetchIdentity()
 void MainWindow::healthStateChanged()
 {
     const SourceState &st = m_poller->state(Source::Health);
-    m_services->setStale(st.lastError.has_value());
     if (!st.lastError && (!m_haveInfo || !m_haveWho))
         fetchIdentity(); // the gateway is back: finish what failed while it was away
-    updateAges();
+    updateBanner();
 }
 
-void MainWindow::updateAges()
+void MainWindow::updateBanner()
 {
     if (!m_poller)
         return;
-    const SourceState &st = m_poller->state(Source::Health);
-    const QString age = ageText(st.lastSuccess);
-    m_ageLabel->setText(tr("Health: updated %1").arg(age));
-    const bool stale = st.isStale(QDateTime::currentDateTimeUtc());
-    m_services->setStale(stale);
-    if (!stale) {
-        m_banner->hide();
-        statusBar()->clearMessage();
-        return;
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const SourceState &health = m_poller->state(Source::Health);
+    const bool stale = health.isStale(now);
+    m_state->services()->setStale(stale);
+    QStringList problems;
+    if (stale) {
+        const QString why = health.lastError ? health.lastError->describe()
+                                             : tr("no update for %1 s").arg(health.lastSuccess.secsTo(now));
+        problems << tr("<b>Service health is stale</b> — last good update %1 s ago. %2")
+                        .arg(health.lastSuccess.isValid() ? health.lastSuccess.secsTo(now) : 0)
+                        .arg(why.toHtmlEscaped());
     }
-    const QString why = st.lastError ? st.lastError->describe() : tr("no update for %1 s").arg(st.lastSuccess.secsTo(QDateTime::currentDateTimeUtc()));
-    m_banner->setText(tr("<b>Service health is stale</b> — last good update %1. %2").arg(age, why.toHtmlEscaped()));
-    m_banner->show();
+    const SourceState &metrics = m_poller->state(Source::Metrics);
+    if (metrics.isStale(now))
+        problems << tr("<b>Metrics are stale</b> — %1")
+                        .arg((metrics.lastError ? metrics.lastError->describe() : tr("no recent scrape")).toHtmlEscaped());
+    if (!m_state->metricsProblem().isEmpty())
+        problems << m_state->metricsProblem().toHtmlEscaped();
+    m_banner->setText(problems.join(QStringLiteral("<br>")));
+    m_banner->setVisible(!problems.isEmpty());
 }
 
-void MainWindow::updateSummary()
+void MainWindow::restoreLayout(QSettings &settings)
 {
-    const int total = m_services->rowCount();
-    if (total == 0) {
-        m_summaryLabel->setText(tr("No services yet"));
-        return;
-    }
-    m_summaryLabel->setText(tr("%1 services  ·  %2 healthy  ·  %3 degraded  ·  %4 unhealthy  ·  %5 unknown")
-                                .arg(total)
-                                .arg(m_services->count(HealthStatus::Healthy))
-                                .arg(m_services->count(HealthStatus::Degraded))
-                                .arg(m_services->count(HealthStatus::Unhealthy))
-                                .arg(m_services->count(HealthStatus::Unknown)));
+    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    for (QWidget *panel : findChildren<QWidget *>())
+        if (auto *p = dynamic_cast<PersistentPanel *>(panel))
+            p->restoreSettings(settings);
+}
+
+void MainWindow::saveLayout(QSettings &settings) const
+{
+    settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    settings.setValue(QStringLiteral("window/state"), saveState());
+    for (QWidget *panel : findChildren<QWidget *>())
+        if (auto *p = dynamic_cast<PersistentPanel *>(panel))
+            p->saveSettings(settings);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    Q_EMIT closing();
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace cutover

@@ -1,61 +1,75 @@
 #pragma once
 
-#include "client/poller.h"
-
-#include <QDateTime>
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
 
+class QDockWidget;
 class QLabel;
-class QLineEdit;
-class QSortFilterProxyModel;
-class QTableView;
+class QSettings;
 
 namespace cutover {
 
+class BoardState;
+class ConnectionBar;
+class HealthBoard;
+class Poller;
 class ServiceModel;
+class SloPanel;
+struct Profile;
 
-// The main window: who and what we are connected to, and the live service list. It asks the
-// backend for data and hands the answers to the models; it never speaks HTTP itself.
+// The operations board: the connection bar on top, the health board in the middle, charts, SLOs
+// and the log tail in dockable panels. It shows what BoardState holds and asks the backend only
+// through the poller; it never speaks HTTP itself. Layout, open panels and the chart window are
+// kept in QSettings across runs.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(QWidget *parent = nullptr);
+    explicit MainWindow(BoardState *state, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    // Shows what `poller` (not owned) brings in; `profile` names the connection for the title.
-    void setPoller(Poller *poller, const QString &profile);
+    // Starts showing `poller`'s data (not owned) for `profile`.
+    void setPoller(Poller *poller, const Profile &profile);
     // Shown while there is no backend yet (the demo gateway is starting) or it could not start.
     void showConnecting(const QString &message);
     void showFailure(const QString &message);
 
-    ServiceModel *serviceModel() const { return m_services; }
-    QTableView *serviceView() const { return m_table; }
+    void restoreLayout(QSettings &settings);
+    void saveLayout(QSettings &settings) const;
+
+    BoardState *state() const { return m_state; }
+    ServiceModel *serviceModel() const;
+    HealthBoard *healthBoard() const { return m_board; }
+    SloPanel *sloPanel() const { return m_slo; }
+    ConnectionBar *connectionBar() const { return m_bar; }
+    QDockWidget *dock(const QString &objectName) const;
     QString identityText() const;
     QString gatewayText() const;
     bool isStale() const;
 
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+Q_SIGNALS:
+    void closing();
+
 private:
+    QDockWidget *addPanel(const QString &objectName, const QString &title, QWidget *panel, Qt::DockWidgetArea area,
+                          const QKeySequence &shortcut);
     void fetchIdentity();
     void healthStateChanged();
-    void updateAges();
-    void updateSummary();
+    void updateBanner();
 
+    BoardState *m_state;
     QPointer<Poller> m_poller;
-    ServiceModel *m_services;
-    QSortFilterProxyModel *m_proxy;
-    QTableView *m_table;
-    QLabel *m_gatewayLabel;
-    QLabel *m_addressLabel;
-    QLabel *m_identityLabel;
-    QLabel *m_summaryLabel;
+    ConnectionBar *m_bar;
     QLabel *m_banner;
-    QLabel *m_ageLabel;
-    QLineEdit *m_filter;
-    QTimer m_ageTimer;
+    HealthBoard *m_board;
+    SloPanel *m_slo;
+    QMenu *m_viewMenu = nullptr;
+    QTimer m_bannerTimer;
     bool m_haveInfo = false;
     bool m_haveWho = false;
 };

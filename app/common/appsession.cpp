@@ -1,18 +1,26 @@
 #include "appsession.h"
 
 #include "client/httpadminclient.h"
+#include "client/logstream.h"
 #include "client/poller.h"
 #include "client/simprocess.h"
+#include "models/boardstate.h"
 #include "widgets/mainwindow.h"
 
 #include <QNetworkAccessManager>
+#include <QSettings>
 
 namespace cutover {
 
-AppSession::AppSession()
-    : m_nam(new QNetworkAccessManager(this))
-    , m_window(std::make_unique<MainWindow>())
+AppSession::AppSession(QSettings *settings)
+    : m_ownSettings(settings ? nullptr : std::make_unique<QSettings>())
+    , m_settings(settings ? settings : m_ownSettings.get())
+    , m_nam(new QNetworkAccessManager(this))
+    , m_state(new BoardState(this))
+    , m_window(std::make_unique<MainWindow>(m_state))
 {
+    m_window->restoreLayout(*m_settings);
+    connect(m_window.get(), &MainWindow::closing, this, &AppSession::saveLayout);
 }
 
 AppSession::~AppSession()
@@ -21,6 +29,15 @@ AppSession::~AppSession()
     m_window.reset();
     if (m_poller)
         m_poller->stop();
+    if (m_logs)
+        m_logs->stop();
+}
+
+void AppSession::saveLayout()
+{
+    if (m_window)
+        m_window->saveLayout(*m_settings);
+    m_settings->sync();
 }
 
 void AppSession::startDemo(const QStringList &simArgs)
@@ -28,10 +45,7 @@ void AppSession::startDemo(const QStringList &simArgs)
     m_sim = new SimProcess(this);
     m_window->showConnecting(tr("Starting the demo gateway…"));
     connect(m_sim, &SimProcess::ready, this, [this](const QUrl &url) {
-        HttpEndpoint endpoint;
-        endpoint.baseUrl = url;
-        endpoint.token = m_sim->token(Role::Operator);
-        attach(new HttpAdminClient(m_nam, endpoint, this), tr("Demo gateway"));
+        attach(Profile::demo(), url, m_sim->token(Role::Operator), QString());
     });
     connect(m_sim, &SimProcess::failed, this, [this](const QString &message) {
         m_window->showFailure(tr("The demo gateway could not start: %1").arg(message));
@@ -40,22 +54,36 @@ void AppSession::startDemo(const QStringList &simArgs)
     m_sim->start(simArgs);
 }
 
-void AppSession::connectTo(const QUrl &url, const QByteArray &token, const QString &caBundle, const QString &profile)
+void AppSession::connectTo(const Profile &profile, const QByteArray &token)
 {
+    attach(profile, profile.url, token, profile.caBundle);
+}
+
+void AppSession::attach(const Profile &profile, const QUrl &url, const QByteArray &token, const QString &caBundle)
+{
+    m_profile = profile;
     HttpEndpoint endpoint;
     endpoint.baseUrl = url;
     endpoint.token = token;
     endpoint.caBundle = caBundle;
-    attach(new HttpAdminClient(m_nam, endpoint, this), profile);
-}
+    m_backend = new HttpAdminClient(m_nam, endpoint, this);
+    m_poller = new Poller(m_backend, this);
+    m_poller->setInterval(Source::Health, profile.healthInterval);
+    m_poller->setInterval(Source::Metrics, profile.metricsInterval);
+    for (Source s : {Source::Routes, Source::Flags, Source::Rollback})
+        m_poller->setInterval(s, profile.configInterval);
+    m_poller->setInterval(Source::Audit, profile.auditInterval);
+    m_logs = new LogStream(m_nam, endpoint, this);
+    LogStream::Options options = m_logs->options();
+    options.backfillLimit = 2000;
+    m_logs->setOptions(options);
 
-void AppSession::attach(GatewayBackend *backend, const QString &profile)
-{
-    m_backend = backend;
-    m_poller = new Poller(backend, this);
+    m_state->setProfile(profile);
+    m_state->attach(m_poller, m_logs);
     m_window->setPoller(m_poller, profile);
     Q_EMIT connected();
     m_poller->start();
+    m_logs->start();
 }
 
 } // namespace cutover

@@ -53,7 +53,11 @@ int main(int argc, char **argv)
             std::fprintf(stderr, "cutover: %s\n", qPrintable(token.error));
             return 2;
         }
-        session.connectTo(url, token.token, parser.value(caOpt), url.host());
+        cutover::Profile profile;
+        profile.name = url.host();
+        profile.url = url;
+        profile.caBundle = parser.value(caOpt);
+        session.connectTo(profile, token.token);
     }
     session.window()->show();
     return app.exec();

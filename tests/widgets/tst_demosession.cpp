@@ -3,7 +3,11 @@
 #include "client/poller.h"
 #include "client/simprocess.h"
 #include "models/servicemodel.h"
+#include "widgets/healthboard.h"
 #include "widgets/mainwindow.h"
+
+#include <QSettings>
+#include <QTemporaryDir>
 
 #include <QApplication>
 #include <QLineEdit>
@@ -19,14 +23,25 @@ class TestDemoSession : public QObject
     Q_OBJECT
 
 private Q_SLOTS:
+    void init();
     void demoShowsGatewayRoleAndServices();
     void stoppedGatewayMarksHealthStale();
     void filterNarrowsTheServiceList();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QSettings> m_settings;
 };
+
+void TestDemoSession::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_settings = std::make_unique<QSettings>(m_dir->filePath(QStringLiteral("cutover.ini")), QSettings::IniFormat);
+}
 
 void TestDemoSession::demoShowsGatewayRoleAndServices()
 {
-    AppSession session;
+    AppSession session(m_settings.get());
     QSignalSpy connected(&session, &AppSession::connected);
     session.startDemo({QStringLiteral("--seed"), QStringLiteral("3")});
     session.window()->show();
@@ -46,12 +61,12 @@ void TestDemoSession::demoShowsGatewayRoleAndServices()
     QTRY_VERIFY_WITH_TIMEOUT(session.window()->identityText().contains(QStringLiteral("demo-operator")), 5000);
     QVERIFY(session.window()->identityText().contains(QStringLiteral("operator")));
     QVERIFY(!session.window()->isStale());
-    QCOMPARE(session.window()->serviceView()->model()->rowCount(), 7);
+    QCOMPARE(session.window()->healthBoard()->view()->model()->rowCount(), 7);
 }
 
 void TestDemoSession::stoppedGatewayMarksHealthStale()
 {
-    AppSession session;
+    AppSession session(m_settings.get());
     QSignalSpy connected(&session, &AppSession::connected);
     connect(&session, &AppSession::connected, &session,
             [&session] { session.poller()->setInterval(Source::Health, std::chrono::milliseconds(300)); });
@@ -71,18 +86,18 @@ void TestDemoSession::stoppedGatewayMarksHealthStale()
 
 void TestDemoSession::filterNarrowsTheServiceList()
 {
-    AppSession session;
+    AppSession session(m_settings.get());
     QSignalSpy connected(&session, &AppSession::connected);
     session.startDemo();
     session.window()->show();
     QVERIFY(connected.wait(10000));
     QTRY_COMPARE_WITH_TIMEOUT(session.window()->serviceModel()->rowCount(), 7, 10000);
-    auto *filter = session.window()->findChild<QLineEdit *>();
+    auto *filter = session.window()->healthBoard()->filterField();
     QVERIFY(filter);
     QTest::keyClicks(filter, QStringLiteral("post"));
-    QCOMPARE(session.window()->serviceView()->model()->rowCount(), 1);
+    QCOMPARE(session.window()->healthBoard()->view()->model()->rowCount(), 1);
     filter->clear();
-    QCOMPARE(session.window()->serviceView()->model()->rowCount(), 7);
+    QCOMPARE(session.window()->healthBoard()->view()->model()->rowCount(), 7);
 }
 
 QTEST_MAIN(TestDemoSession)

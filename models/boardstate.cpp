@@ -1,0 +1,135 @@
+#include "boardstate.h"
+
+#include "client/logstream.h"
+#include "client/poller.h"
+#include "client/prometheusparser.h"
+#include "models/logstore.h"
+#include "models/servicemodel.h"
+#include "models/slomodel.h"
+
+namespace cutover {
+
+BoardState::BoardState(QObject *parent)
+    : QObject(parent)
+    , m_services(new ServiceModel(this))
+    , m_slo(new SloModel(this))
+    , m_series(std::make_unique<TimeSeriesStore>())
+    , m_metrics(std::make_unique<MetricsAggregator>(m_series.get()))
+    , m_logs(std::make_unique<LogStore>())
+{
+    for (QTimer *t : {&m_metricsCoalesce, &m_logsCoalesce}) {
+        t->setSingleShot(true);
+        t->setInterval(kFrameInterval);
+    }
+    connect(&m_metricsCoalesce, &QTimer::timeout, this, &BoardState::metricsUpdated);
+    connect(&m_logsCoalesce, &QTimer::timeout, this, &BoardState::logsAppended);
+}
+
+BoardState::~BoardState() = default;
+
+void BoardState::attach(Poller *poller, LogStream *logs)
+{
+    m_poller = poller;
+    m_logStream = logs;
+    if (poller) {
+        connect(poller, &Poller::healthUpdated, m_services, &ServiceModel::apply);
+        connect(poller, &Poller::metricsUpdated, this, &BoardState::ingestMetrics);
+    }
+    if (logs) {
+        connect(logs, &LogStream::linesReceived, this, &BoardState::ingestLogs);
+        connect(logs, &LogStream::gap, this, [this](LogId from, LogId to, quint64) {
+            m_logs->appendGap(LogGap {from, to});
+            if (!m_logsCoalesce.isActive())
+                m_logsCoalesce.start();
+        });
+    }
+}
+
+void BoardState::setProfile(const Profile &profile)
+{
+    m_profile = profile;
+    // Other metric names mean other series: start the aggregation afresh.
+    m_series = std::make_unique<TimeSeriesStore>();
+    m_metrics = std::make_unique<MetricsAggregator>(m_series.get(), profile.metrics);
+}
+
+SloThresholds BoardState::sloThresholds() const
+{
+    SloThresholds t;
+    t.availabilityTarget = m_profile.slo.availability;
+    t.latencyP95Max = LatencyMs(double(m_profile.slo.p95.count()));
+    t.errorRatioMax = m_profile.slo.errorRate;
+    return t;
+}
+
+void BoardState::select(const MetricGroup &group)
+{
+    if (group == m_selection)
+        return;
+    m_selection = group;
+    Q_EMIT selectionChanged(m_selection);
+}
+
+void BoardState::ingestMetrics(const MetricsScrape &scrape)
+{
+    QString problem;
+    const auto format = expositionFormatFromContentType(scrape.contentType);
+    if (!format) {
+        problem = tr("metrics: unsupported Content-Type \"%1\"").arg(QString::fromLatin1(scrape.contentType));
+    } else {
+        const SeriesTime at = std::chrono::time_point_cast<std::chrono::milliseconds>(
+            SeriesTime(std::chrono::milliseconds(scrape.receivedAt.toMSecsSinceEpoch())));
+        if (const auto error = m_metrics->ingest(scrape.body, *format, at))
+            problem = tr("metrics: %1").arg(error->toString());
+        else {
+            updateServiceStats();
+            m_slo->refresh(*m_metrics, sloThresholds());
+        }
+    }
+    if (problem != m_metricsProblem) {
+        m_metricsProblem = problem;
+        Q_EMIT metricsProblemChanged(problem);
+    }
+    if (!m_metricsCoalesce.isActive())
+        m_metricsCoalesce.start();
+}
+
+void BoardState::ingestLogs(const QList<LogLine> &lines)
+{
+    m_logs->append(lines);
+    if (!m_logsCoalesce.isActive())
+        m_logsCoalesce.start();
+}
+
+void BoardState::updateServiceStats()
+{
+    const SloThresholds thresholds = sloThresholds();
+    for (int row = 0; row < m_services->rowCount(); ++row) {
+        const ServiceHealth &s = m_services->service(row);
+        // The gateway row shows the overall numbers; services their own, whichever backend served them.
+        const MetricGroup group = s.kind == ServiceKind::Gateway
+            ? MetricGroup {MetricGroup::Scope::Overall, QString(), MetricGroup::Via::All}
+            : s.kind == ServiceKind::Monolith ? MetricGroup {MetricGroup::Scope::Overall, QString(), MetricGroup::Via::Monolith}
+                                              : MetricGroup {MetricGroup::Scope::Service, s.name, MetricGroup::Via::All};
+        if (!m_metrics->hasGroup(group)) {
+            m_services->setStats(row, std::nullopt);
+            continue;
+        }
+        ServiceStats stats;
+        const WindowStats w = m_metrics->stats(group, std::chrono::seconds(60));
+        stats.requestRate = w.requestRate;
+        stats.errorRatio = w.errorRatio;
+        if (!std::isnan(w.p95))
+            stats.p95Ms = w.p95 * 1000.0;
+        stats.slo = m_metrics->slo(group, thresholds).evaluation.overall();
+        const TimeSeriesId rps = m_metrics->series(group, MetricsAggregator::Measure::RequestRate);
+        const auto points = m_series->points(rps);
+        const qsizetype n = std::min<qsizetype>(qsizetype(points.size()), 60);
+        stats.trend.reserve(n);
+        for (qsizetype i = qsizetype(points.size()) - n; i < qsizetype(points.size()); ++i)
+            stats.trend.append(float(points[std::size_t(i)].value));
+        m_services->setStats(row, std::move(stats));
+    }
+}
+
+} // namespace cutover

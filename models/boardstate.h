@@ -1,0 +1,86 @@
+#pragma once
+
+#include "client/logline.h"
+#include "client/metricsnapshot.h"
+#include "client/profile.h"
+#include "models/metricsaggregator.h"
+#include "models/slo.h"
+#include "models/timeseriesstore.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+
+namespace cutover {
+
+class LogStore;
+class LogStream;
+class Poller;
+class ServiceModel;
+class SloModel;
+struct MetricsScrape;
+
+// Everything the board shows, fed by the poller and the log stream: the service list with live
+// numbers, the metrics aggregator and its time series, and the log store. Widgets read from here
+// and listen to its signals; nothing here knows a widget. Updates are coalesced: however fast
+// data arrives, `metricsUpdated` and `logsAppended` fire at most once per frame interval.
+class BoardState : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit BoardState(QObject *parent = nullptr);
+    ~BoardState() override;
+
+    // Connects to the data sources (neither is owned; the log stream may be null).
+    void attach(Poller *poller, LogStream *logs);
+    void setProfile(const Profile &profile);
+    const Profile &profile() const { return m_profile; }
+    SloThresholds sloThresholds() const;
+
+    ServiceModel *services() const { return m_services; }
+    SloModel *slo() const { return m_slo; }
+    MetricsAggregator *metrics() const { return m_metrics.get(); }
+    TimeSeriesStore *series() const { return m_series.get(); }
+    LogStore *logs() const { return m_logs.get(); }
+    Poller *poller() const { return m_poller; }
+    LogStream *logStream() const { return m_logStream; }
+
+    // What the charts and the log filter follow: a service, a route, or everything.
+    void select(const MetricGroup &group);
+    const MetricGroup &selection() const { return m_selection; }
+
+    // Last metrics problem (parse error or unknown format), empty when the last scrape was fine.
+    QString metricsProblem() const { return m_metricsProblem; }
+
+    // Feed a scrape directly (the poller does this; tests and benchmarks may too).
+    void ingestMetrics(const MetricsScrape &scrape);
+    void ingestLogs(const QList<LogLine> &lines);
+
+    static constexpr std::chrono::milliseconds kFrameInterval {50};
+
+Q_SIGNALS:
+    void metricsUpdated();
+    void logsAppended();
+    void selectionChanged(const cutover::MetricGroup &group);
+    void metricsProblemChanged(const QString &problem);
+
+private:
+    void updateServiceStats();
+
+    Profile m_profile;
+    ServiceModel *m_services;
+    SloModel *m_slo;
+    std::unique_ptr<TimeSeriesStore> m_series;
+    std::unique_ptr<MetricsAggregator> m_metrics;
+    std::unique_ptr<LogStore> m_logs;
+    Poller *m_poller = nullptr;
+    LogStream *m_logStream = nullptr;
+    MetricGroup m_selection;
+    QString m_metricsProblem;
+    QTimer m_metricsCoalesce;
+    QTimer m_logsCoalesce;
+};
+
+} // namespace cutover

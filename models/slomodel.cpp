@@ -1,0 +1,141 @@
+#include "slomodel.h"
+
+#include <algorithm>
+
+namespace cutover {
+
+int SloModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+int SloModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+void SloModel::refresh(const MetricsAggregator &metrics, const SloThresholds &thresholds, const BurnRatePolicy &policy)
+{
+    m_thresholds = thresholds;
+    m_policy = policy;
+    QList<Row> rows;
+    rows.append(Row {{MetricGroup::Scope::Overall, QString(), MetricGroup::Via::All}, {}});
+    QList<MetricGroup> services;
+    const QList<MetricGroup> groups = metrics.groups();
+    for (const MetricGroup &g : groups)
+        if (g.scope == MetricGroup::Scope::Service && g.via == MetricGroup::Via::All)
+            services.append(g);
+    std::sort(services.begin(), services.end(), [](const MetricGroup &a, const MetricGroup &b) { return a.name < b.name; });
+    for (const MetricGroup &g : std::as_const(services))
+        rows.append(Row {g, {}});
+    for (Row &r : rows)
+        r.status = metrics.slo(r.group, thresholds, policy);
+
+    const bool sameShape = rows.size() == m_rows.size()
+        && std::equal(rows.begin(), rows.end(), m_rows.begin(), [](const Row &a, const Row &b) { return a.group == b.group; });
+    if (sameShape) {
+        m_rows = std::move(rows);
+        if (!m_rows.isEmpty())
+            Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
+        return;
+    }
+    beginResetModel();
+    m_rows = std::move(rows);
+    endResetModel();
+}
+
+SloState SloModel::worst() const
+{
+    SloState w = SloState::NoData;
+    for (const Row &r : m_rows)
+        w = worseSloState(w, worseSloState(r.status.evaluation.overall(), r.status.burn.state));
+    return w;
+}
+
+static QString percent(std::optional<double> v, int decimals)
+{
+    return v ? QStringLiteral("%1 %").arg(*v * 100.0, 0, 'f', decimals) : QStringLiteral("—");
+}
+
+static QString burn(std::optional<double> v)
+{
+    return v ? QStringLiteral("%1×").arg(*v, 0, 'f', *v < 10 ? 1 : 0) : QStringLiteral("—");
+}
+
+QVariant SloModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &r = m_rows[index.row()];
+    const SloStatus &s = r.status;
+    const SloState state = worseSloState(s.evaluation.overall(), s.burn.state);
+    const std::optional<double> availability = s.window.errorRatio ? std::optional<double>(1.0 - *s.window.errorRatio)
+                                                                   : std::nullopt;
+    switch (role) {
+    case Qt::DisplayRole:
+        switch (Column(index.column())) {
+        case ScopeColumn: return r.group.scope == MetricGroup::Scope::Overall ? tr("All traffic") : r.group.name;
+        case RequestsColumn: return s.window.requests > 0 ? QString::number(qint64(s.window.requests)) : QStringLiteral("—");
+        case AvailabilityColumn: return percent(availability, 3);
+        case P95Column: return std::isnan(s.window.p95) ? QStringLiteral("—") : QStringLiteral("%1 ms").arg(s.window.p95 * 1000.0, 0, 'f', 0);
+        case ErrorColumn: return percent(s.window.errorRatio, 3);
+        case BurnLongColumn: return burn(s.burn.longBurnRate);
+        case BurnShortColumn: return burn(s.burn.shortBurnRate);
+        case StateColumn: return s.burn.page() ? tr("BREACHED — burning budget") : sloStateName(state).toUpper();
+        case ColumnCount: break;
+        }
+        return {};
+    case StateRole:
+        return int(state);
+    case CellStateRole:
+        switch (Column(index.column())) {
+        case AvailabilityColumn: return int(s.evaluation.availability);
+        case P95Column: return int(s.evaluation.latency);
+        case ErrorColumn: return int(s.evaluation.errorRate);
+        case BurnLongColumn:
+        case BurnShortColumn: return int(s.burn.state);
+        case StateColumn: return int(state);
+        default: return int(SloState::NoData);
+        }
+    case Qt::ToolTipRole:
+        return tr("Window: last %1 (%2 requests). Targets: availability ≥ %3 %, p95 ≤ %4 ms, errors ≤ %5 %. "
+                  "Burn rate = error ratio / error budget; paging needs both windows above %6×.")
+            .arg(s.window.span.count() >= 60000 ? tr("%1 min").arg(s.window.span.count() / 60000) : tr("%1 s").arg(s.window.span.count() / 1000))
+            .arg(qint64(s.window.requests))
+            .arg(m_thresholds.availabilityTarget * 100.0, 0, 'f', 2)
+            .arg(m_thresholds.latencyP95Max.count(), 0, 'f', 0)
+            .arg(m_thresholds.errorRatioMax * 100.0, 0, 'f', 2)
+            .arg(m_policy.threshold, 0, 'f', 1);
+    case Qt::TextAlignmentRole:
+        return index.column() == ScopeColumn || index.column() == StateColumn ? QVariant() : QVariant(Qt::AlignRight | Qt::AlignVCenter);
+    case SortRole:
+        switch (Column(index.column())) {
+        case StateColumn: return -int(state);
+        case ErrorColumn: return s.window.errorRatio.value_or(-1);
+        case P95Column: return std::isnan(s.window.p95) ? -1.0 : s.window.p95;
+        default: return data(index, Qt::DisplayRole);
+        }
+    default:
+        return {};
+    }
+}
+
+QVariant SloModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal || role != Qt::DisplayRole)
+        return {};
+    switch (Column(section)) {
+    case ScopeColumn: return tr("Scope");
+    case RequestsColumn: return tr("Requests (5 min)");
+    case AvailabilityColumn: return tr("Availability");
+    case P95Column: return tr("p95");
+    case ErrorColumn: return tr("Error rate");
+    case BurnLongColumn: return tr("Burn 1 h");
+    case BurnShortColumn: return tr("Burn 5 min");
+    case StateColumn: return tr("SLO");
+    case ColumnCount: break;
+    }
+    return {};
+}
+
+} // namespace cutover

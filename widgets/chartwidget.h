@@ -1,0 +1,118 @@
+#pragma once
+
+#include "models/timeseriesstore.h"
+
+#include <QColor>
+#include <QList>
+#include <QPointF>
+#include <QRectF>
+#include <QString>
+#include <QWidget>
+
+#include <memory>
+
+namespace cutover {
+
+// A dashed horizontal line at an objective, e.g. "SLO p95" at 200 ms.
+struct ChartThreshold
+{
+    QString name;
+    double value = 0.0; // in the chart's value unit
+    QColor color;
+};
+
+// A vertical line at the moment of a change (an audit entry: a weight shift, a rollback).
+struct ChartMarker
+{
+    SeriesTime time;
+    QString label;
+    QColor color;
+};
+
+// How y values are printed on the axis, in the legend, the hover card and nowhere else: the
+// data handed in is already in this unit (milliseconds, percent, requests per second).
+enum class ChartValueFormat : quint8 { Number, Milliseconds, Percent, RequestsPerSecond };
+
+// A time-series line chart for live metrics. Qt Charts is deprecated from Qt 6.10, so it lives
+// only behind this class: nothing else includes a Qt Charts header, and swapping the renderer
+// means rewriting chartwidget.cpp alone.
+//
+// Feeding it: decimate each series to pixelColumns() (TimeSeriesStore::decimate) and hand the
+// result to setSeriesData(), which replaces the drawn points in one go (QXYSeries::replace).
+// NaN gaps in the data become separate line segments. The value axis starts at 0 and scales to
+// the data and the thresholds with headroom; the time axis shows the range set by setTimeRange()
+// with ticks at round times. Hovering shows the nearest value of each series; the context menu
+// exports PNG or CSV.
+class ChartWidget : public QWidget
+{
+    Q_OBJECT
+
+public:
+    explicit ChartWidget(QWidget *parent = nullptr);
+    ~ChartWidget() override;
+
+    void setTitle(const QString &title);
+    QString title() const;
+    void setValueFormat(ChartValueFormat format);
+    ChartValueFormat valueFormat() const;
+    // A value as the hover card and the legend print it, e.g. "12.3 ms", "0.25 %", "41.5 req/s".
+    QString formatValue(double value) const;
+
+    void setTimeRange(SeriesTime from, SeriesTime to);
+    SeriesTime timeFrom() const;
+    SeriesTime timeTo() const;
+
+    // Returns the index of the new series (0, 1, ...); indexes stay valid until clearSeries().
+    int addSeries(const QString &name, const QColor &color, Qt::PenStyle style = Qt::SolidLine);
+    void clearSeries();
+    int seriesCount() const;
+    QString seriesName(int index) const;
+    // Replaces what series `index` draws: data.points, x in ms since the epoch, y in the value
+    // unit, split into polylines at data.segmentStarts. Unknown indexes are ignored.
+    void setSeriesData(int index, const DecimatedSeries &data);
+    // What the chart holds for a series: points handed to the renderer (over all segments) and
+    // the number of non-empty polylines.
+    qsizetype seriesPointCount(int index) const;
+    int seriesSegmentCount(int index) const;
+    // The points last handed to setSeriesData() (all segments, in time order).
+    QList<QPointF> seriesData(int index) const;
+
+    // A threshold with the same name is replaced.
+    void setThreshold(const QString &name, double value, const QColor &color);
+    void clearThresholds();
+    QList<ChartThreshold> thresholds() const;
+    void setMarkers(const QList<ChartMarker> &markers);
+    QList<ChartMarker> markers() const;
+
+    // Width of the plot area in pixels: the number of columns to decimate to (at least 1).
+    int pixelColumns() const;
+    // The plot area and a data point in this widget's coordinates.
+    QRectF plotArea() const;
+    QPointF mapToWidget(SeriesTime time, double value) const;
+    double valueAxisMax() const;
+    // The hover card's text as plain lines: the time, then "name<TAB>value" per series; empty
+    // while the pointer is not over the plot.
+    QString hoverText() const;
+
+    // Both return an error message, or an empty string on success. The PNG is this widget as
+    // shown (title, legend and chart) at its size; the CSV has a time column (ISO 8601, UTC) and
+    // one column per series with the data last handed in, within the time range.
+    QString exportPng(const QString &path);
+    QString exportCsv(const QString &path) const;
+
+Q_SIGNALS:
+    // The plot area changed size: callers should decimate to the new pixelColumns().
+    void pixelColumnsChanged(int columns);
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+
+private:
+    struct Private;
+    class Overlay;
+    void showContextMenu(const QPoint &globalPos);
+    void updateHover();
+    std::unique_ptr<Private> d;
+};
+
+} // namespace cutover

@@ -1,0 +1,10 @@
+#include "panels.h"
+
+namespace cutover {
+
+QList<PanelFactory> panelFactories()
+{
+    return {};
+}
+
+} // namespace cutover

@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QKeySequence>
+#include <QList>
+#include <QString>
+
+#include <functional>
+
+class QSettings;
+class QWidget;
+
+namespace cutover {
+
+class BoardState;
+
+// A dockable panel of the main window, made from the board state.
+struct PanelFactory
+{
+    QString objectName; // also the key of its place in the saved layout
+    QString title;
+    Qt::DockWidgetArea area;
+    QKeySequence shortcut;
+    std::function<QWidget *(BoardState *)> create;
+};
+
+// The panels besides the health board and the SLO panel, in the order they are docked.
+QList<PanelFactory> panelFactories();
+
+// Panels with settings of their own (a chart window, a filter) implement this; the main window
+// saves and restores them with the layout.
+class PersistentPanel
+{
+public:
+    virtual ~PersistentPanel() = default;
+    virtual void saveSettings(QSettings &settings) const = 0;
+    virtual void restoreSettings(QSettings &settings) = 0;
+};
+
+} // namespace cutover
