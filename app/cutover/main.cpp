@@ -1,14 +1,54 @@
 // cutover: the operations console for strangler-fig migrations.
 #include "app/common/appsession.h"
 #include "app/common/logging.h"
+#include "client/profile.h"
 #include "client/tokens.h"
+#include "client/tokenvault.h"
 #include "widgets/mainwindow.h"
+#include "widgets/profiledialog.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QMessageBox>
+#include <QSettings>
+#include <QStatusBar>
 
 #include <cstdio>
+
+using namespace cutover;
+
+namespace {
+
+int fail(const QString &message)
+{
+    std::fprintf(stderr, "cutover: %s\n", qPrintable(message));
+    return 2;
+}
+
+// Connects `session` to `profile` once its token is known (keychain, $CUTOVER_TOKEN, token file).
+void connectWithVault(AppSession &session, TokenVault &vault, const Profile &profile, const QByteArray &typedToken)
+{
+    session.window()->showConnecting(QObject::tr("Looking up the token for %1…").arg(profile.name));
+    if (!typedToken.isEmpty()) {
+        vault.write(profile.name, typedToken, [&session](const QString &error) {
+            if (!error.isEmpty())
+                session.window()->statusBar()->showMessage(
+                    QObject::tr("The token could not be saved in the keychain (%1); it is used for this session only.").arg(error));
+        });
+        session.connectTo(profile, typedToken);
+        return;
+    }
+    vault.resolve(profile, [&session, profile](std::optional<QByteArray> token, QString, QString error) {
+        if (!token) {
+            session.window()->showFailure(QObject::tr("Cannot connect to %1: %2").arg(profile.name, error));
+            return;
+        }
+        session.connectTo(profile, *token);
+    });
+}
+
+} // namespace
 
 int main(int argc, char **argv)
 {
@@ -25,39 +65,51 @@ int main(int argc, char **argv)
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption demoOpt(QStringLiteral("demo"), QStringLiteral("Start the built-in demo gateway (cutover-sim) and connect to it."));
+    const QCommandLineOption profileOpt(QStringLiteral("profile"), QStringLiteral("Connect with this saved profile."), QStringLiteral("name"));
     const QCommandLineOption gatewayOpt(QStringLiteral("gateway"), QStringLiteral("Connect to the gateway admin API at this URL."), QStringLiteral("url"));
-    const QCommandLineOption tokenFileOpt(QStringLiteral("token-file"), QStringLiteral("Read the bearer token from this file (mode 600). Default: $CUTOVER_TOKEN."), QStringLiteral("file"));
-    const QCommandLineOption caOpt(QStringLiteral("ca-bundle"), QStringLiteral("Also trust the CA certificates in this PEM file."), QStringLiteral("file"));
+    const QCommandLineOption tokenFileOpt(QStringLiteral("token-file"), QStringLiteral("With --gateway: read the bearer token from this file (mode 600). Default: $CUTOVER_TOKEN."), QStringLiteral("file"));
+    const QCommandLineOption caOpt(QStringLiteral("ca-bundle"), QStringLiteral("With --gateway: also trust the CA certificates in this PEM file."), QStringLiteral("file"));
     const QCommandLineOption verboseOpt(QStringLiteral("verbose"), QStringLiteral("Log debug messages to stderr."));
-    parser.addOptions({demoOpt, gatewayOpt, tokenFileOpt, caOpt, verboseOpt});
+    parser.addOptions({demoOpt, profileOpt, gatewayOpt, tokenFileOpt, caOpt, verboseOpt});
     parser.process(app);
 
-    cutover::setupLogging(parser.isSet(verboseOpt));
+    setupLogging(parser.isSet(verboseOpt));
 
-    if (!parser.isSet(demoOpt) && !parser.isSet(gatewayOpt)) {
-        std::fprintf(stderr, "cutover: give --demo or --gateway URL (see --help)\n");
-        return 2;
-    }
+    QSettings settings;
+    ProfileStore store(settings);
+    TokenVault vault;
+    AppSession session(&settings);
 
-    cutover::AppSession session;
     if (parser.isSet(demoOpt)) {
         session.startDemo();
-    } else {
+    } else if (parser.isSet(gatewayOpt)) {
         const QUrl url = QUrl::fromUserInput(parser.value(gatewayOpt));
-        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
-            std::fprintf(stderr, "cutover: --gateway needs an http:// or https:// URL\n");
-            return 2;
-        }
-        const cutover::TokenLookup token = cutover::tokenFromEnvironmentOrFile(parser.value(tokenFileOpt));
-        if (!token.error.isEmpty()) {
-            std::fprintf(stderr, "cutover: %s\n", qPrintable(token.error));
-            return 2;
-        }
-        cutover::Profile profile;
+        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
+            return fail(QStringLiteral("--gateway needs an http:// or https:// URL"));
+        const TokenLookup token = tokenFromEnvironmentOrFile(parser.value(tokenFileOpt));
+        if (!token.error.isEmpty())
+            return fail(token.error);
+        Profile profile;
         profile.name = url.host();
         profile.url = url;
         profile.caBundle = parser.value(caOpt);
         session.connectTo(profile, token.token);
+    } else if (parser.isSet(profileOpt)) {
+        const auto profile = store.load(parser.value(profileOpt));
+        if (!profile)
+            return fail(QStringLiteral("no saved profile named \"%1\" (profiles: %2)")
+                            .arg(parser.value(profileOpt), store.names().join(QStringLiteral(", "))));
+        store.setLastUsed(profile->name);
+        connectWithVault(session, vault, *profile, {});
+    } else {
+        // First start, or no choice on the command line: ask, with the demo one click away.
+        ProfileDialog dialog(store);
+        if (dialog.exec() != QDialog::Accepted)
+            return 0;
+        if (dialog.choice() == ProfileDialog::Choice::Demo)
+            session.startDemo();
+        else
+            connectWithVault(session, vault, dialog.chosenProfile(), dialog.enteredToken());
     }
     session.window()->show();
     return app.exec();

@@ -4,12 +4,18 @@
 #include "client/simprocess.h"
 #include "models/servicemodel.h"
 #include "widgets/healthboard.h"
+#include "widgets/slopanel.h"
+#include "tests/support/simfixture.h"
 #include "widgets/mainwindow.h"
 
 #include <QSettings>
 #include <QTemporaryDir>
 
 #include <QApplication>
+#include <QDockWidget>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QTableView>
 #include <QLineEdit>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
@@ -27,6 +33,8 @@ private Q_SLOTS:
     void demoShowsGatewayRoleAndServices();
     void stoppedGatewayMarksHealthStale();
     void filterNarrowsTheServiceList();
+    void layoutPersistsAcrossRestart();
+    void liveNumbersAndSlo();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -98,6 +106,62 @@ void TestDemoSession::filterNarrowsTheServiceList()
     QCOMPARE(session.window()->healthBoard()->view()->model()->rowCount(), 1);
     filter->clear();
     QCOMPARE(session.window()->healthBoard()->view()->model()->rowCount(), 7);
+}
+
+void TestDemoSession::layoutPersistsAcrossRestart()
+{
+    QByteArray geometry;
+    {
+        AppSession session(m_settings.get());
+        session.window()->show();
+        QVERIFY(QTest::qWaitForWindowExposed(session.window()));
+        session.window()->resize(1111, 777);
+        QDockWidget *slo = session.window()->dock(QStringLiteral("sloPanel"));
+        QVERIFY(slo);
+        slo->hide();
+        session.window()->close(); // closing saves the layout
+    }
+    AppSession again(m_settings.get());
+    again.window()->show();
+    QVERIFY(QTest::qWaitForWindowExposed(again.window()));
+    QVERIFY(!again.window()->dock(QStringLiteral("sloPanel"))->isVisible());
+    QCOMPARE(again.window()->size(), QSize(1111, 777));
+}
+
+void TestDemoSession::liveNumbersAndSlo()
+{
+    AppSession session(m_settings.get());
+    QSignalSpy connected(&session, &AppSession::connected);
+    connect(&session, &AppSession::connected, &session,
+            [&session] { session.poller()->setInterval(Source::Metrics, std::chrono::milliseconds(200)); });
+    session.startDemo({QStringLiteral("--rate"), QStringLiteral("1000")});
+    QVERIFY(connected.wait(10000));
+    ServiceModel *model = session.window()->serviceModel();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowOf(QStringLiteral("post-service")) >= 0, 10000);
+    // Two scrapes make a rate; post-service carries about a third of the traffic.
+    QTRY_VERIFY_WITH_TIMEOUT(model->stats(model->rowOf(QStringLiteral("post-service"))).has_value()
+                                 && model->stats(model->rowOf(QStringLiteral("post-service")))->requestRate.value_or(0) > 50,
+                             10000);
+    const QModelIndex rate = model->index(model->rowOf(QStringLiteral("post-service")), ServiceModel::RateColumn);
+    QVERIFY(rate.data().toString().endsWith(QStringLiteral("/s")));
+    QTRY_VERIFY_WITH_TIMEOUT(session.window()->sloPanel()->view()->model()->rowCount() >= 6, 5000);
+
+    // A fault turns the service red on the board and shows up as errors.
+    test::SimFixture *none = nullptr;
+    Q_UNUSED(none)
+    QNetworkAccessManager nam;
+    QNetworkRequest req(QUrl(session.demoGateway()->url().toString() + QStringLiteral("/sim/faults")));
+    req.setRawHeader("Authorization", "Bearer " + session.demoGateway()->token(Role::Admin));
+    req.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    QNetworkReply *reply = nam.post(req, QByteArrayLiteral(R"({"service":"post-service","error_rate":0.6})"));
+    QSignalSpy done(reply, &QNetworkReply::finished);
+    QVERIFY(done.wait(5000));
+    QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 201);
+    reply->deleteLater();
+    const int row = model->rowOf(QStringLiteral("post-service"));
+    QTRY_COMPARE_WITH_TIMEOUT(model->service(row).status, HealthStatus::Degraded, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(model->stats(row)->errorRatio.value_or(0) > 0.2, 10000);
+    QVERIFY(model->index(row, 0).data(ServiceModel::AttentionRole).toBool());
 }
 
 QTEST_MAIN(TestDemoSession)
