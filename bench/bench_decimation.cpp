@@ -5,8 +5,9 @@
 //   bench_decimation [--series N] [--points N] [--columns N] [--runs N]
 //
 // Fills N series with one point per second (default 20 x 86,400: a day), then times, best of
-// --runs repetitions: (a) the raw copy of every series, (b) decimate() of every series into a
-// fresh result, (c) decimate() into a reused result (the steady state of a chart refresh).
+// --runs interleaved repetitions: (a) the raw copy of every series, (b) decimate() of every
+// series into a fresh result, (c) decimate() into a reused result (a chart refresh's steady
+// state).
 
 #include "models/timeseriesstore.h"
 
@@ -20,7 +21,6 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <functional>
 #include <limits>
 #include <numbers>
 #include <vector>
@@ -48,18 +48,13 @@ int intArgument(const QStringList &args, const QString &name, int fallback)
     return ok && value > 0 ? value : fallback;
 }
 
-// Best (lowest) wall time of runs repetitions, in milliseconds. The sink defeats dead-code
-// elimination of results nobody reads.
-double bestOf(int runs, const std::function<qsizetype()> &work, qsizetype &sink)
+// Wall time of one call, in milliseconds.
+template<typename Work>
+double timed(Work &&work, qsizetype &sink)
 {
-    double best = std::numeric_limits<double>::infinity();
-    for (int r = 0; r < runs; ++r) {
-        const auto start = std::chrono::steady_clock::now();
-        sink += work();
-        const auto elapsed = std::chrono::steady_clock::now() - start;
-        best = std::min(best, std::chrono::duration<double, std::milli>(elapsed).count());
-    }
-    return best;
+    const auto start = std::chrono::steady_clock::now();
+    sink += work();
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
 }
 
 } // namespace
@@ -94,9 +89,8 @@ int main(int argc, char **argv)
     const SeriesTime from = start;
     const SeriesTime to = start + (o.points - 1) * 1s;
 
-    qsizetype sink = 0;
     qsizetype rawPoints = 0;
-    const double rawMs = bestOf(o.runs, [&] {
+    const auto rawCopy = [&] {
         qsizetype n = 0;
         for (const TimeSeriesId id : ids) {
             QList<QPointF> list;
@@ -108,28 +102,37 @@ int main(int argc, char **argv)
         }
         rawPoints = n;
         return n;
-    }, sink);
-
+    };
     qsizetype decimatedPoints = 0;
-    const double decimateMs = bestOf(o.runs, [&] {
+    const auto decimateNew = [&] {
         qsizetype n = 0;
         for (const TimeSeriesId id : ids)
             n += store.decimate(id, from, to, o.columns).points.size();
         decimatedPoints = n;
         return n;
-    }, sink);
-
+    };
     std::vector<DecimatedSeries> reused(ids.size());
-    const double reusedMs = bestOf(o.runs, [&] {
+    const auto decimateReused = [&] {
         qsizetype n = 0;
         for (std::size_t i = 0; i < ids.size(); ++i) {
             store.decimate(ids[i], from, to, o.columns, reused[i]);
             n += reused[i].points.size();
         }
         return n;
-    }, sink);
+    };
 
-    std::printf("bench_decimation: %d series x %d points, %d columns, best of %d runs\n", o.series, o.points,
+    // Interleaved, so that all three see the same machine conditions; the best of each counts.
+    qsizetype sink = 0;
+    double rawMs = std::numeric_limits<double>::infinity();
+    double decimateMs = rawMs;
+    double reusedMs = rawMs;
+    for (int r = 0; r < o.runs; ++r) {
+        rawMs = std::min(rawMs, timed(rawCopy, sink));
+        decimateMs = std::min(decimateMs, timed(decimateNew, sink));
+        reusedMs = std::min(reusedMs, timed(decimateReused, sink));
+    }
+
+    std::printf("bench_decimation: %d series x %d points, %d columns, best of %d interleaved runs\n", o.series, o.points,
                 o.columns, o.runs);
     std::printf("  store: %lld points, %.1f MiB\n", static_cast<long long>(store.pointCount()),
                 double(store.memoryBytes()) / (1024.0 * 1024.0));

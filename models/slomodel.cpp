@@ -1,6 +1,7 @@
 #include "slomodel.h"
 
 #include <algorithm>
+#include <cmath>
 
 namespace cutover {
 
@@ -52,9 +53,9 @@ SloState SloModel::worst() const
     return w;
 }
 
-static QString percent(std::optional<double> v, int decimals)
+static QString percent(double v, int decimals)
 {
-    return v ? QStringLiteral("%1 %").arg(*v * 100.0, 0, 'f', decimals) : QStringLiteral("—");
+    return std::isnan(v) ? QStringLiteral("—") : QStringLiteral("%1 %").arg(v * 100.0, 0, 'f', decimals);
 }
 
 static QString burn(std::optional<double> v)
@@ -69,8 +70,9 @@ QVariant SloModel::data(const QModelIndex &index, int role) const
     const Row &r = m_rows[index.row()];
     const SloStatus &s = r.status;
     const SloState state = worseSloState(s.evaluation.overall(), s.burn.state);
-    const std::optional<double> availability = s.window.errorRatio ? std::optional<double>(1.0 - *s.window.errorRatio)
-                                                                   : std::nullopt;
+    // NaN for "no data" keeps GCC's optional<> maybe-uninitialized false positive away.
+    const double errors = s.window.errorRatio.value_or(qQNaN());
+    const double availability = 1.0 - errors;
     switch (role) {
     case Qt::DisplayRole:
         switch (Column(index.column())) {
@@ -78,7 +80,7 @@ QVariant SloModel::data(const QModelIndex &index, int role) const
         case RequestsColumn: return s.window.requests > 0 ? QString::number(qint64(s.window.requests)) : QStringLiteral("—");
         case AvailabilityColumn: return percent(availability, 3);
         case P95Column: return std::isnan(s.window.p95) ? QStringLiteral("—") : QStringLiteral("%1 ms").arg(s.window.p95 * 1000.0, 0, 'f', 0);
-        case ErrorColumn: return percent(s.window.errorRatio, 3);
+        case ErrorColumn: return percent(errors, 3);
         case BurnLongColumn: return burn(s.burn.longBurnRate);
         case BurnShortColumn: return burn(s.burn.shortBurnRate);
         case StateColumn: return s.burn.page() ? tr("BREACHED — burning budget") : sloStateName(state).toUpper();
