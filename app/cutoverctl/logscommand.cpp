@@ -1,0 +1,286 @@
+// logs: the gateway's request log, backfilled and (with --follow) streamed live until Ctrl-C.
+#include "cli.h"
+#include "output.h"
+
+#include "client/jsonboundary.h"
+#include "client/logjson.h"
+#include "client/logstream.h"
+
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QSocketNotifier>
+#include <QSslConfiguration>
+
+#include <algorithm>
+#include <csignal>
+#include <memory>
+#include <unistd.h>
+
+namespace cutover::ctl {
+
+namespace {
+
+constexpr int kMaxPage = 5000; // the API's largest GET /admin/logs page
+const QString kLogsEndpoint = QStringLiteral("GET /admin/logs");
+
+struct LineFilter
+{
+    std::optional<LogLevel> minLevel;
+    QString service;
+    QString grep;
+    QString requestId;
+
+    bool isEmpty() const { return !minLevel && service.isEmpty() && grep.isEmpty() && requestId.isEmpty(); }
+    bool matches(const LogLine &l) const
+    {
+        if (minLevel && l.level < *minLevel)
+            return false;
+        if (!service.isEmpty() && l.service != service)
+            return false;
+        if (!requestId.isEmpty() && l.requestId != requestId)
+            return false;
+        if (grep.isEmpty())
+            return true;
+        for (const QString *field : {&l.message, &l.path, &l.service, &l.backend, &l.upstream, &l.route, &l.method,
+                                     &l.requestId, &l.userId})
+            if (field->contains(grep, Qt::CaseInsensitive))
+                return true;
+        return false;
+    }
+};
+
+QString lineTime(LogTime t)
+{
+    return QDateTime::fromMSecsSinceEpoch(t.time_since_epoch().count(), Qt::UTC)
+               .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))
+        + QLatin1Char('Z');
+}
+
+QString padded(const QString &text, qsizetype width)
+{
+    return text + QString(std::max<qsizetype>(0, width - displayWidth(text)), QLatin1Char(' '));
+}
+
+void printLine(const LogLine &l, bool json)
+{
+    if (json) {
+        printJsonLine(Json {{"type", "log"},
+                            {"id", l.id.value},
+                            {"time", lineTime(l.time).replace(QLatin1Char(' '), QLatin1Char('T')).toStdString()},
+                            {"level", json::logLevelName(l.level).toStdString()},
+                            {"service", l.service.toStdString()},
+                            {"backend", l.backend.toStdString()},
+                            {"upstream", jsonString(l.upstream)},
+                            {"route", l.route.toStdString()},
+                            {"method", l.method.toStdString()},
+                            {"path", l.path.toStdString()},
+                            {"status", l.status},
+                            {"latency_ms", l.latency.count()},
+                            {"request_id", l.requestId.toStdString()},
+                            {"user_id", jsonString(l.userId)},
+                            {"message", l.message.toStdString()}});
+        return;
+    }
+    QString text = lineTime(l.time) + QStringLiteral("  ") + padded(json::logLevelName(l.level).toUpper(), 5)
+        + QStringLiteral("  ") + padded(l.service, 20) + QStringLiteral("  ") + padded(l.backend, 12) + QStringLiteral("  ")
+        + l.message + QStringLiteral("  ") + l.requestId;
+    if (!l.userId.isEmpty())
+        text += QStringLiteral("  user=") + l.userId;
+    printOut(text + QLatin1Char('\n'));
+}
+
+void printGap(LogId from, LogId to, quint64 missed, bool json)
+{
+    if (json) {
+        printJsonLine(Json {{"type", "gap"}, {"from", from.value}, {"to", to.value}, {"missed", missed}});
+        return;
+    }
+    printOut(QStringLiteral("-------- GAP: %1 line(s) missed (ids %2-%3): they left the gateway's buffer before this "
+                            "client read them --------\n")
+                 .arg(missed)
+                 .arg(from.value)
+                 .arg(to.value));
+}
+
+// The classification HttpAdminClient applies, for the one GET it does not offer.
+ApiError errorFor(QNetworkReply *reply, const QByteArray &body, std::chrono::milliseconds timeout)
+{
+    ApiError e;
+    e.endpoint = kLogsEndpoint;
+    e.requestId = QString::fromLatin1(reply->rawHeader("X-Request-ID"));
+    e.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (e.httpStatus == 0) {
+        const auto err = reply->error();
+        e.kind = err == QNetworkReply::TimeoutError || err == QNetworkReply::OperationCanceledError ? ApiError::Kind::Timeout
+            : err == QNetworkReply::SslHandshakeFailedError                                        ? ApiError::Kind::Tls
+                                                                                                   : ApiError::Kind::Unreachable;
+        e.message = e.kind == ApiError::Kind::Timeout ? QStringLiteral("no answer within %1 s").arg(double(timeout.count()) / 1000.0)
+                                                      : reply->errorString();
+        return e;
+    }
+    switch (e.httpStatus) {
+    case 401: e.kind = ApiError::Kind::Unauthorized; break;
+    case 403: e.kind = ApiError::Kind::Forbidden; break;
+    case 404: e.kind = ApiError::Kind::NotFound; break;
+    case 409:
+    case 412: e.kind = ApiError::Kind::Conflict; break;
+    case 422: e.kind = ApiError::Kind::Validation; break;
+    default: e.kind = e.httpStatus >= 500 ? ApiError::Kind::Server : ApiError::Kind::Http; break;
+    }
+    e.message = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
+    json::readErrorEnvelope(body, e);
+    return e;
+}
+
+// GET /admin/logs?limit=N: the newest N lines.
+json::LogPage fetchNewest(Context &ctx, int limit)
+{
+    const HttpEndpoint &endpoint = ctx.connection.endpoint;
+    QUrl url = endpoint.baseUrl;
+    QString base = url.path();
+    if (base.endsWith(QLatin1Char('/')))
+        base.chop(1);
+    url.setPath(base + QStringLiteral("/admin/logs"));
+    url.setQuery(QStringLiteral("limit=%1").arg(limit));
+    QNetworkRequest request(url);
+    request.setTransferTimeout(int(endpoint.timeout.count()));
+    request.setRawHeader("Accept", "application/json");
+    request.setRawHeader("X-Request-ID", HttpAdminClient::newRequestId());
+    request.setRawHeader("Authorization", "Bearer " + endpoint.token);
+    if (url.scheme() == QLatin1String("https") && !endpoint.caBundle.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(endpoint.caBundle);
+        request.setSslConfiguration(tls);
+    }
+    std::unique_ptr<QNetworkReply, void (*)(QNetworkReply *)> reply(ctx.nam->get(request),
+                                                                    [](QNetworkReply *r) { r->deleteLater(); });
+    QEventLoop loop;
+    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
+    if (!reply->isFinished())
+        loop.exec();
+    const QByteArray body = reply->readAll();
+    if (reply->error() != QNetworkReply::NoError
+        || reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
+        throw errorFor(reply.get(), body, endpoint.timeout);
+    Result<json::LogPage> page = json::parseLogPage(body);
+    if (!page) {
+        ApiError e = page.error();
+        e.endpoint = kLogsEndpoint;
+        throw e;
+    }
+    return std::move(page.value());
+}
+
+// Ctrl-C and SIGTERM end --follow cleanly: the handler only writes a byte that the event loop reads.
+int g_signalPipe[2] = {-1, -1};
+
+void onSignal(int)
+{
+    const char byte = 1;
+    const ssize_t written = ::write(g_signalPipe[1], &byte, 1);
+    (void)written;
+}
+
+int follow(Context &ctx, const LineFilter &filter, LogId after)
+{
+    if (::pipe(g_signalPipe) != 0)
+        throw CliError {ExitFailure, QStringLiteral("cannot set up the signal handler")};
+    struct sigaction action = {};
+    action.sa_handler = onSignal;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+
+    QEventLoop loop;
+    QSocketNotifier interrupted(g_signalPipe[0], QSocketNotifier::Read);
+    QObject::connect(&interrupted, &QSocketNotifier::activated, &loop, [&loop] { loop.exit(ExitOk); });
+
+    LogStream stream(ctx.nam, ctx.connection.endpoint);
+    QObject::connect(&stream, &LogStream::linesReceived, &loop, [&](const QList<LogLine> &lines) {
+        for (const LogLine &l : lines)
+            if (filter.matches(l))
+                printLine(l, ctx.json);
+    });
+    QObject::connect(&stream, &LogStream::gap, &loop,
+                     [&](LogId from, LogId to, quint64 missed) { printGap(from, to, missed, ctx.json); });
+    QObject::connect(&stream, &LogStream::malformedEvent, &loop, [](const ApiError &e) {
+        printErr(QStringLiteral("cutoverctl: skipped a log event: ") + e.describe() + QLatin1Char('\n'));
+    });
+    int code = ExitOk;
+    QObject::connect(&stream, &LogStream::connectionStateChanged, &loop,
+                     [&](LogStream::State state, const std::optional<ApiError> &error) {
+                         if (!error)
+                             return;
+                         if (state == LogStream::State::Reconnecting) {
+                             printErr(QStringLiteral("cutoverctl: log stream interrupted (%1); reconnecting\n").arg(error->describe()));
+                         } else if (state == LogStream::State::Stopped) {
+                             if (ctx.json)
+                                 printJsonLine(Json {{"type", "error"}, {"error", apiErrorJson(*error)}});
+                             printErr(QStringLiteral("cutoverctl: ") + error->describe() + QLatin1Char('\n'));
+                             code = exitCodeFor(*error);
+                             loop.exit(code);
+                         }
+                     });
+    stream.start(after);
+    code = loop.exec();
+    stream.stop();
+    return code;
+}
+
+int runLogs(Context &ctx)
+{
+    LineFilter filter;
+    if (ctx.args.isSet(QStringLiteral("level"))) {
+        filter.minLevel = json::logLevelFromName(ctx.args.value(QStringLiteral("level")).toLower().toStdString());
+        if (!filter.minLevel)
+            usageError(QStringLiteral("--level must be debug, info, warn or error"));
+    }
+    filter.service = ctx.args.value(QStringLiteral("service"));
+    filter.grep = ctx.args.value(QStringLiteral("grep"));
+    filter.requestId = ctx.args.value(QStringLiteral("request-id"));
+    const int limit = intOption(ctx.args, QStringLiteral("limit"), 0, kMaxPage, 50);
+
+    // Backfill: the newest `limit` lines, or the newest matching ones among the last kMaxPage.
+    LogId resume;
+    if (limit > 0) {
+        const json::LogPage page = fetchNewest(ctx, filter.isEmpty() ? limit : kMaxPage);
+        QList<LogLine> shown;
+        for (const LogLine &l : page.lines)
+            if (filter.matches(l))
+                shown.append(l);
+        for (qsizetype i = std::max<qsizetype>(0, shown.size() - limit); i < shown.size(); ++i)
+            printLine(shown.at(i), ctx.json);
+        resume = page.lines.isEmpty() ? page.lastId : page.lines.last().id;
+    } else if (ctx.args.isSet(QStringLiteral("follow"))) {
+        resume = fetchNewest(ctx, 1).lastId;
+    }
+    if (!ctx.args.isSet(QStringLiteral("follow")))
+        return ExitOk;
+    return follow(ctx, filter, resume);
+}
+
+} // namespace
+
+void addLogsCommand(QList<Command> &commands)
+{
+    commands.append({{QStringLiteral("logs")}, {},
+                     QStringLiteral("Recent request log lines, filtered; --follow streams new ones until Ctrl-C."),
+                     QStringLiteral("Prints the newest --limit lines of the gateway's request log that match the filters "
+                                    "(filters search the newest 5000 lines), then with --follow streams new lines as they "
+                                    "arrive (GET /admin/logs/stream, resumed after the last line printed, reconnecting on "
+                                    "its own) until Ctrl-C. Lines that can never be delivered (they left the gateway's buffer "
+                                    "or this client fell behind) are shown as a GAP line, never skipped silently.\n\n"
+                                    "--json prints one JSON object per line (NDJSON): {\"type\": \"log\", \"id\", \"time\", "
+                                    "\"level\", \"service\", \"backend\", \"upstream\", \"route\", \"method\", \"path\", \"status\", "
+                                    "\"latency_ms\", \"request_id\", \"user_id\", \"message\"} or {\"type\": \"gap\", \"from\", "
+                                    "\"to\", \"missed\"}."),
+                     {{QStringLiteral("follow"), QStringLiteral("Keep streaming new lines until Ctrl-C.")},
+                      {QStringLiteral("level"), QStringLiteral("Only lines at this level or above: debug, info, warn, error."), QStringLiteral("level")},
+                      {QStringLiteral("service"), QStringLiteral("Only lines of this service, e.g. payment-service."), QStringLiteral("name")},
+                      {QStringLiteral("grep"), QStringLiteral("Only lines containing this text (any field, case-insensitive)."), QStringLiteral("text")},
+                      {QStringLiteral("request-id"), QStringLiteral("Only the line(s) of this request id."), QStringLiteral("id")},
+                      {QStringLiteral("limit"), QStringLiteral("Lines of history to print first, 0-5000 (default 50)."), QStringLiteral("n")}},
+                     {}, true, runLogs});
+}
+
+} // namespace cutover::ctl
