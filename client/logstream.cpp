@@ -19,6 +19,7 @@ namespace {
 
 const QString kStreamEndpoint = QStringLiteral("GET /admin/logs/stream");
 const QString kBackfillEndpoint = QStringLiteral("GET /admin/logs");
+constexpr std::chrono::milliseconds kMinimumDelay {100};
 
 bool isEventStream(const QNetworkReply *reply)
 {
@@ -66,6 +67,7 @@ QString LogStream::stateName(State state)
 
 void LogStream::start(std::optional<LogId> after)
 {
+    ++m_generation;
     dropReply();
     m_reconnectTimer.stop();
     m_decoder = SseDecoder();
@@ -76,11 +78,13 @@ void LogStream::start(std::optional<LogId> after)
     m_retry = m_options.initialRetry;
     m_failures = 0;
     m_lastError.reset();
+    setState(State::Connecting);
     connectNow();
 }
 
 void LogStream::stop()
 {
+    ++m_generation;
     m_reconnectTimer.stop();
     dropReply();
     setState(State::Stopped);
@@ -162,17 +166,23 @@ void LogStream::sendStream()
 
 void LogStream::streamMetaData(QNetworkReply *reply)
 {
-    if (reply != m_reply || m_eventStream)
+    if (reply != m_reply || m_eventStream || statusOf(reply) != 200)
+        return; // error statuses are handled with their (small) body when the reply finishes
+    if (!isEventStream(reply)) {
+        // A 200 that is not an event stream (a proxy's page, a misrouted request) may never end:
+        // do not buffer it.
+        ApiError e = notAnEventStream(reply);
+        dropReply();
+        fail(std::move(e));
         return;
-    if (statusOf(reply) == 200 && isEventStream(reply)) {
-        m_eventStream = true;
-        logNet(spdlog::level::info, QStringLiteral("log stream connected to %1%2")
-                                        .arg(m_endpoint.baseUrl.toString(QUrl::RemoveUserInfo),
-                                             m_decoder.lastEventId().isEmpty()
-                                                 ? QString()
-                                                 : QStringLiteral(" after ") + QString::fromLatin1(m_decoder.lastEventId())));
-        setState(State::Streaming);
     }
+    m_eventStream = true;
+    logNet(spdlog::level::info, QStringLiteral("log stream connected to %1%2")
+                                    .arg(m_endpoint.baseUrl.toString(QUrl::RemoveUserInfo),
+                                         m_decoder.lastEventId().isEmpty()
+                                             ? QString()
+                                             : QStringLiteral(" after ") + QString::fromLatin1(m_decoder.lastEventId())));
+    setState(State::Streaming);
 }
 
 void LogStream::streamData(QNetworkReply *reply)
@@ -197,9 +207,13 @@ void LogStream::streamFinished(QNetworkReply *reply)
     const int status = statusOf(reply);
     if (m_eventStream) {
         m_eventStream = false;
-        m_decoder.feed(reply->readAll());
+        if (reply->isOpen()) // not after an abort (the transfer timeout)
+            m_decoder.feed(reply->readAll());
         m_decoder.reset(); // an event cut off by the end of the connection is not dispatched
+        const quint64 generation = m_generation;
         deliver(m_decoder.takeBatch());
+        if (generation != m_generation)
+            return; // a receiver stopped or restarted the stream
         // The 200 was fine; the connection is what ended.
         ApiError e;
         e.endpoint = kStreamEndpoint;
@@ -216,7 +230,7 @@ void LogStream::streamFinished(QNetworkReply *reply)
             retryLater(std::move(e));
         return;
     }
-    const QByteArray body = reply->readAll();
+    const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
     if (status == 204) {
         ApiError e;
         e.kind = ApiError::Kind::Http;
@@ -227,11 +241,7 @@ void LogStream::streamFinished(QNetworkReply *reply)
         return;
     }
     if (status == 200) {
-        ApiError e = errorFor(reply, body, kStreamEndpoint);
-        e.kind = ApiError::Kind::Malformed;
-        e.message = tr("expected Content-Type text/event-stream, got \"%1\"")
-                        .arg(reply->header(QNetworkRequest::ContentTypeHeader).toString());
-        fail(std::move(e));
+        fail(notAnEventStream(reply)); // normally caught in streamMetaData() already
         return;
     }
     ApiError e = errorFor(reply, body, kStreamEndpoint);
@@ -248,7 +258,7 @@ void LogStream::backfillFinished(QNetworkReply *reply)
         return;
     reply->deleteLater();
     m_reply = nullptr;
-    const QByteArray body = reply->readAll();
+    const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
     const int status = statusOf(reply);
     if (reply->error() != QNetworkReply::NoError || status != 200) {
         ApiError e = errorFor(reply, body, kBackfillEndpoint);
@@ -260,10 +270,12 @@ void LogStream::backfillFinished(QNetworkReply *reply)
     }
     m_backfillPending = false;
     auto page = json::parseLogPage(body);
+    const quint64 generation = m_generation;
     if (!page) {
         // Not worth stopping for: report it and follow the stream from the same resume point.
         Q_EMIT malformedEvent(page.error());
-        sendStream();
+        if (generation == m_generation)
+            sendStream();
         return;
     }
     if (page->gap)
@@ -273,6 +285,8 @@ void LogStream::backfillFinished(QNetworkReply *reply)
     for (LogLine &line : page.value().lines)
         accept(std::move(line), lines);
     deliverLines(lines);
+    if (generation != m_generation)
+        return; // a receiver stopped or restarted the stream
     // Resume after the last line seen; with none, after the gateway's newest (or where we were).
     if (!m_lastId)
         m_lastId = page->lastId;
@@ -373,7 +387,8 @@ std::chrono::milliseconds LogStream::nextDelay()
     const double base = std::min(cap, double(m_retry.count()) * double(1LL << std::min(m_failures, 20)));
     ++m_failures;
     const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
-    return std::chrono::milliseconds(qint64(std::min(cap, base * jitter)));
+    // A floor, so that `retry: 0` from a gateway that closes at once cannot make a request storm.
+    return std::chrono::milliseconds(qint64(std::max(double(kMinimumDelay.count()), std::min(base * jitter, cap))));
 }
 
 void LogStream::networkError(QNetworkReply *reply, std::chrono::milliseconds timeout, ApiError &e) const
@@ -404,6 +419,15 @@ void LogStream::setState(State state, std::optional<ApiError> error)
     m_state = state;
     m_lastError = error;
     Q_EMIT connectionStateChanged(state, error);
+}
+
+ApiError LogStream::notAnEventStream(QNetworkReply *reply) const
+{
+    ApiError e = errorFor(reply, {}, kStreamEndpoint);
+    e.kind = ApiError::Kind::Malformed;
+    e.message = tr("expected Content-Type text/event-stream, got \"%1\"")
+                    .arg(reply->header(QNetworkRequest::ContentTypeHeader).toString());
+    return e;
 }
 
 ApiError LogStream::errorFor(QNetworkReply *reply, const QByteArray &body, const QString &endpoint) const

@@ -39,7 +39,7 @@ public:
         // 15 s, so three missed heartbeats mean the connection is dead even if TCP has not noticed.
         std::chrono::milliseconds transferTimeout {45000};
         // Reconnection delay until the server sends `retry:`; doubled per failed attempt (with
-        // jitter) up to maxBackoff.
+        // ±20 % jitter) up to maxBackoff, and never below 100 ms.
         std::chrono::milliseconds initialRetry {2000};
         std::chrono::milliseconds maxBackoff {30000};
         // > 0: fetch up to this many lines with GET /admin/logs before streaming.
@@ -104,6 +104,7 @@ private:
     void setState(State state, std::optional<ApiError> error = std::nullopt);
     ApiError errorFor(QNetworkReply *reply, const QByteArray &body, const QString &endpoint) const;
     void networkError(QNetworkReply *reply, std::chrono::milliseconds timeout, ApiError &e) const;
+    ApiError notAnEventStream(QNetworkReply *reply) const;
     std::chrono::milliseconds nextDelay();
     void dropReply();
 
@@ -119,6 +120,7 @@ private:
     std::optional<LogId> m_backfillAfter;
     std::chrono::milliseconds m_retry {2000};
     int m_failures = 0;
+    quint64 m_generation = 0;   // bumped by start()/stop(), so work begun before them stops
     bool m_backfillPending = false;
     bool m_eventStream = false; // the current reply is a 200 text/event-stream
 };

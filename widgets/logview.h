@@ -2,6 +2,7 @@
 
 #include "client/logstream.h"
 
+#include <QList>
 #include <QPointer>
 #include <QTimer>
 #include <QWidget>
@@ -85,7 +86,8 @@ private:
     BoardState *m_state;
     LogTableModel *m_model;
     QPointer<LogStream> m_stream;
-    QMetaObject::Connection m_streamConnection;
+    QList<QMetaObject::Connection> m_streamConnections;
+    bool m_streamAttached = false;
 
     QComboBox *m_level;
     QComboBox *m_service;
@@ -103,7 +105,6 @@ private:
     QTimer m_filterDelay;          // typing settles before a rescan
     std::optional<quint64> m_returnSeq; // the line whose request id was clicked
     int m_removedAbove = 0;        // rows about to leave the top while paused
-    bool m_autoScrolling = false;
 };
 
 } // namespace cutover

@@ -1,0 +1,130 @@
+#pragma once
+
+#include "client/logline.h"
+#include "models/logfilter.h"
+
+#include <QByteArray>
+#include <QHash>
+#include <QList>
+#include <QString>
+#include <QStringEncoder>
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace cutover {
+
+// The console's copy of a gateway's log: a ring of structured lines and gap markers bounded by a
+// byte budget, oldest evicted first.
+//
+// Storage is compact and counted honestly: lines live in chunks, each one fixed-size array of
+// 48-byte records plus one contiguous UTF-8 arena holding the free-text fields (path, request id,
+// user id, message) back to back; service, backend, upstream, route and method are interned as
+// 16-bit ids. bytesUsed() adds up the allocated capacity of every chunk and an estimate of the
+// intern table; it never exceeds byteBudget().
+//
+// Entries are addressed by sequence number: 0 for the first entry ever appended, +1 per entry,
+// stable while the entry is kept (evicted entries are below firstSeq()). Qt Core only; not
+// thread-safe.
+class LogStore
+{
+public:
+    static constexpr std::size_t kDefaultBudget = 64 * 1024 * 1024;
+    static constexpr std::size_t kMinimumBudget = 256 * 1024;
+    // Longer fields are cut (at a UTF-8 character boundary) and counted in truncatedFields().
+    static constexpr qsizetype kMaxPathBytes = 4096;
+    static constexpr qsizetype kMaxIdBytes = 255;
+    static constexpr qsizetype kMaxMessageBytes = 64 * 1024;
+
+    explicit LogStore(std::size_t byteBudget = kDefaultBudget);
+    ~LogStore();
+    LogStore(const LogStore &) = delete;
+    LogStore &operator=(const LogStore &) = delete;
+
+    // Ids must increase: a line or gap whose id is not above lastId() is not stored (false).
+    bool append(const LogLine &line);
+    // Returns how many of the lines were stored.
+    qsizetype append(const QList<LogLine> &lines);
+    // A marker for lines that will never arrive; its id is gap.to.
+    bool appendGap(const LogGap &gap);
+    // Forgets every entry (sequence numbers go on from where they were).
+    void clear();
+
+    quint64 firstSeq() const { return m_firstSeq; }
+    quint64 endSeq() const { return m_endSeq; }
+    qsizetype size() const { return qsizetype(m_endSeq - m_firstSeq); }
+    bool contains(quint64 seq) const { return seq >= m_firstSeq && seq < m_endSeq; }
+    // The id of the newest entry ever stored (kept after eviction and clear()).
+    std::optional<LogId> lastId() const { return m_lastId; }
+
+    // Per-entry accessors; `seq` must be contained.
+    bool isGap(quint64 seq) const;
+    LogId id(quint64 seq) const;
+    LogLevel level(quint64 seq) const;
+    // The full line, built on demand (for the rows a view shows). Empty for a gap.
+    LogLine line(quint64 seq) const;
+    // The gap of a gap marker; {} for a line.
+    LogGap gap(quint64 seq) const;
+
+    std::size_t byteBudget() const { return m_budget; }
+    std::size_t bytesUsed() const { return m_bytes; }
+    // Entries dropped to stay within the budget.
+    quint64 evictedEntries() const { return m_evicted; }
+    quint64 truncatedFields() const { return m_truncated; }
+    // Lines whose service/backend/upstream/route/method value was new after the intern table had
+    // reached its limit; they show "…" for that field.
+    quint64 internOverflows() const { return m_internOverflows; }
+
+    // Matching entries, ascending, from `fromSeq` on (to extend an earlier result as lines come).
+    struct Query
+    {
+        std::vector<quint64> matches;
+        QString error; // set (and matches empty) when the filter is invalid
+        bool ok() const { return error.isEmpty(); }
+    };
+    Query filter(const LogFilter &filter, quint64 fromSeq = 0) const;
+    // Why the filter cannot be used (an invalid regular expression), or an empty string.
+    static QString validate(const LogFilter &filter);
+
+private:
+    struct Entry;
+    struct Chunk;
+    struct Compiled;
+    enum class Field { Path, RequestId, UserId, Message };
+
+    quint16 intern(const QString &value);
+    Chunk &writableChunk(std::size_t textBytes);
+    void evictOldest();
+    void enforceBudget(std::size_t incoming);
+    std::pair<const Chunk *, std::size_t> locate(quint64 seq) const;
+    const Entry &entry(quint64 seq) const;
+    char *encode(char *out, const QString &text, qsizetype maxBytes);
+    static QByteArrayView field(const Chunk &chunk, const Entry &entry, Field which);
+    bool textMatches(const Compiled &c, const Chunk &chunk, const Entry &entry) const;
+    bool patternMatches(const Compiled &c, const Chunk &chunk, const Entry &entry) const;
+    void filterChunk(const Compiled &c, const Chunk &chunk, std::size_t from, Query &out) const;
+
+    std::size_t m_budget;
+    std::size_t m_bytes = 0;
+    std::size_t m_chunkLines;   // records per chunk
+    std::size_t m_chunkArena;   // arena bytes per chunk
+    std::deque<std::unique_ptr<Chunk>> m_chunks;
+    quint64 m_firstSeq = 0;
+    quint64 m_endSeq = 0;
+    std::optional<LogId> m_lastId;
+    quint64 m_evicted = 0;
+    quint64 m_truncated = 0;
+    quint64 m_internOverflows = 0;
+
+    // Intern table: id -> display text and UTF-8 bytes (for searching), text -> id.
+    QList<QString> m_internText;
+    QList<QByteArray> m_internUtf8;
+    QHash<QString, quint16> m_internIds;
+    std::size_t m_internBytes = 0;
+    QStringEncoder m_encoder {QStringEncoder::Utf8, QStringConverter::Flag::Stateless};
+};
+
+} // namespace cutover

@@ -1,0 +1,119 @@
+#pragma once
+
+#include "client/logline.h"
+#include "models/logfilter.h"
+
+#include <QAbstractTableModel>
+#include <QList>
+#include <QRegularExpression>
+
+#include <deque>
+#include <optional>
+
+namespace cutover {
+
+class LogStore;
+
+// A highlighted part of a cell's display text (QString indices).
+struct MatchRange
+{
+    int start = 0;
+    int length = 0;
+    bool operator==(const MatchRange &) const = default;
+};
+using MatchRanges = QList<MatchRange>;
+
+// The rows of the log view: the entries of a LogStore that pass a LogFilter, oldest first.
+//
+// The model keeps only sequence numbers, never text: cells are built on demand from the store.
+// Without criteria a row is simply firstSeq + row and nothing per row is kept at all. The store
+// does not signal; call refresh() after appending (BoardState::logsAppended, coalesced), and the
+// model inserts the new matches at the end and removes evicted entries at the top, filtering only
+// the new sequence numbers. Qt Core only.
+class LogTableModel : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { TimeColumn, LevelColumn, ServiceColumn, BackendColumn, MethodColumn, PathColumn, StatusColumn,
+                  LatencyColumn, RequestIdColumn, MessageColumn, ColumnCount };
+    enum Role {
+        LevelRole = Qt::UserRole + 1, // int(LogLevel); a gap is reported as Error
+        RequestIdRole,                // QString; empty for a gap
+        IsGapRole,                    // bool
+        MatchRangesRole,              // MatchRanges of the display text that the text/regex criterion hits
+        SeqRole,                      // quint64: the store's sequence number
+        StatusRole,                   // int HTTP status; 0 for a gap
+        LineTextRole,                 // the whole line as one tab-separated text (rowText)
+    };
+
+    // `store` is not owned and must outlive the model.
+    explicit LogTableModel(LogStore *store, QObject *parent = nullptr);
+    ~LogTableModel() override;
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+    // Applies a new filter (a full rescan of the store, with a model reset). An invalid one (a
+    // bad regular expression) changes nothing but filterError(), and returns false.
+    bool setFilter(const LogFilter &filter);
+    const LogFilter &filter() const { return m_filter; }
+    // Why the last setFilter() was refused; empty once a filter has been accepted.
+    QString filterError() const { return m_filterError; }
+
+    // Brings the rows up to date with the store: evicted entries leave at the top, new matches
+    // join at the end, each as one batch.
+    void refresh();
+
+    // Following: new rows are expected to be scrolled to. Paused: rows are still inserted (the
+    // view keeps its place) and counted in newSincePause() until following resumes.
+    void setFollowing(bool following);
+    bool isFollowing() const { return m_following; }
+    qint64 newSincePause() const { return m_newSincePause; }
+
+    // Row <-> sequence number. rowForSeq gives the row of the first row whose seq is >= `seq`
+    // (rowCount() if none).
+    quint64 seqAt(int row) const;
+    int rowForSeq(quint64 seq) const;
+    LogStore *store() const { return m_store; }
+
+    // One row as text: every column tab-separated, the full time and message (for copy/export).
+    QString rowText(int row) const;
+    // The text shown for a gap marker.
+    static QString gapText(quint64 missed, quint64 fromId, quint64 toId);
+
+Q_SIGNALS:
+    void filterErrorChanged(const QString &error);
+    void followingChanged(bool following);
+    void newSincePauseChanged(qint64 count);
+
+private:
+    bool identity() const { return m_filter.isEmpty() && m_filter.includeGaps; }
+    QString cellText(const LogLine &line, int column) const;
+    MatchRanges matchRanges(const QString &text) const;
+    const LogLine &cachedLine(quint64 seq) const;
+    void rescan();
+    void setNewSincePause(qint64 count);
+
+    LogStore *m_store;
+    LogFilter m_filter;
+    QString m_filterError;
+    QRegularExpression m_highlight; // the pattern criterion, for match ranges
+    // The store as of the last refresh: entries [m_first, m_end) have been looked at.
+    quint64 m_first = 0;
+    quint64 m_end = 0;
+    // Matching seqs, ascending (unused in identity mode, where row r is m_first + r).
+    std::deque<quint64> m_rows;
+    bool m_following = true;
+    qint64 m_newSincePause = 0;
+    // Views ask for every column of a row in turn: build the row's line once.
+    mutable std::optional<quint64> m_cachedSeq;
+    mutable LogLine m_cachedLine;
+};
+
+} // namespace cutover
+
+Q_DECLARE_METATYPE(cutover::MatchRange)
+Q_DECLARE_METATYPE(cutover::MatchRanges)
