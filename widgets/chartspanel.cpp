@@ -9,6 +9,7 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace cutover {
@@ -230,6 +231,12 @@ void ChartsPanel::redraw()
         }
         line.chart->setSeriesData(line.index, m_buffer);
     }
+    // One time at one x in all three charts.
+    int labelWidth = 0;
+    for (const ChartWidget *chart : {m_latency, m_errors, m_rate})
+        labelWidth = std::max(labelWidth, chart->valueLabelWidth());
+    for (ChartWidget *chart : {m_latency, m_errors, m_rate})
+        chart->setValueLabelWidth(labelWidth);
 }
 
 } // namespace cutover

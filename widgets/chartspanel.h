@@ -38,7 +38,8 @@ public:
     ~ChartsPanel() override;
 
     // The time window shown, ending at the last scrape. Supported: 5 min, 15 min (default),
-    // 1 h, 6 h, 24 h; any other value selects the nearest of them.
+    // 1 h, 6 h, 24 h; any other value selects the nearest of them. Note that window() hides
+    // QWidget::window() (the top-level widget) when called through a ChartsPanel pointer.
     void setWindow(std::chrono::minutes window);
     std::chrono::minutes window() const { return m_window; }
     static QList<std::chrono::minutes> supportedWindows();

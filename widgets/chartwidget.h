@@ -1,6 +1,7 @@
 #pragma once
 
 #include "models/timeseriesstore.h"
+#include "widgets/chartparts.h"
 
 #include <QColor>
 #include <QList>
@@ -13,29 +14,9 @@
 
 namespace cutover {
 
-// A dashed horizontal line at an objective, e.g. "SLO p95" at 200 ms.
-struct ChartThreshold
-{
-    QString name;
-    double value = 0.0; // in the chart's value unit
-    QColor color;
-};
-
-// A vertical line at the moment of a change (an audit entry: a weight shift, a rollback).
-struct ChartMarker
-{
-    SeriesTime time;
-    QString label;
-    QColor color;
-};
-
-// How y values are printed on the axis, in the legend, the hover card and nowhere else: the
-// data handed in is already in this unit (milliseconds, percent, requests per second).
-enum class ChartValueFormat : quint8 { Number, Milliseconds, Percent, RequestsPerSecond };
-
 // A time-series line chart for live metrics. Qt Charts is deprecated from Qt 6.10, so it lives
-// only behind this class: nothing else includes a Qt Charts header, and swapping the renderer
-// means rewriting chartwidget.cpp alone.
+// only behind this class: nothing but chartwidget.cpp includes a Qt Charts header, and swapping
+// the renderer means rewriting that file alone (the renderer-free parts are in chartparts.h).
 //
 // Feeding it: decimate each series to pixelColumns() (TimeSeriesStore::decimate) and hand the
 // result to setSeriesData(), which replaces the drawn points in one go (QXYSeries::replace).
@@ -90,6 +71,10 @@ public:
     QRectF plotArea() const;
     QPointF mapToWidget(SeriesTime time, double value) const;
     double valueAxisMax() const;
+    // Charts stacked in a column line their plot areas up (so that one time is at one x in all
+    // of them) by reserving the widest value-label width of them all in each.
+    int valueLabelWidth() const;
+    void setValueLabelWidth(int pixels);
     // The hover card's text as plain lines: the time, then "name<TAB>value" per series; empty
     // while the pointer is not over the plot.
     QString hoverText() const;
@@ -109,9 +94,10 @@ protected:
 
 private:
     struct Private;
-    class Overlay;
+    class OverlayItem;
     void showContextMenu(const QPoint &globalPos);
     void updateHover();
+    void dataChanged(); // rescale, legend, hover, overlay
     std::unique_ptr<Private> d;
 };
 

@@ -1,10 +1,50 @@
 #include "panels.h"
 
+#include "chartspanel.h"
+#include "logview.h"
+
+#include <QSettings>
+#include <QVBoxLayout>
+
 namespace cutover {
+
+namespace {
+
+// The charts panel plus its chosen time window, which survives a restart.
+class PersistentCharts : public QWidget, public PersistentPanel
+{
+public:
+    explicit PersistentCharts(BoardState *state)
+        : m_charts(new ChartsPanel(state))
+    {
+        auto *layout = new QVBoxLayout(this);
+        layout->setContentsMargins(0, 0, 0, 0);
+        layout->addWidget(m_charts);
+    }
+    void saveSettings(QSettings &settings) const override
+    {
+        settings.setValue(QStringLiteral("charts/windowMinutes"), qint64(m_charts->window().count()));
+    }
+    void restoreSettings(QSettings &settings) override
+    {
+        const qint64 minutes = settings.value(QStringLiteral("charts/windowMinutes"), 15).toLongLong();
+        m_charts->setWindow(std::chrono::minutes(minutes));
+    }
+
+private:
+    ChartsPanel *m_charts;
+};
+
+} // namespace
 
 QList<PanelFactory> panelFactories()
 {
-    return {};
+    return {
+        {QStringLiteral("chartsPanel"), QObject::tr("Charts"), Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_2),
+         [](BoardState *state) -> QWidget * { return new PersistentCharts(state); }},
+        {QStringLiteral("logPanel"), QObject::tr("Logs"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_4),
+         [](BoardState *state) -> QWidget * { return new LogView(state); }},
+    };
 }
 
 } // namespace cutover

@@ -4,10 +4,15 @@
 #include "client/profile.h"
 #include "client/tokens.h"
 #include "client/tokenvault.h"
+#include "widgets/healthboard.h"
 #include "widgets/mainwindow.h"
 #include "widgets/profiledialog.h"
 
 #include <QApplication>
+#include <QDir>
+#include <QDockWidget>
+#include <QTableView>
+#include <QTimer>
 #include <QCommandLineParser>
 #include <QIcon>
 #include <QMessageBox>
@@ -48,6 +53,38 @@ void connectWithVault(AppSession &session, TokenVault &vault, const Profile &pro
     });
 }
 
+// Saves the main views once the demo's data has settled, then quits: the README's pictures.
+void takeScreenshots(AppSession &session, const QString &dir)
+{
+    QDir().mkpath(dir);
+    auto *window = session.window();
+    window->resize(1600, 1000);
+    QTimer::singleShot(45000, window, [window, dir] {
+        auto save = [window, dir](const QString &name) {
+            QCoreApplication::processEvents();
+            const QString path = dir + QLatin1Char('/') + name;
+            if (!window->grab().save(path))
+                std::fprintf(stderr, "cutover: cannot write %s\n", qPrintable(path));
+        };
+        auto *view = window->healthBoard()->view();
+        for (int row = 0; row < view->model()->rowCount(); ++row)
+            if (view->model()->index(row, 0).data().toString() == QLatin1String("payment-service"))
+                view->selectRow(row);
+        QTimer::singleShot(1500, window, [window, save] {
+            save(QStringLiteral("board.png"));
+            if (auto *logs = window->dock(QStringLiteral("logPanel"))) {
+                logs->raise();
+                QTimer::singleShot(800, window, [window, save] {
+                    save(QStringLiteral("logs.png"));
+                    window->close();
+                });
+                return;
+            }
+            window->close();
+        });
+    });
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -70,7 +107,9 @@ int main(int argc, char **argv)
     const QCommandLineOption tokenFileOpt(QStringLiteral("token-file"), QStringLiteral("With --gateway: read the bearer token from this file (mode 600). Default: $CUTOVER_TOKEN."), QStringLiteral("file"));
     const QCommandLineOption caOpt(QStringLiteral("ca-bundle"), QStringLiteral("With --gateway: also trust the CA certificates in this PEM file."), QStringLiteral("file"));
     const QCommandLineOption verboseOpt(QStringLiteral("verbose"), QStringLiteral("Log debug messages to stderr."));
-    parser.addOptions({demoOpt, profileOpt, gatewayOpt, tokenFileOpt, caOpt, verboseOpt});
+    const QCommandLineOption scenarioOpt(QStringLiteral("demo-scenario"), QStringLiteral("With --demo: a cutover-sim --scenario file of timed incidents."), QStringLiteral("file"));
+    const QCommandLineOption shotsOpt(QStringLiteral("screenshots"), QStringLiteral("With --demo: after the data has settled, save screenshots of the main views to this folder and quit (scripts/screenshots.sh)."), QStringLiteral("dir"));
+    parser.addOptions({demoOpt, profileOpt, gatewayOpt, tokenFileOpt, caOpt, verboseOpt, scenarioOpt, shotsOpt});
     parser.process(app);
 
     setupLogging(parser.isSet(verboseOpt));
@@ -81,7 +120,12 @@ int main(int argc, char **argv)
     AppSession session(&settings);
 
     if (parser.isSet(demoOpt)) {
-        session.startDemo();
+        QStringList simArgs;
+        if (parser.isSet(scenarioOpt))
+            simArgs << QStringLiteral("--scenario") << parser.value(scenarioOpt);
+        session.startDemo(simArgs);
+        if (parser.isSet(shotsOpt))
+            takeScreenshots(session, parser.value(shotsOpt));
     } else if (parser.isSet(gatewayOpt)) {
         const QUrl url = QUrl::fromUserInput(parser.value(gatewayOpt));
         if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))

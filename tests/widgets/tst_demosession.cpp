@@ -115,7 +115,7 @@ void TestDemoSession::layoutPersistsAcrossRestart()
         AppSession session(m_settings.get());
         session.window()->show();
         QVERIFY(QTest::qWaitForWindowExposed(session.window()));
-        session.window()->resize(1111, 777);
+        session.window()->resize(1501, 907);
         QDockWidget *slo = session.window()->dock(QStringLiteral("sloPanel"));
         QVERIFY(slo);
         slo->hide();
@@ -125,7 +125,7 @@ void TestDemoSession::layoutPersistsAcrossRestart()
     again.window()->show();
     QVERIFY(QTest::qWaitForWindowExposed(again.window()));
     QVERIFY(!again.window()->dock(QStringLiteral("sloPanel"))->isVisible());
-    QCOMPARE(again.window()->size(), QSize(1111, 777));
+    QCOMPARE(again.window()->size(), QSize(1501, 907));
 }
 
 void TestDemoSession::liveNumbersAndSlo()

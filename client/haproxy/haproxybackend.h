@@ -1,0 +1,170 @@
+#pragma once
+
+// GatewayBackend for HAProxy 2.6 through its Runtime API (docs/haproxy.md).
+//
+// - Health and the synthesised metrics come from `show info` / `show stat`; HAProxy has no
+//   latency histogram, so capabilities.percentiles is false. fetchStats() gives the typed
+//   `show stat` snapshot (statuses, checks, weights, counters, 1024-request latency averages)
+//   for a HAProxy-specific view.
+// - Routes are a routes map (prefix → backend) plus the weights of the monolith and microservice
+//   servers of each route's backend; flags are entries of a flags map.
+// - Versions are hashes of what HAProxy currently holds; a change is refused with Kind::Conflict
+//   when the hash moved since the caller read it.
+// - HAProxy keeps no audit and forgets runtime changes on reload: every change is written to
+//   Cutover's own journal (AppDataLocation/haproxy-audit/<host_port>.jsonl), and persistMaps()
+//   writes the live maps back to their files (and the weights to the server-state file).
+
+#include "client/gatewaybackend.h"
+#include "client/haproxy/auditjournal.h"
+#include "client/haproxy/haproxymodel.h"
+#include "client/haproxy/runtimeconnection.h"
+#include "client/haproxy/statcsv.h"
+#include "client/httpadminclient.h"
+
+#include <QHash>
+#include <QUrl>
+
+#include <chrono>
+#include <memory>
+
+class QNetworkAccessManager;
+
+namespace cutover {
+
+// A HAProxy profile: url "tcp://127.0.0.1:9999" or "unix:///run/haproxy/admin.sock", with
+// optional query items (docs/haproxy.md "Profile options"): routes_map, flags_map,
+// monolith_backend, monolith_server, backend_prefix, ring, metrics (a PROMEX URL),
+// server_state_file, actor, timeout_ms.
+struct HaproxyOptions
+{
+    haproxy::Endpoint endpoint;
+    QString routesMap;   // map file as `show map` lists it; empty: the one named routes.map
+    QString flagsMap;    // likewise, flags.map
+    haproxy::Conventions conventions;
+    QString ring;        // sink followed for logs; empty: the first buffer ring other than buf0
+    QUrl metricsUrl;     // the Prometheus exporter; empty: synthesise from `show stat`
+    QString serverStateFile; // where persistMaps() writes `show servers state`; empty: not written
+    QString actor;       // recorded in the journal; empty: the login name
+    QString journalPath; // empty: AuditJournal::defaultPath(endpoint.fileKey())
+    std::chrono::milliseconds timeout {10000};
+
+    static Result<HaproxyOptions> fromUrl(const QUrl &url);
+};
+
+// What of the live configuration would be lost if HAProxy reloaded now.
+struct HaproxyPersistence
+{
+    struct MapFile
+    {
+        QString file;
+        bool readable = false;   // Cutover could read the file (same machine, permissions)
+        bool inSync = false;     // the file holds exactly the live entries
+        qsizetype liveEntries = 0;
+        qsizetype fileEntries = 0;
+        QString error;
+    };
+    std::optional<MapFile> routes;
+    std::optional<MapFile> flags;
+    QList<haproxy::ServerWeight> weightsChanged; // live weight differs from haproxy.cfg's
+    QString serverStateFile;
+    bool weightsSaved = false;   // the server-state file holds every live weight
+    bool rollbackLost = false;   // the journal says engaged, but HAProxy routes elsewhere
+    bool changedSinceSave = false; // Cutover changed something after its last persistMaps()
+
+    // True when a reload would change routing.
+    bool atRisk() const;
+};
+
+class HaproxyBackend : public GatewayBackend
+{
+    Q_OBJECT
+
+public:
+    // `nam` is only used for the Prometheus exporter and may be null; it is not owned.
+    explicit HaproxyBackend(HaproxyOptions options, QNetworkAccessManager *nam = nullptr, QObject *parent = nullptr);
+    ~HaproxyBackend() override;
+
+    QString address() const override;
+    void fetchInfo(Callback<GatewayInfo> done) override;
+    void fetchWhoAmI(Callback<WhoAmI> done) override;
+    void fetchHealth(Callback<HealthSnapshot> done) override;
+    // The exporter's text when options().metricsUrl is set, else an exposition synthesised from
+    // `show stat` in the contract's metric names (haproxymodel.h).
+    void fetchMetrics(Callback<MetricsScrape> done) override;
+    void fetchRoutes(Callback<RouteList> done) override;
+    void setRoutePercent(const QString &routeId, int percent, const QString &expectedVersion, const QString &reason,
+                         Callback<Route> done) override;
+    void fetchFlags(Callback<FlagList> done) override;
+    void updateFlag(const QString &name, const FlagChange &change, const QString &expectedVersion,
+                    const QString &reason, Callback<Flag> done) override;
+    void fetchRollback(Callback<RollbackState> done) override;
+    quint64 engageRollback(const ActionRequest &request, Callback<RollbackState> done) override;
+    quint64 releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done) override;
+    void cancelAction(quint64 actionId) override;
+    void fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done) override;
+
+    // HAProxy-specific.
+    void fetchStats(Callback<HaproxyStats> done);
+    void fetchPersistence(Callback<HaproxyPersistence> done);
+    // Writes the live routes and flags maps to their files (comments kept) and, if configured,
+    // `show servers state` to the server-state file. The files must be writable by the user
+    // running Cutover, on the machine running Cutover.
+    void persistMaps(const QString &reason, Callback<HaproxyPersistence> done);
+    // Cutover changed HAProxy since it last persisted (from the journal; fetchPersistence() checks
+    // the files themselves).
+    bool hasUnpersistedChanges() const;
+
+    const HaproxyOptions &options() const { return m_options; }
+    const haproxy::AuditJournal &journal() const { return m_journal; }
+    void setActionRetry(RetryPolicy policy) { m_actionRetry = policy; }
+    QString actor() const;
+
+Q_SIGNALS:
+    void unpersistedChangesChanged(bool unpersisted);
+
+private:
+    struct Read
+    {
+        haproxy::ConfigSnapshot config;
+        QString level;     // "admin", "operator", "user"
+        std::optional<QList<haproxy::ServerWeight>> serverState;
+        QByteArray serverStateText;
+    };
+    struct Action;
+    using ReadDone = std::function<void(Result<Read>)>;
+
+    void read(bool withServerState, ReadDone done);
+    haproxy::Model model(const Read &read);
+    std::optional<ApiError> refreshJournal();
+    Result<haproxy::JournalEntry> record(const QString &action, const QString &target, QByteArray before,
+                                         QByteArray after, const QString &reason, const QString &level,
+                                         const QByteArray &idempotencyKey = {}, QByteArray extra = {},
+                                         const std::function<void(haproxy::JournalEntry &)> &finalize = {});
+    void applyMap(const QString &mapFile, const QList<QPair<QString, QString>> &entries,
+                  std::function<void(std::optional<ApiError>)> done);
+    void runChecked(QList<QByteArray> commands, const QString &what, std::function<void(std::optional<ApiError>)> done);
+
+    quint64 startAction(const ActionRequest &request, std::function<void(Action &)> attempt,
+                        Callback<RollbackState> done);
+    void attemptAction(quint64 id);
+    void engageAttempt(Action &action);
+    void releaseAttempt(Action &action, bool keepMonolith);
+    void finishAction(quint64 id, Result<RollbackState> result);
+    std::optional<Result<RollbackState>> replay(const ActionRequest &request, const QString &action,
+                                                std::optional<bool> keepMonolith = {});
+
+    HaproxyPersistence persistence(const Read &read) const;
+    void fetchPromex(Callback<MetricsScrape> done);
+    void setUnpersisted(bool unpersisted);
+
+    HaproxyOptions m_options;
+    QNetworkAccessManager *m_nam;
+    haproxy::RuntimeClient *m_cli;
+    haproxy::AuditJournal m_journal;
+    RetryPolicy m_actionRetry {8, std::chrono::milliseconds(300), std::chrono::milliseconds(5000)};
+    QHash<quint64, std::shared_ptr<Action>> m_actions;
+    quint64 m_nextAction = 1;
+    bool m_unpersisted = false;
+};
+
+} // namespace cutover

@@ -1,0 +1,116 @@
+#pragma once
+
+// Helpers of the HAProxy integration test: tiny HTTP upstreams, free ports, and waiting for an
+// asynchronous backend call while the event loop runs.
+
+#include "client/apierror.h"
+
+#include <QEventLoop>
+#include <QHash>
+#include <QStringList>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <chrono>
+#include <optional>
+
+namespace cutover::test {
+
+// A tiny HTTP/1.1 server: one request per connection, answers with its name.
+class TinyHttp : public QObject
+{
+public:
+    explicit TinyHttp(QString name) : m_name(std::move(name))
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = m_server.nextPendingConnection())
+                serve(s);
+        });
+    }
+    bool listen(quint16 port = 0) { return m_server.listen(QHostAddress::LocalHost, port); }
+    quint16 port() const { return m_port ? m_port : m_server.serverPort(); }
+    void stop()
+    {
+        m_port = m_server.serverPort();
+        m_server.close();
+        const auto sockets = m_server.findChildren<QTcpSocket *>();
+        for (QTcpSocket *s : sockets)
+            s->abort();
+    }
+    bool restart() { return listen(m_port); }
+    int requests = 0;       // not counting health checks
+    QStringList users;      // X-User-Id of each counted request
+
+private:
+    void serve(QTcpSocket *s)
+    {
+        s->setParent(&m_server);
+        connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
+        connect(s, &QTcpSocket::readyRead, s, [this, s] {
+            m_buffers[s].append(s->readAll());
+            const QByteArray &buf = m_buffers[s];
+            if (!buf.contains("\r\n\r\n"))
+                return;
+            const QList<QByteArray> lines = buf.left(buf.indexOf("\r\n\r\n")).split('\n');
+            const QByteArray path = lines.first().split(' ').value(1);
+            QByteArray user;
+            for (const QByteArray &l : lines) {
+                if (l.toLower().startsWith("x-user-id:"))
+                    user = l.mid(10).trimmed();
+            }
+            m_buffers.remove(s);
+            const bool health = path == "/health";
+            if (!health) {
+                ++requests;
+                users.append(QString::fromUtf8(user));
+            }
+            const bool fail = path.contains("fail");
+            const QByteArray body = m_name.toUtf8() + '\n';
+            s->write((fail ? "HTTP/1.1 500 Internal Server Error\r\n" : "HTTP/1.1 200 OK\r\n") + QByteArray("Content-Length: ")
+                     + QByteArray::number(body.size()) + "\r\nConnection: close\r\n\r\n" + body);
+            s->disconnectFromHost();
+        });
+    }
+    QString m_name;
+    QTcpServer m_server;
+    quint16 m_port = 0;
+    QHash<QTcpSocket *, QByteArray> m_buffers;
+};
+
+inline quint16 freePort()
+{
+    QTcpServer s;
+    s.listen(QHostAddress::LocalHost, 0);
+    return s.serverPort();
+}
+
+// Runs an asynchronous backend call and waits for its callback (the event loop keeps running).
+template<typename T, typename Call>
+Result<T> await(Call call, std::chrono::milliseconds timeout = std::chrono::seconds(15))
+{
+    std::optional<Result<T>> out;
+    QEventLoop loop;
+    QTimer::singleShot(timeout, &loop, &QEventLoop::quit);
+    call([&](Result<T> r) {
+        out = std::move(r);
+        loop.quit();
+    });
+    if (!out)
+        loop.exec();
+    if (!out) {
+        ApiError e;
+        e.kind = ApiError::Kind::Timeout;
+        e.message = QStringLiteral("the test gave up waiting");
+        return e;
+    }
+    return std::move(*out);
+}
+
+template<typename T>
+QString why(const Result<T> &r)
+{
+    return r.ok() ? QString() : r.error().describe();
+}
+
+} // namespace cutover::test

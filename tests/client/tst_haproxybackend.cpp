@@ -1,0 +1,589 @@
+// HaproxyBackend against a REAL haproxy on loopback, running docs/haproxy/haproxy.cfg with free
+// ports and a temporary folder substituted, in front of three tiny HTTP servers in this process
+// (monolith, post-service, payment-service: each answers with its name and counts requests; a
+// path containing "fail" gets a 500). Traffic goes through haproxy's frontend; everything Cutover
+// sees and does goes through the Runtime API.
+#include "client/haproxy/eventstream.h"
+#include "client/haproxy/haproxybackend.h"
+#include "models/metricsaggregator.h"
+#include "tests/client/haproxytesthelpers.h"
+
+#include <QDir>
+#include <QFile>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryDir>
+#include <QTest>
+#include <QTimer>
+
+#include <csignal>
+#include <sys/prctl.h>
+
+using namespace cutover;
+using namespace cutover::haproxy;
+using namespace std::chrono_literals;
+
+namespace {
+
+using cutover::test::await;
+using cutover::test::freePort;
+using cutover::test::TinyHttp;
+using cutover::test::why;
+
+const ServiceHealth *service(const HealthSnapshot &h, const char *name)
+{
+    for (const ServiceHealth &s : h.services) {
+        if (s.name == QLatin1String(name))
+            return &s;
+    }
+    return nullptr;
+}
+
+const Route *route(const RouteList &list, const char *id)
+{
+    for (const Route &r : list.routes) {
+        if (r.id == QLatin1String(id))
+            return &r;
+    }
+    return nullptr;
+}
+
+} // namespace
+
+class TestHaproxyBackend : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void cleanupTestCase();
+    void infoAndIdentity();
+    void unixSocket();
+    void healthOfEveryServer();
+    void ratesAndErrorsMoveUnderTraffic();
+    void cutOverARoute();
+    void flagSendsItsUsersToTheMicroservice();
+    void rollbackAndRelease();
+    void serverStatesDownMaintDrain();
+    void logsAreFollowed();
+    void prometheusExporter();
+    void persistSurvivesARestart();
+
+private:
+    void startHaproxy();
+    void stopHaproxy();
+    QList<int> get(const QString &path, int count, const QByteArray &user = {});
+    Result<RouteList> routes() { return await<RouteList>([this](auto cb) { m_backend->fetchRoutes(cb); }); }
+    HaproxyOptions options(const QString &url) const;
+
+    QTemporaryDir m_dir;
+    TinyHttp m_monolith {QStringLiteral("monolith")};
+    TinyHttp m_posts {QStringLiteral("post-service")};
+    TinyHttp m_payments {QStringLiteral("payment-service")};
+    quint16 m_frontend = 0, m_stats = 0, m_prometheus = 0;
+    QString m_haproxy;
+    QProcess m_process;
+    QNetworkAccessManager m_nam;
+    std::unique_ptr<HaproxyBackend> m_backend;
+};
+
+HaproxyOptions TestHaproxyBackend::options(const QString &url) const
+{
+    Result<HaproxyOptions> o = HaproxyOptions::fromUrl(QUrl(url));
+    if (!o)
+        qFatal("bad url %s", qPrintable(url));
+    HaproxyOptions out = *o;
+    out.journalPath = m_dir.filePath(QStringLiteral("journal/audit.jsonl"));
+    out.timeout = 5s;
+    return out;
+}
+
+void TestHaproxyBackend::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_haproxy = qEnvironmentVariable("CUTOVER_HAPROXY");
+    if (m_haproxy.isEmpty())
+        m_haproxy = QStandardPaths::findExecutable(QStringLiteral("haproxy"));
+    if (m_haproxy.isEmpty())
+        m_haproxy = QStandardPaths::findExecutable(QStringLiteral("haproxy"),
+                                                   {QStringLiteral("/usr/sbin"), QStringLiteral("/usr/local/sbin"), QStringLiteral("/sbin")});
+    if (m_haproxy.isEmpty())
+        QFAIL("haproxy not found (PATH, /usr/sbin, /usr/local/sbin, or $CUTOVER_HAPROXY): install it with scripts/deps.sh");
+    QVERIFY(m_monolith.listen() && m_posts.listen() && m_payments.listen());
+    m_frontend = freePort();
+    m_stats = freePort();
+    m_prometheus = freePort();
+
+    // The documented example, with our ports and folders; nothing may point at the system's.
+    QFile cfg(QFINDTESTDATA("../../docs/haproxy/haproxy.cfg"));
+    QVERIFY2(cfg.open(QIODevice::ReadOnly), "docs/haproxy/haproxy.cfg not found");
+    QString text = QString::fromUtf8(cfg.readAll());
+    const QString dir = m_dir.path() + QLatin1Char('/');
+    const QList<QPair<QString, QString>> substitutions {
+        {QStringLiteral("/etc/haproxy/"), dir},
+        {QStringLiteral("/run/haproxy/"), dir},
+        {QStringLiteral("/var/lib/haproxy/"), dir},
+        {QStringLiteral("127.0.0.1:9999"), QStringLiteral("127.0.0.1:%1").arg(m_stats)},
+        {QStringLiteral("127.0.0.1:8080"), QStringLiteral("127.0.0.1:%1").arg(m_frontend)},
+        {QStringLiteral("127.0.0.1:8405"), QStringLiteral("127.0.0.1:%1").arg(m_prometheus)},
+        {QStringLiteral("127.0.0.1:8001"), QStringLiteral("127.0.0.1:%1").arg(m_monolith.port())},
+        {QStringLiteral("127.0.0.1:8002"), QStringLiteral("127.0.0.1:%1").arg(m_posts.port())},
+        {QStringLiteral("127.0.0.1:8003"), QStringLiteral("127.0.0.1:%1").arg(m_payments.port())},
+        // Faster checks.
+        {QStringLiteral("inter 1s"), QStringLiteral("inter 100ms")},
+    };
+    for (const auto &[from, to] : substitutions) {
+        QVERIFY2(text.contains(from), qPrintable(from));
+        text.replace(from, to);
+    }
+    for (const char *forbidden : {"/etc/haproxy", "/run/haproxy", "/var/lib/haproxy", ":9999", ":8080"})
+        QVERIFY2(!text.contains(QLatin1String(forbidden)), forbidden);
+    QFile out(m_dir.filePath(QStringLiteral("haproxy.cfg")));
+    QVERIFY(out.open(QIODevice::WriteOnly) && out.write(text.toUtf8()) > 0);
+    out.close();
+    for (const char *map : {"routes.map", "flags.map"})
+        QVERIFY(QFile::copy(QFINDTESTDATA(QStringLiteral("../../docs/haproxy/") + QLatin1String(map)), m_dir.filePath(QLatin1String(map))));
+    for (const char *map : {"routes.map", "flags.map"})
+        QFile::setPermissions(m_dir.filePath(QLatin1String(map)), QFile::ReadOwner | QFile::WriteOwner);
+
+    startHaproxy();
+    if (QTest::currentTestFailed())
+        return;
+    // All servers pass their first checks.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [this] {
+            const Result<HealthSnapshot> h = await<HealthSnapshot>([this](auto cb) { m_backend->fetchHealth(cb); });
+            return h.ok() && h->services.size() == 3
+                && std::all_of(h->services.cbegin(), h->services.cend(),
+                               [](const ServiceHealth &s) { return s.status == HealthStatus::Healthy; });
+        }(),
+        10000);
+}
+
+void TestHaproxyBackend::startHaproxy()
+{
+    m_process.setProgram(m_haproxy);
+    m_process.setArguments({QStringLiteral("-f"), m_dir.filePath(QStringLiteral("haproxy.cfg")), QStringLiteral("-db")});
+    m_process.setWorkingDirectory(m_dir.path());
+    m_process.setProcessChannelMode(QProcess::MergedChannels);
+    // However this test ends, haproxy ends with it.
+    m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+    m_process.start();
+    QVERIFY2(m_process.waitForStarted(5000), qPrintable(m_haproxy + QStringLiteral(": ") + m_process.errorString()));
+    m_backend = std::make_unique<HaproxyBackend>(options(QStringLiteral("tcp://127.0.0.1:%1").arg(m_stats)), &m_nam);
+    // Ready once the Runtime API answers (or haproxy gave up).
+    QTRY_VERIFY_WITH_TIMEOUT(m_process.state() != QProcess::Running
+                                 || await<GatewayInfo>([this](auto cb) { m_backend->fetchInfo(cb); }).ok(),
+                             10000);
+    QVERIFY2(m_process.state() == QProcess::Running, m_process.readAll().constData());
+}
+
+void TestHaproxyBackend::stopHaproxy()
+{
+    m_backend.reset();
+    if (m_process.state() == QProcess::NotRunning)
+        return;
+    m_process.terminate();
+    if (!m_process.waitForFinished(5000)) {
+        m_process.kill();
+        m_process.waitForFinished(5000);
+    }
+}
+
+void TestHaproxyBackend::cleanupTestCase()
+{
+    stopHaproxy();
+    // What haproxy said, for a failed run's log.
+    const QByteArray output = m_process.readAll();
+    if (!output.isEmpty())
+        qInfo("haproxy output:\n%s", output.right(4000).constData());
+}
+
+QList<int> TestHaproxyBackend::get(const QString &path, int count, const QByteArray &user)
+{
+    QList<int> statuses;
+    QEventLoop loop;
+    int pending = count;
+    for (int i = 0; i < count; ++i) {
+        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_frontend).arg(path)));
+        request.setTransferTimeout(5000);
+        if (!user.isEmpty())
+            request.setRawHeader("X-User-Id", user);
+        QNetworkReply *reply = m_nam.get(request);
+        connect(reply, &QNetworkReply::finished, &loop, [&, reply] {
+            statuses.append(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt());
+            reply->deleteLater();
+            if (--pending == 0)
+                loop.quit();
+        });
+    }
+    QTimer::singleShot(15s, &loop, &QEventLoop::quit);
+    if (pending > 0)
+        loop.exec();
+    return statuses;
+}
+
+void TestHaproxyBackend::infoAndIdentity()
+{
+    const Result<GatewayInfo> info = await<GatewayInfo>([this](auto cb) { m_backend->fetchInfo(cb); });
+    QVERIFY2(info.ok(), qPrintable(why(info)));
+    QVERIFY(info->version.startsWith(QLatin1String("2.")));
+    QVERIFY(info->capabilities.health && info->capabilities.metrics && info->capabilities.routes);
+    QVERIFY(info->capabilities.flags && info->capabilities.rollback && info->capabilities.audit);
+    QVERIFY(info->capabilities.logs && info->capabilities.logStream);
+    QVERIFY(!info->capabilities.percentiles); // averages only: the UI must say so
+    const Result<WhoAmI> me = await<WhoAmI>([this](auto cb) { m_backend->fetchWhoAmI(cb); });
+    QVERIFY2(me.ok(), qPrintable(why(me)));
+    QCOMPARE(me->role, Role::Admin);
+    QCOMPARE(me->subject, m_backend->actor());
+}
+
+void TestHaproxyBackend::unixSocket()
+{
+    HaproxyBackend local(options(QStringLiteral("unix://") + m_dir.filePath(QStringLiteral("admin.sock"))));
+    const Result<WhoAmI> me = await<WhoAmI>([&](auto cb) { local.fetchWhoAmI(cb); });
+    QVERIFY2(me.ok(), qPrintable(why(me)));
+    QCOMPARE(me->role, Role::Admin);
+    const Result<RouteList> list = await<RouteList>([&](auto cb) { local.fetchRoutes(cb); });
+    QVERIFY2(list.ok(), qPrintable(why(list)));
+    QCOMPARE(list->routes.size(), 3);
+}
+
+void TestHaproxyBackend::healthOfEveryServer()
+{
+    const Result<HealthSnapshot> h = await<HealthSnapshot>([this](auto cb) { m_backend->fetchHealth(cb); });
+    QVERIFY2(h.ok(), qPrintable(why(h)));
+    QCOMPARE(h->gateway.status, HealthStatus::Healthy);
+    QVERIFY(h->gateway.latencyMs.has_value());
+    const ServiceHealth *mono = service(*h, "monolith");
+    QVERIFY(mono);
+    QCOMPARE(mono->kind, ServiceKind::Monolith);
+    QCOMPARE(mono->checks.size(), 3); // be_monolith, be_posts, be_payments
+    QVERIFY(mono->latencyMs.has_value()); // check duration
+    QVERIFY(mono->checks.first().message.contains(QStringLiteral("L7OK")));
+    QCOMPARE(service(*h, "post-service")->kind, ServiceKind::Microservice);
+}
+
+void TestHaproxyBackend::ratesAndErrorsMoveUnderTraffic()
+{
+    MetricsAggregator agg(nullptr);
+    const auto now = [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()); };
+    const Result<MetricsScrape> before = await<MetricsScrape>([this](auto cb) { m_backend->fetchMetrics(cb); });
+    QVERIFY2(before.ok(), qPrintable(why(before)));
+    const SeriesTime t0 = now();
+    QVERIFY(!agg.ingest(before->body, ExpositionFormat::PrometheusText, t0));
+
+    const int monolithBefore = m_monolith.requests;
+    QList<int> statuses = get(QStringLiteral("/api/posts/1"), 15) + get(QStringLiteral("/api/posts/fail"), 5);
+    QCOMPARE(statuses.count(200), 15);
+    QCOMPARE(statuses.count(500), 5);
+    QCOMPARE(m_monolith.requests - monolithBefore, 20); // posts is at 0 %: all to the monolith
+
+    const Result<MetricsScrape> after = await<MetricsScrape>([this](auto cb) { m_backend->fetchMetrics(cb); });
+    QVERIFY(after.ok());
+    const SeriesTime t1 = std::max(now(), t0 + 1ms);
+    QVERIFY(!agg.ingest(after->body, ExpositionFormat::PrometheusText, t1));
+    const auto window = std::chrono::ceil<std::chrono::seconds>(t1 - t0);
+    const WindowStats posts = agg.stats({MetricGroup::Scope::Route, QStringLiteral("posts"), MetricGroup::Via::Monolith}, window);
+    QCOMPARE(posts.requests, 20.0);
+    QVERIFY(posts.requestRate && *posts.requestRate > 0);
+    QCOMPARE(*posts.errorRatio, 0.25);
+    QVERIFY(std::isnan(posts.p95)); // no histogram in HAProxy
+
+    // The typed snapshot agrees, and has HAProxy's latency averages.
+    const Result<HaproxyStats> stats = await<HaproxyStats>([this](auto cb) { m_backend->fetchStats(cb); });
+    QVERIFY(stats.ok());
+    const HaproxyStatRow *srv = stats->find(QStringLiteral("be_posts"), QStringLiteral("monolith"));
+    QVERIFY(srv);
+    QVERIFY(srv->responses[HaproxyStatRow::Hrsp5xx] >= 5);
+    QVERIFY(srv->totalTimeMs.has_value() && srv->responseTimeMs.has_value());
+}
+
+void TestHaproxyBackend::cutOverARoute()
+{
+    const Result<RouteList> list = routes();
+    QVERIFY2(list.ok(), qPrintable(why(list)));
+    const Route posts = *route(*list, "posts");
+    QCOMPARE(posts.microservicePercent, 0);
+    QCOMPARE(posts.service, QStringLiteral("post-service"));
+    QCOMPARE(route(*list, "payments")->microservicePercent, 10);
+
+    auto set = [this](const char *id, int percent, const QString &version, const QString &reason) {
+        return await<Route>([&](auto cb) { m_backend->setRoutePercent(QLatin1String(id), percent, version, reason, cb); });
+    };
+    QCOMPARE(set("posts", 50, QString(), QStringLiteral("x")).error().kind, ApiError::Kind::PreconditionRequired);
+    QCOMPARE(set("posts", 50, posts.version, QStringLiteral("  ")).error().field, QStringLiteral("reason"));
+    QCOMPARE(set("posts", 101, posts.version, QStringLiteral("x")).error().field, QStringLiteral("microservice_percent"));
+    QCOMPARE(set("nope", 5, posts.version, QStringLiteral("x")).error().kind, ApiError::Kind::NotFound);
+    QCOMPARE(set("media", 5, route(*list, "media")->version, QStringLiteral("x")).error().kind, ApiError::Kind::Validation);
+
+    QSignalSpy unpersisted(m_backend.get(), &HaproxyBackend::unpersistedChangesChanged);
+    const Result<Route> changed = set("posts", 50, posts.version, QStringLiteral("error rate flat, next step"));
+    QVERIFY2(changed.ok(), qPrintable(why(changed)));
+    QCOMPARE(changed->microservicePercent, 50);
+    QVERIFY(changed->version != posts.version);
+    QCOMPARE(changed->updatedBy, m_backend->actor());
+    QVERIFY(m_backend->hasUnpersistedChanges());
+    QCOMPARE(route(*routes(), "posts")->version, changed->version);
+
+    const int msBefore = m_posts.requests, monoBefore = m_monolith.requests;
+    QCOMPARE(get(QStringLiteral("/api/posts/2"), 40).count(200), 40);
+    QCOMPARE((m_posts.requests - msBefore) + (m_monolith.requests - monoBefore), 40);
+    QVERIFY2(m_posts.requests - msBefore >= 15 && m_posts.requests - msBefore <= 25, "round robin 50/50");
+
+    // Someone holding the old version is refused, with the current state in the details.
+    const Result<Route> stale = set("posts", 100, posts.version, QStringLiteral("stale"));
+    QCOMPARE(stale.error().kind, ApiError::Kind::Conflict);
+    QVERIFY(stale.error().details.contains(changed->version.toUtf8()));
+}
+
+void TestHaproxyBackend::flagSendsItsUsersToTheMicroservice()
+{
+    // payments to 0 %: only flagged users may reach payment-service.
+    const Route payments = *route(*routes(), "payments");
+    QVERIFY(await<Route>([&](auto cb) { m_backend->setRoutePercent(payments.id, 0, payments.version, QStringLiteral("flags only"), cb); }).ok());
+    const Result<FlagList> flags = await<FlagList>([this](auto cb) { m_backend->fetchFlags(cb); });
+    QVERIFY2(flags.ok(), qPrintable(why(flags)));
+    const auto flag = std::find_if(flags->flags.cbegin(), flags->flags.cend(),
+                                   [](const Flag &f) { return f.name == QLatin1String("use_payment_microservice"); });
+    QVERIFY(flag != flags->flags.cend());
+    QCOMPARE(flag->routes, QStringList {QStringLiteral("payments")});
+    FlagChange change;
+    change.enabled = true;
+    change.rolloutPercent = 0;
+    change.allowUsers = {QStringLiteral("u-tester")};
+    change.description = QStringLiteral("payments beta");
+    const Result<Flag> updated = await<Flag>([&](auto cb) {
+        m_backend->updateFlag(flag->name, change, flag->version, QStringLiteral("beta tester"), cb);
+    });
+    QVERIFY2(updated.ok(), qPrintable(why(updated)));
+    QCOMPARE(updated->allowUsers, change.allowUsers);
+    QCOMPARE(updated->description, QStringLiteral("payments beta"));
+    QVERIFY(updated->version != flag->version);
+
+    const int ms = m_payments.requests;
+    QCOMPARE(get(QStringLiteral("/api/payments/a"), 6, "u-tester").count(200), 6);
+    QCOMPARE(m_payments.requests - ms, 6);
+    QCOMPARE(get(QStringLiteral("/api/payments/b"), 6, "u-other").count(200), 6);
+    QCOMPARE(get(QStringLiteral("/api/payments/c"), 6).count(200), 6);
+    QCOMPARE(m_payments.requests - ms, 6);
+}
+
+void TestHaproxyBackend::rollbackAndRelease()
+{
+    const Result<RollbackState> initial = await<RollbackState>([this](auto cb) { m_backend->fetchRollback(cb); });
+    QVERIFY2(initial.ok(), qPrintable(why(initial)));
+    QVERIFY(!initial->engaged);
+    const qint64 journalBefore = m_backend->journal().latestId();
+
+    ActionRequest engage {initial->version, QStringLiteral("payment-service 5xx spike"), ActionRequest::newIdempotencyKey()};
+    const Result<RollbackState> engaged = await<RollbackState>([&](auto cb) { m_backend->engageRollback(engage, cb); });
+    QVERIFY2(engaged.ok(), qPrintable(why(engaged)));
+    QVERIFY(engaged->engaged);
+    QCOMPARE(engaged->reason, engage.reason);
+    const auto snap = std::find_if(engaged->snapshot.cbegin(), engaged->snapshot.cend(),
+                                   [](const RollbackSnapshotEntry &s) { return s.route == QLatin1String("posts"); });
+    QVERIFY(snap != engaged->snapshot.cend());
+    QCOMPARE(snap->microservicePercent, 50);
+
+    // Every request reaches the monolith, flagged users included.
+    const int posts = m_posts.requests, payments = m_payments.requests;
+    QCOMPARE(get(QStringLiteral("/api/posts/3"), 20).count(200), 20);
+    QCOMPARE(get(QStringLiteral("/api/payments/d"), 10, "u-tester").count(200), 10);
+    QCOMPARE(m_posts.requests, posts);
+    QCOMPARE(m_payments.requests, payments);
+
+    // The same request again (a lost answer): replayed, not applied twice.
+    const Result<RollbackState> replayed = await<RollbackState>([&](auto cb) { m_backend->engageRollback(engage, cb); });
+    QVERIFY2(replayed.ok(), qPrintable(why(replayed)));
+    QCOMPARE(replayed->version, engaged->version);
+    QCOMPARE(m_backend->journal().latestId(), journalBefore + 1);
+    // A new engage, or a route change, while engaged: conflict.
+    ActionRequest again {engaged->version, QStringLiteral("again"), ActionRequest::newIdempotencyKey()};
+    QCOMPARE(await<RollbackState>([&](auto cb) { m_backend->engageRollback(again, cb); }).error().kind, ApiError::Kind::Conflict);
+    const Result<RouteList> during = routes();
+    QVERIFY(during->rollbackEngaged);
+    QCOMPARE(route(*during, "posts")->microservicePercent, 0);
+    const Route p = *route(*during, "posts");
+    QCOMPARE(await<Route>([&](auto cb) { m_backend->setRoutePercent(p.id, 10, p.version, QStringLiteral("x"), cb); }).error().kind,
+             ApiError::Kind::Conflict);
+
+    ActionRequest release {engaged->version, QStringLiteral("hotfix deployed"), ActionRequest::newIdempotencyKey()};
+    const Result<RollbackState> released = await<RollbackState>([&](auto cb) { m_backend->releaseRollback(release, false, cb); });
+    QVERIFY2(released.ok(), qPrintable(why(released)));
+    QVERIFY(!released->engaged);
+    QCOMPARE(released->releasedBy, m_backend->actor());
+    QCOMPARE(route(*routes(), "posts")->microservicePercent, 50);
+    const int msBefore = m_posts.requests;
+    QCOMPARE(get(QStringLiteral("/api/posts/4"), 20).count(200), 20);
+    QVERIFY(m_posts.requests - msBefore >= 5);
+    QCOMPARE(get(QStringLiteral("/api/payments/e"), 4, "u-tester").count(200), 4);
+    QCOMPARE(m_payments.requests, payments + 4);
+
+    // The journal: one entry per change, with reasons and keys.
+    const Result<AuditPage> audit = await<AuditPage>([this](auto cb) { m_backend->fetchAudit(0, 100, cb); });
+    QVERIFY(audit.ok());
+    QStringList actions;
+    for (const AuditEntry &e : audit->entries)
+        actions.append(e.action);
+    QCOMPARE(actions, (QStringList {QStringLiteral("route.update"), QStringLiteral("route.update"), QStringLiteral("flag.update"),
+                                    QStringLiteral("rollback.engage"), QStringLiteral("rollback.release")}));
+    const AuditEntry &e = audit->entries.at(3);
+    QCOMPARE(e.idempotencyKey, QString::fromLatin1(engage.idempotencyKey));
+    QCOMPARE(e.reason, engage.reason);
+    QVERIFY(e.before.contains("\"posts\":50"));
+    QVERIFY(e.after.contains("\"posts\":0"));
+}
+
+void TestHaproxyBackend::serverStatesDownMaintDrain()
+{
+    auto health = [this] { return await<HealthSnapshot>([this](auto cb) { m_backend->fetchHealth(cb); }); };
+    auto statusOf = [&](const char *name) {
+        const Result<HealthSnapshot> h = health();
+        const ServiceHealth *s = h.ok() ? service(*h, name) : nullptr;
+        return s ? s->status : HealthStatus::Unknown;
+    };
+    m_posts.stop();
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf("post-service"), HealthStatus::Unhealthy, 5000);
+    const Result<HaproxyStats> stats = await<HaproxyStats>([this](auto cb) { m_backend->fetchStats(cb); });
+    const HaproxyStatRow *down = stats->find(QStringLiteral("be_posts"), QStringLiteral("post-service"));
+    QCOMPARE(down->state, HaproxyStatRow::State::Down);
+    QVERIFY(down->checkStatus.startsWith(QLatin1String("L4")));
+    QVERIFY(service(*health(), "post-service")->message.contains(QStringLiteral("DOWN")));
+    QCOMPARE(get(QStringLiteral("/api/posts/5"), 6).count(200), 6); // the monolith takes over
+    QVERIFY(m_posts.restart());
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf("post-service"), HealthStatus::Healthy, 5000);
+
+    RuntimeClient cli(m_backend->options().endpoint);
+    auto run = [&](const QByteArray &command) {
+        return await<RuntimeClient::Replies>([&](auto cb) { cli.run({command}, cb); });
+    };
+    QVERIFY(run("set server be_payments/payment-service state maint").ok());
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf("payment-service"), HealthStatus::Unhealthy, 5000);
+    QVERIFY(service(*health(), "payment-service")->message.contains(QStringLiteral("MAINT")));
+    QVERIFY(run("set server be_payments/payment-service state ready").ok());
+    QVERIFY(run("set server be_posts/monolith state drain").ok());
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf("monolith"), HealthStatus::Degraded, 5000);
+    QVERIFY(run("set server be_posts/monolith state ready").ok());
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf("monolith"), HealthStatus::Healthy, 5000);
+}
+
+void TestHaproxyBackend::logsAreFollowed()
+{
+    EventStream stream(m_backend->options().endpoint, QString());
+    EventStream::Options o;
+    o.reconnectDelay = 50ms;
+    stream.setOptions(o);
+    QList<LogLine> lines;
+    connect(&stream, &EventStream::linesReceived, this, [&](const QList<LogLine> &batch) { lines += batch; });
+    QSignalSpy gaps(&stream, &EventStream::gap);
+    QList<EventStream::State> states;
+    QStringList errors;
+    connect(&stream, &EventStream::connectionStateChanged, this, [&](EventStream::State st, const std::optional<ApiError> &e) {
+        states.append(st);
+        if (e)
+            errors.append(e->describe());
+    });
+    stream.start();
+    QTRY_COMPARE_WITH_TIMEOUT(stream.state(), EventStream::State::Streaming, 5000);
+    QCOMPARE(stream.ring(), QStringLiteral("cutover-log"));
+    auto count = [&](const QString &path) {
+        return std::count_if(lines.cbegin(), lines.cend(), [&](const LogLine &l) { return l.path == path; });
+    };
+    QCOMPARE(get(QStringLiteral("/api/posts/log-1"), 1, "u-log").count(200), 1);
+    QCOMPARE(get(QStringLiteral("/api/posts/fail-log"), 1).count(500), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(count(QStringLiteral("/api/posts/fail-log")), 1, 5000);
+    const auto first = std::find_if(lines.cbegin(), lines.cend(), [](const LogLine &l) { return l.path == QLatin1String("/api/posts/log-1"); });
+    QVERIFY(first != lines.cend());
+    QCOMPARE(first->status, 200);
+    QCOMPARE(first->route, QStringLiteral("posts"));
+    QCOMPARE(first->userId, QStringLiteral("u-log"));
+    QCOMPARE(first->method, QStringLiteral("GET"));
+    QVERIFY(first->backend == QLatin1String("monolith") || first->backend == QLatin1String("microservice"));
+
+    // HAProxy ends "show events -w" when its stats timeout expires (not always armed, so the test
+    // ends the session itself, over the UNIX socket: the follower is the only TCP CLI session). The
+    // stream comes back and neither loses nor repeats a line.
+    Endpoint unixSocket;
+    unixSocket.transport = Endpoint::Transport::Unix;
+    unixSocket.path = m_dir.filePath(QStringLiteral("admin.sock"));
+    RuntimeClient admin(unixSocket);
+    const Result<RuntimeClient::Replies> sessions = await<RuntimeClient::Replies>([&](auto cb) { admin.run({"show sess"}, cb); });
+    QVERIFY2(sessions.ok(), qPrintable(why(sessions)));
+    QByteArray follower;
+    for (const QByteArray &line : sessions->first().output.split('\n')) {
+        if (line.contains("proto=tcpv4") && line.contains("fe=GLOBAL"))
+            follower = line.left(line.indexOf(':'));
+    }
+    QVERIFY2(!follower.isEmpty(), sessions->first().output.constData());
+    const qsizetype before = states.size();
+    QVERIFY(await<RuntimeClient::Replies>([&](auto cb) { admin.run({"shutdown session " + follower}, cb); }).ok());
+    QCOMPARE(get(QStringLiteral("/api/posts/log-gap"), 1).count(200), 1); // while it reconnects
+    QTRY_VERIFY2_WITH_TIMEOUT(states.mid(before).contains(EventStream::State::Reconnecting)
+                                  && stream.state() == EventStream::State::Streaming,
+                              qPrintable(errors.join(QStringLiteral("; "))), 5000);
+    QVERIFY(errors.isEmpty());
+    QCOMPARE(get(QStringLiteral("/api/posts/log-2"), 1).count(200), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(count(QStringLiteral("/api/posts/log-2")), 1, 5000);
+    QCOMPARE(count(QStringLiteral("/api/posts/log-1")), 1);
+    QCOMPARE(count(QStringLiteral("/api/posts/log-gap")), 1);
+    for (qsizetype i = 1; i < lines.size(); ++i)
+        QVERIFY(lines.at(i).id > lines.at(i - 1).id);
+    QCOMPARE(gaps.size(), 0);
+    stream.stop();
+}
+
+void TestHaproxyBackend::prometheusExporter()
+{
+    HaproxyBackend promex(options(QStringLiteral("tcp://127.0.0.1:%1?metrics=http://127.0.0.1:%2/metrics").arg(m_stats).arg(m_prometheus)),
+                          &m_nam);
+    const Result<MetricsScrape> scrape = await<MetricsScrape>([&](auto cb) { promex.fetchMetrics(cb); });
+    QVERIFY2(scrape.ok(), qPrintable(why(scrape)));
+    QVERIFY(scrape->contentType.startsWith("text/plain"));
+    QVERIFY(scrape->body.contains("haproxy_server_http_responses_total{proxy=\"be_posts\",server=\"post-service\",code=\"2xx\"}"));
+    const Result<GatewayInfo> info = await<GatewayInfo>([&](auto cb) { promex.fetchInfo(cb); });
+    QCOMPARE(info->requestsMetric, QStringLiteral("haproxy_server_http_responses_total"));
+}
+
+void TestHaproxyBackend::persistSurvivesARestart()
+{
+    const Result<HaproxyPersistence> risky = await<HaproxyPersistence>([this](auto cb) { m_backend->fetchPersistence(cb); });
+    QVERIFY2(risky.ok(), qPrintable(why(risky)));
+    QVERIFY(risky->atRisk());
+    QVERIFY(risky->flags && risky->flags->readable && !risky->flags->inSync);
+    QVERIFY(!risky->weightsChanged.isEmpty()); // posts at 50/50, payments at 100/0
+    QVERIFY(!risky->weightsSaved);
+
+    HaproxyOptions withState = options(QStringLiteral("tcp://127.0.0.1:%1?server_state_file=%2")
+                                           .arg(m_stats)
+                                           .arg(m_dir.filePath(QStringLiteral("cutover-server-state"))));
+    HaproxyBackend saver(withState);
+    const Result<HaproxyPersistence> saved = await<HaproxyPersistence>([&](auto cb) { saver.persistMaps(QStringLiteral("before reload"), cb); });
+    QVERIFY2(saved.ok(), qPrintable(why(saved)));
+    QVERIFY2(!saved->atRisk(), "everything live is on disk");
+    QVERIFY(saved->weightsSaved);
+    QFile flags(m_dir.filePath(QStringLiteral("flags.map")));
+    QVERIFY(flags.open(QIODevice::ReadOnly));
+    const QByteArray text = flags.readAll();
+    QVERIFY(text.startsWith("# Feature flags")); // comments kept
+    QVERIFY(text.contains("use_payment_microservice@u-tester allow"));
+
+    // A restart loads the maps and the weights from disk: routing as before.
+    const Route before = *route(*routes(), "posts");
+    stopHaproxy();
+    startHaproxy();
+    if (QTest::currentTestFailed())
+        return;
+    const Result<RouteList> after = routes();
+    QVERIFY2(after.ok(), qPrintable(why(after)));
+    QCOMPARE(route(*after, "posts")->microservicePercent, before.microservicePercent);
+    QCOMPARE(route(*after, "payments")->microservicePercent, 0);
+    const Result<FlagList> f = await<FlagList>([this](auto cb) { m_backend->fetchFlags(cb); });
+    QVERIFY(std::any_of(f->flags.cbegin(), f->flags.cend(), [](const Flag &x) { return x.allowUsers.contains(QStringLiteral("u-tester")); }));
+}
+
+QTEST_GUILESS_MAIN(TestHaproxyBackend)
+#include "tst_haproxybackend.moc"

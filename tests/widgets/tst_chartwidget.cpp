@@ -1,0 +1,355 @@
+// ChartWidget on the offscreen platform: what it hands to the renderer, what it draws, what it
+// exports, and what hovering shows.
+#include "widgets/chartwidget.h"
+
+#include <QDateTime>
+#include <QFile>
+#include <QSet>
+#include <QImage>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <cmath>
+#include <memory>
+
+using namespace cutover;
+using namespace std::chrono_literals;
+
+namespace {
+
+const SeriesTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
+
+std::unique_ptr<ChartWidget> shownChart(QSize size = QSize(900, 300))
+{
+    auto chart = std::make_unique<ChartWidget>();
+    chart->resize(size);
+    chart->show();
+    if (!QTest::qWaitForWindowExposed(chart.get()))
+        return nullptr;
+    // The plot area exists once Qt Charts has laid the chart out.
+    if (!QTest::qWaitFor([&] { return chart->plotArea().width() > 100; }))
+        return nullptr;
+    return chart;
+}
+
+DecimatedSeries pointsAt(const QList<std::pair<int, double>> &secondsAndValues)
+{
+    DecimatedSeries s;
+    for (const auto &[second, value] : secondsAndValues)
+        s.points.append(QPointF(double((t0 + std::chrono::seconds(second)).time_since_epoch().count()), value));
+    return s;
+}
+
+// Pixels within a small distance of color along a line of the image.
+int matchingPixels(const QImage &image, QPoint from, QPoint step, int count, const QColor &color)
+{
+    int n = 0;
+    for (int i = 0; i < count; ++i) {
+        const QPoint p = from + step * i;
+        if (!image.rect().contains(p))
+            continue;
+        const QColor c = image.pixelColor(p);
+        if (std::abs(c.red() - color.red()) + std::abs(c.green() - color.green()) + std::abs(c.blue() - color.blue()) < 60)
+            ++n;
+    }
+    return n;
+}
+
+} // namespace
+
+class TestChartWidget : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void dayOfDataIsDecimatedToColumns();
+    void nanGapsSplitSegments_data();
+    void nanGapsSplitSegments();
+    void autoscaleFromZeroWithHeadroom_data();
+    void autoscaleFromZeroWithHeadroom();
+    void thresholdAndMarkerAreDrawn();
+    void exportPngWritesWidgetSizedImage();
+    void exportCsvWritesHeaderAndRows();
+    void hoverShowsNearestValues();
+    void formatValue_data();
+    void formatValue();
+    void timeTicks_data();
+    void timeTicks();
+};
+
+void TestChartWidget::dayOfDataIsDecimatedToColumns()
+{
+    const auto chart = shownChart(QSize(1400, 320));
+    QVERIFY(chart);
+    TimeSeriesStore store;
+    const TimeSeriesId id = store.series(QStringLiteral("p95"));
+    for (int i = 0; i < 86'400; ++i)
+        store.append(id, t0 + std::chrono::seconds(i), 120 + 40 * std::sin(i / 3000.0) + (i * 7919 % 31));
+    const SeriesTime to = t0 + 86'399s;
+    const int columns = chart->pixelColumns();
+    QVERIFY2(columns > 1000, qPrintable(QString::number(columns)));
+    QCOMPARE(columns, int(std::lround(chart->plotArea().width())));
+
+    const int index = chart->addSeries(QStringLiteral("p95"), Qt::blue);
+    chart->setTimeRange(t0, to);
+    const DecimatedSeries data = store.decimate(id, t0, to, columns);
+    chart->setSeriesData(index, data);
+    QCOMPARE(chart->seriesPointCount(index), data.points.size());
+    QVERIFY(chart->seriesPointCount(index) <= 4 * columns);
+    QVERIFY(chart->seriesPointCount(index) >= columns);
+    QCOMPARE(chart->seriesSegmentCount(index), 1);
+}
+
+void TestChartWidget::nanGapsSplitSegments_data()
+{
+    QTest::addColumn<QList<int>>("gapStarts"); // each gap is 30 s of NaN
+    QTest::addColumn<int>("segments");
+    QTest::newRow("no gap") << QList<int> {} << 1;
+    QTest::newRow("one gap") << QList<int> {200} << 2;
+    QTest::newRow("three gaps") << QList<int> {100, 250, 400} << 4;
+    QTest::newRow("gap at the end") << QList<int> {570} << 1;
+}
+
+void TestChartWidget::nanGapsSplitSegments()
+{
+    QFETCH(QList<int>, gapStarts);
+    QFETCH(int, segments);
+    const auto chart = shownChart();
+    QVERIFY(chart);
+    TimeSeriesStore store;
+    const TimeSeriesId id = store.series(QStringLiteral("p95"));
+    for (int i = 0; i < 600; ++i) {
+        const bool gap = std::any_of(gapStarts.cbegin(), gapStarts.cend(), [i](int g) { return i >= g && i < g + 30; });
+        store.append(id, t0 + std::chrono::seconds(i), gap ? qQNaN() : 50.0 + i % 7);
+    }
+    const int index = chart->addSeries(QStringLiteral("p95"), Qt::blue);
+    chart->setTimeRange(t0, t0 + 599s);
+    const DecimatedSeries data = store.decimate(id, t0, t0 + 599s, chart->pixelColumns());
+    chart->setSeriesData(index, data);
+    QCOMPARE(chart->seriesSegmentCount(index), segments);
+    QCOMPARE(chart->seriesPointCount(index), data.points.size());
+    QCOMPARE(chart->seriesData(index), data.points);
+
+    // The pool is reused: gap-free data afterwards is one polyline again, nothing left over.
+    const DecimatedSeries whole = pointsAt({{0, 1.0}, {10, 2.0}, {20, 3.0}});
+    chart->setSeriesData(index, whole);
+    QCOMPARE(chart->seriesSegmentCount(index), 1);
+    QCOMPARE(chart->seriesPointCount(index), qsizetype(3));
+    chart->setSeriesData(index, DecimatedSeries {});
+    QCOMPARE(chart->seriesSegmentCount(index), 0);
+    QCOMPARE(chart->seriesPointCount(index), qsizetype(0));
+}
+
+void TestChartWidget::autoscaleFromZeroWithHeadroom_data()
+{
+    QTest::addColumn<double>("highest");
+    QTest::addColumn<double>("threshold"); // NaN: none
+    QTest::newRow("latency") << 87.3 << qQNaN();
+    QTest::newRow("sub-millisecond") << 0.42 << qQNaN();
+    QTest::newRow("thousands") << 1234.0 << qQNaN();
+    QTest::newRow("threshold above the data") << 40.0 << 200.0;
+    QTest::newRow("data above the threshold") << 640.0 << 200.0;
+    QTest::newRow("all zero") << 0.0 << qQNaN();
+}
+
+void TestChartWidget::autoscaleFromZeroWithHeadroom()
+{
+    QFETCH(double, highest);
+    QFETCH(double, threshold);
+    ChartWidget chart;
+    const int index = chart.addSeries(QStringLiteral("s"), Qt::blue);
+    chart.setTimeRange(t0, t0 + 60s);
+    chart.setSeriesData(index, pointsAt({{0, highest / 2}, {30, highest}, {60, 0.0}}));
+    if (!std::isnan(threshold))
+        chart.setThreshold(QStringLiteral("SLO"), threshold, Qt::red);
+    const double top = std::max(highest, std::isnan(threshold) ? 0.0 : threshold);
+    if (top == 0.0) {
+        QVERIFY(chart.valueAxisMax() > 0.0);
+        return;
+    }
+    QVERIFY2(chart.valueAxisMax() >= top * 1.05, qPrintable(QString::number(chart.valueAxisMax())));
+    QVERIFY2(chart.valueAxisMax() <= top * 2.0, qPrintable(QString::number(chart.valueAxisMax())));
+}
+
+void TestChartWidget::thresholdAndMarkerAreDrawn()
+{
+    const auto chart = shownChart();
+    QVERIFY(chart);
+    const QColor thresholdColor(0xdc, 0x26, 0x26);
+    const QColor markerColor(0x7c, 0x3a, 0xed);
+    const int index = chart->addSeries(QStringLiteral("p95"), QColor(0x25, 0x63, 0xeb));
+    chart->setTimeRange(t0, t0 + 600s);
+    chart->setSeriesData(index, pointsAt({{0, 40.0}, {300, 80.0}, {600, 60.0}}));
+    chart->setThreshold(QStringLiteral("SLO p95"), 200.0, Qt::black);
+    chart->setThreshold(QStringLiteral("SLO p95"), 250.0, thresholdColor); // replaces, by name
+    QCOMPARE(chart->thresholds().size(), qsizetype(1));
+    QCOMPARE(chart->thresholds().constFirst().value, 250.0);
+    const ChartMarker marker {t0 + 450s, QStringLiteral("weight 50 %"), markerColor};
+    chart->setMarkers({marker});
+    QCOMPARE(chart->markers().size(), qsizetype(1));
+    QVERIFY(chart->valueAxisMax() >= 250.0);
+
+    const QImage image = chart->grab().toImage();
+    const QRect plot = chart->plotArea().toRect();
+    // The dashed line covers more than half of its row (a pixel row above or below with
+    // antialiasing); the marker most of its column.
+    const QPointF at = chart->mapToWidget(t0, 250.0);
+    int best = 0;
+    for (int dy = -1; dy <= 1; ++dy)
+        best = std::max(best, matchingPixels(image, QPoint(plot.left(), int(at.y()) + dy), QPoint(1, 0), plot.width(), thresholdColor));
+    QVERIFY2(best > plot.width() / 2, qPrintable(QString::number(best)));
+    const QPointF m = chart->mapToWidget(marker.time, 0.0);
+    best = 0;
+    for (int dx = -1; dx <= 1; ++dx)
+        best = std::max(best, matchingPixels(image, QPoint(int(m.x()) + dx, plot.top()), QPoint(0, 1), plot.height(), markerColor));
+    QVERIFY2(best > plot.height() / 2, qPrintable(QString::number(best)));
+
+    chart->clearThresholds();
+    chart->setMarkers({});
+    QVERIFY(chart->thresholds().isEmpty());
+    QVERIFY(chart->markers().isEmpty());
+    QVERIFY(chart->valueAxisMax() < 250.0);
+}
+
+void TestChartWidget::exportPngWritesWidgetSizedImage()
+{
+    const auto chart = shownChart(QSize(640, 280));
+    QVERIFY(chart);
+    chart->setTitle(QStringLiteral("Latency"));
+    const int index = chart->addSeries(QStringLiteral("p95"), Qt::blue);
+    chart->setTimeRange(t0, t0 + 60s);
+    chart->setSeriesData(index, pointsAt({{0, 1.0}, {60, 2.0}}));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("chart.png"));
+    QCOMPARE(chart->exportPng(path), QString());
+    const QImage image(path);
+    QVERIFY(!image.isNull());
+    QCOMPARE(image.size(), chart->size() * chart->devicePixelRatio());
+    QVERIFY(!chart->exportPng(dir.filePath(QStringLiteral("missing/chart.png"))).isEmpty());
+}
+
+void TestChartWidget::exportCsvWritesHeaderAndRows()
+{
+    ChartWidget chart;
+    const int a = chart.addSeries(QStringLiteral("p50"), Qt::blue);
+    const int b = chart.addSeries(QStringLiteral("p95, ms"), Qt::red);
+    chart.setTimeRange(t0, t0 + 2500ms);
+    chart.setSeriesData(a, pointsAt({{0, 1.5}, {1, 2.0}, {2, 3.25}}));
+    chart.setSeriesData(b, pointsAt({{1, 10.0}, {3, 20.0}})); // t0 + 3 s is outside the range
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("chart.csv"));
+    QCOMPARE(chart.exportCsv(path), QString());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+    const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+    const QStringList expected {
+        QStringLiteral("time,p50,\"p95, ms\""),
+        QStringLiteral("2023-11-14T22:13:20.000Z,1.5,"),
+        QStringLiteral("2023-11-14T22:13:21.000Z,2,10"),
+        QStringLiteral("2023-11-14T22:13:22.000Z,3.25,"),
+    };
+    QCOMPARE(lines, expected);
+}
+
+void TestChartWidget::hoverShowsNearestValues()
+{
+    const auto chart = shownChart();
+    QVERIFY(chart);
+    chart->setValueFormat(ChartValueFormat::Milliseconds);
+    const int p50 = chart->addSeries(QStringLiteral("p50"), Qt::blue);
+    const int p95 = chart->addSeries(QStringLiteral("p95"), Qt::red);
+    chart->addSeries(QStringLiteral("p99"), Qt::black); // never gets data
+    QList<std::pair<int, double>> a;
+    QList<std::pair<int, double>> b;
+    for (int i = 0; i <= 60; ++i) {
+        a.append({i * 10, 10.0 + i * 0.25});
+        b.append({i * 10, 100.0 + i});
+    }
+    chart->setTimeRange(t0, t0 + 600s);
+    chart->setSeriesData(p50, pointsAt(a));
+    chart->setSeriesData(p95, pointsAt(b));
+    QVERIFY(chart->hoverText().isEmpty());
+
+    // Two seconds past the sample at 200 s: the nearest samples are those at 200 s.
+    const QPoint pos = chart->mapToWidget(t0 + 202s, 50.0).toPoint();
+    QVERIFY(chart->plotArea().contains(pos));
+    QTest::mouseMove(chart->windowHandle(), pos);
+    const QString time = QDateTime::fromMSecsSinceEpoch((t0 + 200s).time_since_epoch().count()).toString(QStringLiteral("HH:mm:ss"));
+    QTRY_COMPARE(chart->hoverText(), time + QStringLiteral("\np50\t15 ms\np95\t120 ms\np99\tno data"));
+
+    // Leaving the plot hides it again.
+    QTest::mouseMove(chart->windowHandle(), QPoint(2, 2));
+    QTRY_VERIFY(chart->hoverText().isEmpty());
+}
+
+void TestChartWidget::formatValue_data()
+{
+    QTest::addColumn<ChartValueFormat>("format");
+    QTest::addColumn<double>("value");
+    QTest::addColumn<QString>("text");
+    QTest::newRow("ms whole") << ChartValueFormat::Milliseconds << 184.0 << QStringLiteral("184 ms");
+    QTest::newRow("ms tenths") << ChartValueFormat::Milliseconds << 184.5 << QStringLiteral("184.5 ms");
+    QTest::newRow("ms small") << ChartValueFormat::Milliseconds << 2.25 << QStringLiteral("2.25 ms");
+    QTest::newRow("ms large") << ChartValueFormat::Milliseconds << 1234.4 << QStringLiteral("1234 ms");
+    QTest::newRow("percent") << ChartValueFormat::Percent << 0.5 << QStringLiteral("0.5 %");
+    QTest::newRow("percent fine") << ChartValueFormat::Percent << 0.025 << QStringLiteral("0.025 %");
+    QTest::newRow("percent zero") << ChartValueFormat::Percent << 0.0 << QStringLiteral("0 %");
+    QTest::newRow("rps") << ChartValueFormat::RequestsPerSecond << 41.5 << QStringLiteral("41.5 req/s");
+    QTest::newRow("missing") << ChartValueFormat::Milliseconds << qQNaN() << QStringLiteral("\u2013");
+}
+
+void TestChartWidget::formatValue()
+{
+    QFETCH(ChartValueFormat, format);
+    QFETCH(double, value);
+    QFETCH(QString, text);
+    ChartWidget chart;
+    chart.setValueFormat(format);
+    QCOMPARE(chart.formatValue(value), text);
+}
+
+void TestChartWidget::timeTicks_data()
+{
+    QTest::addColumn<int>("spanSeconds");
+    QTest::addColumn<int>("maxTicks");
+    QTest::addColumn<int>("intervalSeconds");
+    QTest::addColumn<int>("labelLength"); // 8: HH:mm:ss, 5: HH:mm
+    QTest::newRow("5 min, wide") << 300 << 14 << 30 << 8;
+    QTest::newRow("15 min") << 900 << 15 << 60 << 5;
+    QTest::newRow("1 h") << 3600 << 14 << 300 << 5;
+    QTest::newRow("24 h") << 86'400 << 14 << 7200 << 5;
+    QTest::newRow("24 h, narrow") << 86'400 << 4 << 21'600 << 5;
+}
+
+void TestChartWidget::timeTicks()
+{
+    QFETCH(int, spanSeconds);
+    QFETCH(int, maxTicks);
+    QFETCH(int, intervalSeconds);
+    QFETCH(int, labelLength);
+    // A range starting on a round hour: a 24 h range starts and ends at the same clock time.
+    const qint64 from = 1'699'999'200'000;
+    const qint64 to = from + spanSeconds * 1000LL;
+    const qint64 offset = QDateTime::fromMSecsSinceEpoch(from).offsetFromUtc() * 1000LL;
+    const QList<chartparts::TimeTick> ticks = chartparts::timeTicks(from, to, maxTicks);
+    QVERIFY(!ticks.isEmpty());
+    QVERIFY(ticks.size() <= maxTicks);
+    QSet<QString> labels;
+    for (qsizetype i = 0; i < ticks.size(); ++i) {
+        QVERIFY(ticks[i].ms > from && ticks[i].ms <= to);
+        if (i > 0)
+            QCOMPARE(ticks[i].ms - ticks[i - 1].ms, intervalSeconds * 1000LL);
+        QCOMPARE((ticks[i].ms + offset) % (intervalSeconds * 1000LL), 0); // round in local time
+        QString label = ticks[i].label;
+        label.remove(QChar(0x200B));
+        if (!label.contains(QLatin1Char(' '))) // "ddd d" marks a midnight
+            QCOMPARE(label.size(), labelLength);
+        QVERIFY2(!labels.contains(ticks[i].label), qPrintable(ticks[i].label));
+        labels.insert(ticks[i].label);
+    }
+}
+
+QTEST_MAIN(TestChartWidget)
+#include "tst_chartwidget.moc"
