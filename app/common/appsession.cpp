@@ -31,6 +31,12 @@ AppSession::~AppSession()
         m_poller->stop();
     if (m_logs)
         m_logs->stop();
+    // Children are deleted in creation order, which would take the network manager before the
+    // clients whose requests it still owns: delete the clients first.
+    delete m_logs;
+    delete m_poller;
+    delete m_backend;
+    delete m_sim;
 }
 
 void AppSession::saveLayout()

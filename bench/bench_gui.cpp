@@ -1,0 +1,364 @@
+// The real main window against a real cutover-sim: GUI-thread stalls under a 20,000 lines/s log
+// stream, time to first frame, and resident memory. Every figure is printed next to a baseline
+// (a bare QMainWindow) measured in the same run, because the machine is noisy.
+// Run (offscreen): bench_gui [--stalls S] [--startup RUNS] [--memory S]
+// Internal: bench_gui --child-first-frame app|bare (one startup sample, printed on stdout).
+#include "app/common/appsession.h"
+#include "client/logstream.h"
+#include "widgets/mainwindow.h"
+
+#include <QApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QMainWindow>
+#include <QProcess>
+#include <QSettings>
+#include <QTemporaryDir>
+#include <QTimer>
+#include <QWindow>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <vector>
+
+using namespace cutover;
+using namespace std::chrono_literals;
+
+namespace {
+
+const QStringList loadArgs = {QStringLiteral("--extra-services"), QStringLiteral("200"), QStringLiteral("--rate"),
+                              QStringLiteral("20000")};
+
+// Runs the event loop for `duration`.
+void spin(std::chrono::milliseconds duration)
+{
+    QEventLoop loop;
+    QTimer::singleShot(duration, &loop, &QEventLoop::quit);
+    loop.exec();
+}
+
+double percentile(std::vector<double> sorted, double p)
+{
+    if (sorted.empty())
+        return 0.0;
+    std::sort(sorted.begin(), sorted.end());
+    const auto rank = static_cast<std::size_t>(p / 100.0 * double(sorted.size() - 1) + 0.5);
+    return sorted[std::min(rank, sorted.size() - 1)];
+}
+
+double median(std::vector<double> v)
+{
+    return percentile(std::move(v), 50.0);
+}
+
+// VmRSS of this process in MB, or -1 if /proc is unavailable.
+double rssMb()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1.0;
+    const QList<QByteArray> lines = f.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("VmRSS:")) {
+            const QList<QByteArray> parts = line.simplified().split(' ');
+            if (parts.size() >= 2)
+                return parts.at(1).toDouble() / 1024.0;
+        }
+    }
+    return -1.0;
+}
+
+struct StallStats
+{
+    std::size_t ticks = 0;
+    double p50 = 0, p95 = 0, p99 = 0, max = 0;
+};
+
+// A 5 ms precise timer on the GUI thread; each tick records how late it came (interval - 5 ms).
+StallStats probeStalls(std::chrono::seconds duration)
+{
+    constexpr qint64 periodNs = 5'000'000;
+    std::vector<double> lateMs;
+    lateMs.reserve(std::size_t(duration.count()) * 220);
+    QElapsedTimer clock;
+    qint64 last = 0;
+    QTimer probe;
+    probe.setTimerType(Qt::PreciseTimer);
+    probe.setInterval(5ms);
+    QObject::connect(&probe, &QTimer::timeout, [&] {
+        const qint64 now = clock.nsecsElapsed();
+        lateMs.push_back(double(std::max<qint64>(0, now - last - periodNs)) / 1e6);
+        last = now;
+    });
+    clock.start();
+    probe.start();
+    spin(duration);
+    probe.stop();
+    StallStats s;
+    s.ticks = lateMs.size();
+    s.p50 = percentile(lateMs, 50);
+    s.p95 = percentile(lateMs, 95);
+    s.p99 = percentile(lateMs, 99);
+    s.max = lateMs.empty() ? 0.0 : *std::max_element(lateMs.begin(), lateMs.end());
+    return s;
+}
+
+void printStalls(const char *label, const StallStats &s)
+{
+    std::printf("stalls %-5s ticks=%zu p50=%.2f ms p95=%.2f ms p99=%.2f ms max=%.2f ms\n", label, s.ticks, s.p50, s.p95,
+                s.p99, s.max);
+}
+
+double ratio(double a, double b)
+{
+    return b > 0 ? a / b : 0.0;
+}
+
+// The demo session under load: the real window, shown, connected to cutover-sim. Counts the
+// log lines that reach the client so the report shows the load really arrived.
+struct LoadedApp
+{
+    QTemporaryDir dir;
+    std::unique_ptr<QSettings> settings;
+    std::unique_ptr<AppSession> session;
+    quint64 lines = 0;
+    quint64 missed = 0;
+
+    bool start(std::chrono::seconds timeout)
+    {
+        settings = std::make_unique<QSettings>(dir.filePath(QStringLiteral("bench.ini")), QSettings::IniFormat);
+        session = std::make_unique<AppSession>(settings.get());
+        bool ok = false;
+        QEventLoop loop;
+        QObject::connect(session.get(), &AppSession::connected, &loop, [&] {
+            QObject::connect(session->logStream(), &LogStream::linesReceived,
+                             [this](const QList<LogLine> &l) { lines += quint64(l.size()); });
+            QObject::connect(session->logStream(), &LogStream::gap,
+                             [this](LogId, LogId, quint64 n) { missed += n; });
+            ok = true;
+            loop.quit();
+        });
+        QObject::connect(session.get(), &AppSession::failed, &loop, [&](const QString &message) {
+            std::fprintf(stderr, "bench_gui: demo gateway failed: %s\n", qPrintable(message));
+            loop.quit();
+        });
+        QTimer::singleShot(timeout, &loop, &QEventLoop::quit);
+        session->window()->resize(1600, 1000);
+        session->window()->show();
+        session->startDemo(loadArgs);
+        loop.exec();
+        return ok;
+    }
+};
+
+int runStalls(std::chrono::seconds duration)
+{
+    std::printf("== stalls: %lld s per side, 5 ms PreciseTimer probe on the GUI thread\n",
+                static_cast<long long>(duration.count()));
+    StallStats bare;
+    {
+        QMainWindow window;
+        window.resize(1600, 1000);
+        window.show();
+        spin(500ms);
+        bare = probeStalls(duration);
+    }
+    printStalls("bare", bare);
+    std::fflush(stdout);
+
+    LoadedApp app;
+    if (!app.start(60s)) {
+        std::printf("stalls app: FAIL (the demo gateway did not connect)\n");
+        return 1;
+    }
+    spin(3s); // backfill and first polls settle
+    const quint64 linesBefore = app.lines;
+    const StallStats loaded = probeStalls(duration);
+    const quint64 lines = app.lines - linesBefore;
+    printStalls("app", loaded);
+    std::printf("stalls app log lines received during probe=%llu (%.0f/s), reported missed total=%llu\n",
+                static_cast<unsigned long long>(lines), double(lines) / double(duration.count()),
+                static_cast<unsigned long long>(app.missed));
+    std::printf("stalls ratio app/bare: p50=%.2fx p95=%.2fx p99=%.2fx max=%.2fx\n", ratio(loaded.p50, bare.p50),
+                ratio(loaded.p95, bare.p95), ratio(loaded.p99, bare.p99), ratio(loaded.max, bare.max));
+    const bool pass = loaded.p99 <= 16.0;
+    std::printf("stalls RESULT: %s (app p99 %.2f ms, target <= 16 ms)\n", pass ? "PASS" : "FAIL", loaded.p99);
+    std::fflush(stdout);
+    return pass ? 0 : 1;
+}
+
+// Child: prints the time from the top of main() to the window's first expose/paint, then quits.
+class FirstFrame : public QObject
+{
+public:
+    FirstFrame(QWidget *window, const QElapsedTimer &clock)
+        : m_window(window)
+        , m_clock(clock)
+    {
+    }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        const bool ours = watched == m_window || (m_window->windowHandle() && watched == m_window->windowHandle());
+        if (!m_done && ours && (event->type() == QEvent::Expose || event->type() == QEvent::Paint)) {
+            m_done = true;
+            std::printf("first-frame-ms %.3f\n", double(m_clock.nsecsElapsed()) / 1e6);
+            std::fflush(stdout);
+            QTimer::singleShot(0, qApp, &QCoreApplication::quit);
+        }
+        return false;
+    }
+
+private:
+    QWidget *m_window;
+    const QElapsedTimer &m_clock;
+    bool m_done = false;
+};
+
+int runChild(const QElapsedTimer &clock, const QString &kind)
+{
+    std::unique_ptr<QMainWindow> bare;
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("bench.ini")), QSettings::IniFormat);
+    std::unique_ptr<AppSession> session;
+    QWidget *window = nullptr;
+    if (kind == QLatin1String("app")) {
+        session = std::make_unique<AppSession>(&settings);
+        session->startDemo();
+        window = session->window();
+    } else {
+        bare = std::make_unique<QMainWindow>();
+        window = bare.get();
+    }
+    FirstFrame watcher(window, clock);
+    qApp->installEventFilter(&watcher);
+    window->show();
+    QTimer::singleShot(60s, qApp, [] { QCoreApplication::exit(3); });
+    return QApplication::exec();
+}
+
+std::optional<double> oneStartup(const QString &kind)
+{
+    QProcess child;
+    child.setProcessChannelMode(QProcess::ForwardedErrorChannel);
+    child.start(QCoreApplication::applicationFilePath(), {QStringLiteral("--child-first-frame"), kind});
+    if (!child.waitForFinished(120000)) {
+        child.kill();
+        child.waitForFinished(5000);
+        return std::nullopt;
+    }
+    const QList<QByteArray> lines = child.readAllStandardOutput().split('\n');
+    for (const QByteArray &line : lines)
+        if (line.startsWith("first-frame-ms "))
+            return line.mid(15).trimmed().toDouble();
+    return std::nullopt;
+}
+
+int runStartup(int runs)
+{
+    std::printf("== startup: %d runs each, process start (top of main) to first expose/paint\n", runs);
+    std::vector<double> app, bare;
+    for (int i = 0; i < runs; ++i) {
+        // Interleaved so that load changes hit both sides alike.
+        const auto b = oneStartup(QStringLiteral("bare"));
+        const auto a = oneStartup(QStringLiteral("app"));
+        std::printf("startup run %d: bare=%s ms app=%s ms\n", i + 1,
+                    b ? qPrintable(QString::number(*b, 'f', 1)) : "error",
+                    a ? qPrintable(QString::number(*a, 'f', 1)) : "error");
+        std::fflush(stdout);
+        if (b)
+            bare.push_back(*b);
+        if (a)
+            app.push_back(*a);
+    }
+    if (app.empty() || bare.empty()) {
+        std::printf("startup RESULT: FAIL (no samples)\n");
+        return 1;
+    }
+    const double ma = median(app), mb = median(bare);
+    std::printf("startup median: bare=%.1f ms app=%.1f ms ratio app/bare=%.2fx\n", mb, ma, ratio(ma, mb));
+    const bool pass = ma <= 1.5 * mb;
+    std::printf("startup RESULT: %s (target app <= 1.5x bare)\n", pass ? "PASS" : "FAIL");
+    return pass ? 0 : 1;
+}
+
+int runMemory(std::chrono::seconds duration)
+{
+    std::printf("== memory: %lld s under load, VmRSS every 10 s\n", static_cast<long long>(duration.count()));
+    double baseline = 0;
+    {
+        QMainWindow window;
+        window.resize(1600, 1000);
+        window.show();
+        spin(1s);
+        baseline = rssMb();
+    }
+    std::printf("memory baseline (bare QApplication+QMainWindow) RSS=%.1f MB\n", baseline);
+    std::fflush(stdout);
+
+    LoadedApp app;
+    if (!app.start(60s)) {
+        std::printf("memory RESULT: FAIL (the demo gateway did not connect)\n");
+        return 1;
+    }
+    double maxRss = rssMb(), last = maxRss;
+    std::printf("memory t=0s RSS=%.1f MB\n", last);
+    for (std::chrono::seconds t = 10s; t <= duration; t += 10s) {
+        spin(10s);
+        last = rssMb();
+        maxRss = std::max(maxRss, last);
+        std::printf("memory t=%llds RSS=%.1f MB lines=%llu\n", static_cast<long long>(t.count()), last,
+                    static_cast<unsigned long long>(app.lines));
+        std::fflush(stdout);
+    }
+    std::printf("memory final=%.1f MB max=%.1f MB baseline=%.1f MB ratio final/baseline=%.2fx max/baseline=%.2fx\n",
+                last, maxRss, baseline, ratio(last, baseline), ratio(maxRss, baseline));
+    const bool pass = maxRss <= 150.0;
+    std::printf("memory RESULT: %s (max %.1f MB, target <= 150 MB)\n", pass ? "PASS" : "FAIL", maxRss);
+    std::fflush(stdout); // before the session is torn down
+    return pass ? 0 : 1;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QElapsedTimer clock;
+    clock.start();
+    QApplication app(argc, argv);
+    const QStringList args = QCoreApplication::arguments();
+
+    auto valueAfter = [&args](const QString &flag, qint64 fallback) -> std::optional<qint64> {
+        const qsizetype i = args.indexOf(flag);
+        if (i < 0)
+            return std::nullopt;
+        bool ok = false;
+        const qint64 v = i + 1 < args.size() ? args.at(i + 1).toLongLong(&ok) : 0;
+        return ok && v > 0 ? v : fallback;
+    };
+
+    const qsizetype child = args.indexOf(QStringLiteral("--child-first-frame"));
+    if (child >= 0)
+        return runChild(clock, child + 1 < args.size() ? args.at(child + 1) : QStringLiteral("bare"));
+
+    const auto startup = valueAfter(QStringLiteral("--startup"), 5);
+    const auto stalls = valueAfter(QStringLiteral("--stalls"), 60);
+    const auto memory = valueAfter(QStringLiteral("--memory"), 600);
+    if (!startup && !stalls && !memory) {
+        std::fprintf(stderr, "usage: bench_gui [--startup RUNS] [--stalls SECONDS] [--memory SECONDS]\n");
+        return 2;
+    }
+    int rc = 0;
+    if (startup)
+        rc |= runStartup(int(*startup));
+    if (stalls)
+        rc |= runStalls(std::chrono::seconds(*stalls));
+    if (memory)
+        rc |= runMemory(std::chrono::seconds(*memory));
+    return rc;
+}

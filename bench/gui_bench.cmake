@@ -1,0 +1,2 @@
+add_executable(bench_gui bench_gui.cpp)
+target_link_libraries(bench_gui PRIVATE cutover_app cutover_options)
