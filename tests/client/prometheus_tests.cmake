@@ -33,7 +33,7 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   set(_cutover_prom_work_corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz_prometheus_corpus)
   file(MAKE_DIRECTORY ${_cutover_prom_work_corpus})
   add_test(NAME fuzz_prometheus
-    COMMAND fuzz_prometheus -max_total_time=60 -seed=1 -timeout=10 -rss_limit_mb=2048
+    COMMAND fuzz_prometheus -max_total_time=30 -seed=1 -timeout=10 -rss_limit_mb=2048
             ${_cutover_prom_work_corpus} ${_cutover_prom_fuzz_dir}/corpus)
   set_tests_properties(fuzz_prometheus PROPERTIES
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen;ASAN_OPTIONS=detect_leaks=1"

@@ -28,7 +28,7 @@ if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
   set(_cutover_sse_work_corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz_sse_corpus)
   file(MAKE_DIRECTORY ${_cutover_sse_work_corpus})
   add_test(NAME fuzz_sse
-    COMMAND fuzz_sse -max_total_time=60 -seed=1 -timeout=10 -rss_limit_mb=2048
+    COMMAND fuzz_sse -max_total_time=30 -seed=1 -timeout=10 -rss_limit_mb=2048
             ${_cutover_sse_work_corpus} ${_cutover_sse_fuzz_dir}/corpus_sse)
   set_tests_properties(fuzz_sse PROPERTIES
     ENVIRONMENT "QT_QPA_PLATFORM=offscreen;ASAN_OPTIONS=detect_leaks=1"
