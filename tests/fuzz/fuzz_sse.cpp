@@ -33,10 +33,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         finding();
     if (test::decoderDecode(stream, cuts) != expected)
         finding();
-    // Every event's type is set and every id is NUL-free, whatever came in.
-    for (const QByteArray &event : expected.events)
-        if (event.startsWith('|'))
-            finding();
+    // An empty event type would show up as a mismatch above (the oracle writes "message"); an
+    // event type may itself start with '|', so the trace cannot be checked for that. Ids never
+    // hold a NUL, whatever came in.
     if (expected.lastEventId.contains('\0'))
         finding();
     return 0;
