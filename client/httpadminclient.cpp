@@ -1,6 +1,7 @@
 #include "httpadminclient.h"
 
 #include "jsonboundary.h"
+#include "replyerror.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -119,9 +120,7 @@ void HttpAdminClient::send(Call call)
             call.done(Raw {body, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray()});
             return;
         }
-        const QString endpoint = QString::fromLatin1(call.method) + QLatin1Char(' ')
-            + call.path.left(call.path.indexOf(QLatin1Char('?')) < 0 ? call.path.size() : call.path.indexOf(QLatin1Char('?')));
-        ApiError e = errorFor(reply, body, endpoint);
+        ApiError e = apiErrorFromReply(reply, body, call.endpointName(), m_endpoint.timeout);
         if (e.isTransient() && call.actionId && m_cancelled.remove(call.actionId)) {
             e.kind = ApiError::Kind::Cancelled;
             e.message = tr("cancelled by the operator; the gateway had not confirmed it (%1)").arg(e.message);
@@ -137,7 +136,7 @@ void HttpAdminClient::send(Call call)
                 if (call.actionId && m_cancelled.remove(call.actionId)) {
                     ApiError c;
                     c.kind = ApiError::Kind::Cancelled;
-                    c.endpoint = QString::fromLatin1(call.method) + QLatin1Char(' ') + call.path;
+                    c.endpoint = call.endpointName();
                     c.message = tr("cancelled by the operator; the gateway had not confirmed it");
                     call.done(std::move(c));
                     return;
@@ -151,48 +150,6 @@ void HttpAdminClient::send(Call call)
         m_cancelled.remove(call.actionId);
         call.done(std::move(e));
     });
-}
-
-ApiError HttpAdminClient::errorFor(QNetworkReply *reply, const QByteArray &body, const QString &endpoint) const
-{
-    ApiError e;
-    e.endpoint = endpoint;
-    e.requestId = QString::fromLatin1(reply->rawHeader("X-Request-ID"));
-    if (e.requestId.isEmpty())
-        e.requestId = QString::fromLatin1(reply->request().rawHeader("X-Request-ID"));
-    e.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (e.httpStatus == 0) {
-        switch (reply->error()) {
-        case QNetworkReply::TimeoutError:
-        case QNetworkReply::OperationCanceledError:
-            // Qt reports the transfer timeout as either, depending on the version.
-            e.kind = ApiError::Kind::Timeout;
-            e.message = tr("no answer within %1 s").arg(double(m_endpoint.timeout.count()) / 1000.0);
-            break;
-        case QNetworkReply::SslHandshakeFailedError:
-            e.kind = ApiError::Kind::Tls;
-            e.message = reply->errorString();
-            break;
-        default:
-            e.kind = ApiError::Kind::Unreachable;
-            e.message = reply->errorString();
-            break;
-        }
-        return e;
-    }
-    switch (e.httpStatus) {
-    case 401: e.kind = ApiError::Kind::Unauthorized; break;
-    case 403: e.kind = ApiError::Kind::Forbidden; break;
-    case 404: e.kind = ApiError::Kind::NotFound; break;
-    case 409:
-    case 412: e.kind = ApiError::Kind::Conflict; break;
-    case 422: e.kind = ApiError::Kind::Validation; break;
-    case 428: e.kind = ApiError::Kind::PreconditionRequired; break;
-    default: e.kind = e.httpStatus >= 500 ? ApiError::Kind::Server : ApiError::Kind::Http; break;
-    }
-    e.message = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-    json::readErrorEnvelope(body, e);
-    return e;
 }
 
 void HttpAdminClient::fetchInfo(Callback<GatewayInfo> done)

@@ -79,9 +79,11 @@ private:
         int attempt = 0;
         quint64 actionId = 0;    // non-zero for cancellable actions
         std::function<void(Result<Raw>)> done;
+
+        // "GET /admin/routes": the method and the path without its query, for error messages.
+        QString endpointName() const { return QString::fromLatin1(method) + QLatin1Char(' ') + path.section(QLatin1Char('?'), 0, 0); }
     };
     void send(Call call);
-    ApiError errorFor(QNetworkReply *reply, const QByteArray &body, const QString &endpoint) const;
     quint64 postAction(const QString &path, const ActionRequest &request, QByteArray body, Callback<RollbackState> done);
 
     QNetworkAccessManager *m_nam;

@@ -1,5 +1,7 @@
 #include "logstream.h"
 
+#include "replyerror.h"
+
 #include "jsonboundary.h"
 #include "logjson.h"
 
@@ -222,7 +224,7 @@ void LogStream::streamFinished(QNetworkReply *reply)
             e.kind = ApiError::Kind::Unreachable;
             e.message = tr("the gateway closed the log stream");
         } else {
-            networkError(reply, m_options.transferTimeout, e);
+            classifyTransportError(reply, m_options.transferTimeout, e);
         }
         if (e.kind == ApiError::Kind::Tls)
             fail(std::move(e));
@@ -391,27 +393,6 @@ std::chrono::milliseconds LogStream::nextDelay()
     return std::chrono::milliseconds(qint64(std::max(double(kMinimumDelay.count()), std::min(base * jitter, cap))));
 }
 
-void LogStream::networkError(QNetworkReply *reply, std::chrono::milliseconds timeout, ApiError &e) const
-{
-    switch (reply->error()) {
-    case QNetworkReply::TimeoutError:
-    case QNetworkReply::OperationCanceledError:
-        // Our own aborts never get here (dropReply() disconnects first): this is the transfer
-        // timeout, which Qt reports as either, depending on the version.
-        e.kind = ApiError::Kind::Timeout;
-        e.message = tr("nothing received for %1 s").arg(double(timeout.count()) / 1000.0);
-        break;
-    case QNetworkReply::SslHandshakeFailedError:
-        e.kind = ApiError::Kind::Tls;
-        e.message = reply->errorString();
-        break;
-    default:
-        e.kind = ApiError::Kind::Unreachable;
-        e.message = reply->errorString();
-        break;
-    }
-}
-
 void LogStream::setState(State state, std::optional<ApiError> error)
 {
     if (state == m_state && !error)
@@ -432,26 +413,8 @@ ApiError LogStream::notAnEventStream(QNetworkReply *reply) const
 
 ApiError LogStream::errorFor(QNetworkReply *reply, const QByteArray &body, const QString &endpoint) const
 {
-    ApiError e;
-    e.endpoint = endpoint;
-    e.requestId = QString::fromLatin1(reply->rawHeader("X-Request-ID"));
-    if (e.requestId.isEmpty())
-        e.requestId = QString::fromLatin1(reply->request().rawHeader("X-Request-ID"));
-    e.httpStatus = statusOf(reply);
-    if (e.httpStatus == 0) {
-        networkError(reply, endpoint == kStreamEndpoint ? m_options.transferTimeout : m_endpoint.timeout, e);
-        return e;
-    }
-    switch (e.httpStatus) {
-    case 401: e.kind = ApiError::Kind::Unauthorized; break;
-    case 403: e.kind = ApiError::Kind::Forbidden; break;
-    case 404: e.kind = ApiError::Kind::NotFound; break;
-    case 422: e.kind = ApiError::Kind::Validation; break;
-    default: e.kind = e.httpStatus >= 500 ? ApiError::Kind::Server : ApiError::Kind::Http; break;
-    }
-    e.message = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-    json::readErrorEnvelope(body, e);
-    return e;
+    return apiErrorFromReply(reply, body, endpoint,
+                             endpoint == kStreamEndpoint ? m_options.transferTimeout : m_endpoint.timeout);
 }
 
 } // namespace cutover

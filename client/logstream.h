@@ -103,7 +103,6 @@ private:
     void retryLater(ApiError error);
     void setState(State state, std::optional<ApiError> error = std::nullopt);
     ApiError errorFor(QNetworkReply *reply, const QByteArray &body, const QString &endpoint) const;
-    void networkError(QNetworkReply *reply, std::chrono::milliseconds timeout, ApiError &e) const;
     ApiError notAnEventStream(QNetworkReply *reply) const;
     std::chrono::milliseconds nextDelay();
     void dropReply();

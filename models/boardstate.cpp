@@ -2,7 +2,6 @@
 
 #include "client/logstream.h"
 #include "client/poller.h"
-#include "client/prometheusparser.h"
 #include "models/logstore.h"
 #include "models/servicemodel.h"
 #include "models/slomodel.h"
@@ -55,11 +54,7 @@ void BoardState::setProfile(const Profile &profile)
 
 SloThresholds BoardState::sloThresholds() const
 {
-    SloThresholds t;
-    t.availabilityTarget = m_profile.slo.availability;
-    t.latencyP95Max = LatencyMs(double(m_profile.slo.p95.count()));
-    t.errorRatioMax = m_profile.slo.errorRate;
-    return t;
+    return sloThresholdsFor(m_profile.slo);
 }
 
 void BoardState::select(const MetricGroup &group)
@@ -72,19 +67,12 @@ void BoardState::select(const MetricGroup &group)
 
 void BoardState::ingestMetrics(const MetricsScrape &scrape)
 {
-    QString problem;
-    const auto format = expositionFormatFromContentType(scrape.contentType);
-    if (!format) {
-        problem = tr("metrics: unsupported Content-Type \"%1\"").arg(QString::fromLatin1(scrape.contentType));
+    QString problem = m_metrics->ingest(scrape);
+    if (problem.isEmpty()) {
+        updateServiceStats();
+        m_slo->refresh(*m_metrics, sloThresholds());
     } else {
-        const SeriesTime at = std::chrono::time_point_cast<std::chrono::milliseconds>(
-            SeriesTime(std::chrono::milliseconds(scrape.receivedAt.toMSecsSinceEpoch())));
-        if (const auto error = m_metrics->ingest(scrape.body, *format, at))
-            problem = tr("metrics: %1").arg(error->toString());
-        else {
-            updateServiceStats();
-            m_slo->refresh(*m_metrics, sloThresholds());
-        }
+        problem = tr("metrics: %1").arg(problem);
     }
     if (problem != m_metricsProblem) {
         m_metricsProblem = problem;

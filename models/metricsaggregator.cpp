@@ -171,6 +171,17 @@ std::optional<ParseError> MetricsAggregator::ingest(QByteArrayView body, Exposit
     return std::nullopt;
 }
 
+QString MetricsAggregator::ingest(const MetricsScrape &scrape)
+{
+    const auto format = expositionFormatFromContentType(scrape.contentType);
+    if (!format)
+        return QStringLiteral("unsupported Content-Type \"%1\"").arg(QString::fromLatin1(scrape.contentType));
+    const SeriesTime at {std::chrono::milliseconds(scrape.receivedAt.toMSecsSinceEpoch())};
+    if (const auto error = ingest(scrape.body, *format, at))
+        return error->toString();
+    return {};
+}
+
 void MetricsAggregator::record(Group &g)
 {
     const SeriesTime at = g.current.time;

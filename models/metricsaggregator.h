@@ -1,5 +1,6 @@
 #pragma once
 
+#include "client/domain.h"
 #include "client/metricsnapshot.h"
 #include "client/profile.h"
 #include "models/quantile.h"
@@ -69,6 +70,9 @@ public:
     // Parses and folds in one scrape taken at `at`. On a parse error nothing changes and the
     // error (with its line) is returned.
     std::optional<ParseError> ingest(QByteArrayView body, ExpositionFormat format, SeriesTime at);
+    // The same for a scrape as fetched: the format from its Content-Type, the time it was received.
+    // Returns a sentence saying what was wrong (unknown format, or the parse error), empty if fine.
+    QString ingest(const MetricsScrape &scrape);
 
     QList<MetricGroup> groups() const;
     bool hasGroup(const MetricGroup &group) const;

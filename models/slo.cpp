@@ -127,4 +127,13 @@ BurnRateEvaluation evaluateBurnRate(std::optional<double> longWindowErrorRatio,
     return e;
 }
 
+SloThresholds sloThresholdsFor(const SloTargets &targets)
+{
+    SloThresholds t;
+    t.availabilityTarget = targets.availability;
+    t.latencyP95Max = LatencyMs(double(targets.p95.count()));
+    t.errorRatioMax = targets.errorRate;
+    return t;
+}
+
 } // namespace cutover

@@ -15,6 +15,8 @@
 // the short one that it is still happening (so the page clears soon after recovery). The
 // default 14.4 over 1 h / 5 min spends 2 % of a 30-day budget in one hour.
 
+#include "client/profile.h"
+
 #include <QtCore/QString>
 
 #include <chrono>
@@ -44,6 +46,10 @@ struct SloThresholds
     // its allowance: p95 > 0.8 * max, error ratio > 0.8 * max, unavailability > 0.8 * (1 - target).
     double atRiskFraction = 0.8;
 };
+
+// A profile's targets as thresholds (the profile stores them; the maths reads these).
+SloThresholds sloThresholdsFor(const SloTargets &targets);
+
 
 // One window's numbers. Absent (or NaN) means no data, e.g. no requests in the window.
 struct SloObservation

@@ -5,6 +5,7 @@
 #include "client/jsonboundary.h"
 #include "client/logjson.h"
 #include "client/logstream.h"
+#include "client/replyerror.h"
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -102,36 +103,6 @@ void printGap(LogId from, LogId to, quint64 missed, bool json)
                  .arg(to.value));
 }
 
-// The classification HttpAdminClient applies, for the one GET it does not offer.
-ApiError errorFor(QNetworkReply *reply, const QByteArray &body, std::chrono::milliseconds timeout)
-{
-    ApiError e;
-    e.endpoint = kLogsEndpoint;
-    e.requestId = QString::fromLatin1(reply->rawHeader("X-Request-ID"));
-    e.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (e.httpStatus == 0) {
-        const auto err = reply->error();
-        e.kind = err == QNetworkReply::TimeoutError || err == QNetworkReply::OperationCanceledError ? ApiError::Kind::Timeout
-            : err == QNetworkReply::SslHandshakeFailedError                                        ? ApiError::Kind::Tls
-                                                                                                   : ApiError::Kind::Unreachable;
-        e.message = e.kind == ApiError::Kind::Timeout ? QStringLiteral("no answer within %1 s").arg(double(timeout.count()) / 1000.0)
-                                                      : reply->errorString();
-        return e;
-    }
-    switch (e.httpStatus) {
-    case 401: e.kind = ApiError::Kind::Unauthorized; break;
-    case 403: e.kind = ApiError::Kind::Forbidden; break;
-    case 404: e.kind = ApiError::Kind::NotFound; break;
-    case 409:
-    case 412: e.kind = ApiError::Kind::Conflict; break;
-    case 422: e.kind = ApiError::Kind::Validation; break;
-    default: e.kind = e.httpStatus >= 500 ? ApiError::Kind::Server : ApiError::Kind::Http; break;
-    }
-    e.message = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute).toString();
-    json::readErrorEnvelope(body, e);
-    return e;
-}
-
 // GET /admin/logs?limit=N: the newest N lines.
 json::LogPage fetchNewest(Context &ctx, int limit)
 {
@@ -161,7 +132,7 @@ json::LogPage fetchNewest(Context &ctx, int limit)
     const QByteArray body = reply->readAll();
     if (reply->error() != QNetworkReply::NoError
         || reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
-        throw errorFor(reply.get(), body, endpoint.timeout);
+        throw apiErrorFromReply(reply.get(), body, kLogsEndpoint, endpoint.timeout);
     Result<json::LogPage> page = json::parseLogPage(body);
     if (!page) {
         ApiError e = page.error();
