@@ -10,6 +10,7 @@
 // state).
 
 #include "models/timeseriesstore.h"
+#include "syntheticday.h"
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QList>
@@ -38,15 +39,6 @@ struct Options
     int runs = 7;
 };
 
-int intArgument(const QStringList &args, const QString &name, int fallback)
-{
-    const qsizetype i = args.indexOf(name);
-    if (i < 0 || i + 1 >= args.size())
-        return fallback;
-    bool ok = false;
-    const int value = args.at(i + 1).toInt(&ok);
-    return ok && value > 0 ? value : fallback;
-}
 
 // Wall time of one call, in milliseconds.
 template<typename Work>
@@ -64,28 +56,14 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     Options o;
-    o.series = intArgument(args, QStringLiteral("--series"), o.series);
-    o.points = intArgument(args, QStringLiteral("--points"), o.points);
-    o.columns = intArgument(args, QStringLiteral("--columns"), o.columns);
-    o.runs = intArgument(args, QStringLiteral("--runs"), o.runs);
+    o.series = bench::intArgument(args, QStringLiteral("--series"), o.series);
+    o.points = bench::intArgument(args, QStringLiteral("--points"), o.points);
+    o.columns = bench::intArgument(args, QStringLiteral("--columns"), o.columns);
+    o.runs = bench::intArgument(args, QStringLiteral("--runs"), o.runs);
 
     TimeSeriesStore store({std::chrono::milliseconds(0), o.points});
-    std::vector<TimeSeriesId> ids;
     const SeriesTime start = SeriesTime(1'700'000'000s);
-    quint64 state = 42;
-    for (int s = 0; s < o.series; ++s) {
-        const TimeSeriesId id = store.series(QStringLiteral("series_%1").arg(s));
-        ids.push_back(id);
-        for (int i = 0; i < o.points; ++i) {
-            state = state * 6364136223846793005ULL + 1442695040888963407ULL;
-            const double noise = double(state >> 40) / double(1ULL << 24);
-            // A daily wave, noise, and a rare spike, like a latency series.
-            double v = 120 + 40 * std::sin(i * 2 * std::numbers::pi / 86'400.0 + s) + 30 * noise;
-            if (noise > 0.9995)
-                v *= 8;
-            store.append(id, start + i * 1s, v);
-        }
-    }
+    const std::vector<TimeSeriesId> ids = bench::fillSyntheticDay(store, o.series, o.points, start);
     const SeriesTime from = start;
     const SeriesTime to = start + (o.points - 1) * 1s;
 
