@@ -13,7 +13,9 @@
 #include <QTimer>
 
 #include <chrono>
+#include <memory>
 #include <optional>
+#include <vector>
 
 namespace cutover::test {
 
@@ -78,11 +80,22 @@ private:
     QHash<QTcpSocket *, QByteArray> m_buffers;
 };
 
-inline quint16 freePort()
+// Ports free at the moment of asking, all different. The probes stay open until every port is
+// chosen: closed one at a time, the kernel may hand the same port out twice, and HAProxy (which
+// binds with SO_REUSEPORT) would then accept two listeners on one port and split connections
+// between them.
+inline QList<quint16> freePorts(int count)
 {
-    QTcpServer s;
-    s.listen(QHostAddress::LocalHost, 0);
-    return s.serverPort();
+    std::vector<std::unique_ptr<QTcpServer>> probes;
+    QList<quint16> ports;
+    for (int i = 0; i < count; ++i) {
+        auto s = std::make_unique<QTcpServer>();
+        if (!s->listen(QHostAddress::LocalHost, 0))
+            return {};
+        ports.append(s->serverPort());
+        probes.push_back(std::move(s));
+    }
+    return ports;
 }
 
 // Runs an asynchronous backend call and waits for its callback (the event loop keeps running).

@@ -8,6 +8,7 @@
 #include "models/metricsaggregator.h"
 #include "tests/client/haproxytesthelpers.h"
 
+#include <QDeadlineTimer>
 #include <QDir>
 #include <QFile>
 #include <QNetworkAccessManager>
@@ -29,7 +30,7 @@ using namespace std::chrono_literals;
 namespace {
 
 using cutover::test::await;
-using cutover::test::freePort;
+using cutover::test::freePorts;
 using cutover::test::TinyHttp;
 using cutover::test::why;
 
@@ -113,9 +114,11 @@ void TestHaproxyBackend::initTestCase()
     if (m_haproxy.isEmpty())
         QFAIL("haproxy not found (PATH, /usr/sbin, /usr/local/sbin, or $CUTOVER_HAPROXY): install it with scripts/deps.sh");
     QVERIFY(m_monolith.listen() && m_posts.listen() && m_payments.listen());
-    m_frontend = freePort();
-    m_stats = freePort();
-    m_prometheus = freePort();
+    const QList<quint16> ports = freePorts(3);
+    QCOMPARE(ports.size(), 3);
+    m_frontend = ports[0];
+    m_stats = ports[1];
+    m_prometheus = ports[2];
 
     // The documented example, with our ports and folders; nothing may point at the system's.
     QFile cfg(QFINDTESTDATA("../../docs/haproxy/haproxy.cfg"));
@@ -174,11 +177,20 @@ void TestHaproxyBackend::startHaproxy()
     m_process.start();
     QVERIFY2(m_process.waitForStarted(5000), qPrintable(m_haproxy + QStringLiteral(": ") + m_process.errorString()));
     m_backend = std::make_unique<HaproxyBackend>(options(QStringLiteral("tcp://127.0.0.1:%1").arg(m_stats)), &m_nam);
-    // Ready once the Runtime API answers (or haproxy gave up).
-    QTRY_VERIFY_WITH_TIMEOUT(m_process.state() != QProcess::Running
-                                 || await<GatewayInfo>([this](auto cb) { m_backend->fetchInfo(cb); }).ok(),
-                             10000);
+    // Ready once the Runtime API answers (or haproxy gave up). One call per try, so that the
+    // last failure is the one reported.
+    QDeadlineTimer deadline(10s);
+    QString lastError;
+    bool ready = false;
+    while (!ready && m_process.state() == QProcess::Running && !deadline.hasExpired()) {
+        const Result<GatewayInfo> info = await<GatewayInfo>([this](auto cb) { m_backend->fetchInfo(cb); });
+        if ((ready = info.ok()))
+            break;
+        lastError = why(info);
+        QTest::qWait(50);
+    }
     QVERIFY2(m_process.state() == QProcess::Running, m_process.readAll().constData());
+    QVERIFY2(ready, qPrintable(QStringLiteral("the Runtime API never answered: ") + lastError));
 }
 
 void TestHaproxyBackend::stopHaproxy()
