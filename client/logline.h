@@ -3,11 +3,13 @@
 // The gateway's request log, as domain types (docs/admin-api.md §4.18 and §6). Produced by the
 // JSON boundary (logjson.h), carried by LogStream, kept by LogStore.
 
+#include <QList>
 #include <QString>
 
 #include <chrono>
 #include <compare>
 #include <cstdint>
+#include <optional>
 
 namespace cutover {
 
@@ -49,9 +51,21 @@ struct LogGap
 {
     LogId from;
     LogId to;
+    // false: lines may be missing but the source cannot say how many (HAProxy's ring); from..to
+    // then only place the marker.
+    bool counted = true;
 
-    std::uint64_t missed() const { return to.value >= from.value ? to.value - from.value + 1 : 0; }
+    std::uint64_t missed() const { return counted && to.value >= from.value ? to.value - from.value + 1 : 0; }
     bool operator==(const LogGap &) const = default;
+};
+
+// A page of the gateway's log buffer (GET /admin/logs, docs/admin-api.md §4.18).
+struct LogPage
+{
+    QList<LogLine> lines;      // ascending ids
+    LogId firstId;             // oldest line still in the gateway's buffer
+    LogId lastId;              // newest line in the buffer
+    std::optional<LogGap> gap; // lines asked for that have left the buffer
 };
 
 } // namespace cutover

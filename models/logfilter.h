@@ -23,6 +23,8 @@ struct LogFilter
     // Gap markers ("N lines missed") stay visible whatever the criteria, unless this is false.
     bool includeGaps = true;
 
+    bool operator==(const LogFilter &) const = default;
+
     bool isEmpty() const
     {
         return !minLevel && service.isEmpty() && text.isEmpty() && pattern.isEmpty() && requestId.isEmpty();

@@ -13,7 +13,8 @@ namespace cutover {
 namespace {
 
 constexpr quint16 kOverflowId = 0;             // "…": a value that did not fit the intern table
-constexpr qsizetype kMaxInterned = 65535;
+constexpr qsizetype kMaxInterned = 65535;      // ids 0 … 65534
+constexpr quint16 kNoSuchId = 0xFFFF;          // never assigned: a filter value nothing has
 constexpr std::size_t kBytesPerInternedString = 160; // hash node, two array headers, allocator slack
 
 // Free-text bytes per record the arena is sized for (cutover-sim's lines average ~90).
@@ -38,7 +39,8 @@ qsizetype utf8Cut(const char *s, qsizetype size, qsizetype max)
 
 } // namespace
 
-// One record; gaps reuse `id` for gap.to and the time slot for gap.from.
+// One record; gaps reuse `id` for gap.to, the time slot for gap.from and `status` for "not
+// counted" (1).
 struct LogStore::Entry
 {
     quint64 id;
@@ -98,6 +100,7 @@ LogStore::~LogStore() = default;
 void LogStore::clear()
 {
     m_chunks.clear();
+    ++m_internGeneration;
     m_firstSeq = m_endSeq;
     m_internText = {QStringLiteral("…")};
     m_internUtf8 = {QByteArray()}; // matches no text search: the real value is unknown
@@ -112,7 +115,8 @@ quint16 LogStore::intern(const QString &value)
         return it.value();
     // A gateway sending unbounded values here is broken; the table must not eat the budget.
     const std::size_t cost = internCost(value);
-    if (m_internText.size() >= kMaxInterned || m_internBytes + cost > m_budget / 8) {
+    const auto full = [&] { return m_internText.size() >= kMaxInterned || m_internBytes + cost > m_budget / 8; };
+    if (full() && (!compactInterns() || full())) {
         ++m_internOverflows;
         return kOverflowId;
     }
@@ -124,6 +128,56 @@ quint16 LogStore::intern(const QString &value)
     m_bytes += cost;
     enforceBudget(0);
     return id;
+}
+
+bool LogStore::compactInterns()
+{
+    // Worth a full pass only when a good part of the store has turned over since the last one;
+    // otherwise most values are still in use and a gateway with endless distinct values would
+    // make every append pay for a scan.
+    const quint64 turnedOver = m_evicted - m_evictedAtCompaction;
+    if (turnedOver == 0 || turnedOver < quint64(size()) / 4)
+        return false;
+    m_evictedAtCompaction = m_evicted;
+    std::vector<quint16> remap(std::size_t(m_internText.size()), kNoSuchId);
+    remap[kOverflowId] = kOverflowId;
+    for (const auto &chunk : m_chunks) {
+        for (std::size_t i = 0; i < chunk->count; ++i) {
+            const Entry &e = chunk->entries[i];
+            if (!e.gap)
+                for (quint16 id : {e.service, e.backend, e.upstream, e.route, e.method})
+                    remap[id] = 0; // in use; numbered below
+        }
+    }
+    QList<QString> text {m_internText.front()};
+    QList<QByteArray> utf8 {m_internUtf8.front()};
+    std::size_t bytes = internCost(text.front());
+    m_internIds.clear();
+    for (std::size_t id = 1; id < remap.size(); ++id) {
+        if (remap[id] == kNoSuchId)
+            continue;
+        remap[id] = quint16(text.size());
+        m_internIds.insert(m_internText.at(qsizetype(id)), remap[id]);
+        bytes += internCost(m_internText.at(qsizetype(id)));
+        text.append(m_internText.at(qsizetype(id)));
+        utf8.append(m_internUtf8.at(qsizetype(id)));
+    }
+    for (const auto &chunk : m_chunks) {
+        for (std::size_t i = 0; i < chunk->count; ++i) {
+            Entry &e = chunk->entries[i];
+            if (e.gap)
+                continue;
+            for (quint16 *id : {&e.service, &e.backend, &e.upstream, &e.route, &e.method})
+                *id = remap[*id];
+        }
+    }
+    m_internText = std::move(text);
+    m_internUtf8 = std::move(utf8);
+    m_bytes = m_bytes - m_internBytes + bytes;
+    m_internBytes = bytes;
+    ++m_internCompactions;
+    ++m_internGeneration;
+    return true;
 }
 
 void LogStore::evictOldest()
@@ -178,12 +232,19 @@ bool LogStore::append(const LogLine &line)
     if (m_lastId && line.id <= *m_lastId)
         return false;
     Entry e {};
-    // Interning first: it may evict, and the chunk chosen below must survive.
-    e.service = intern(line.service);
-    e.backend = intern(line.backend);
-    e.upstream = intern(line.upstream);
-    e.route = intern(line.route);
-    e.method = intern(line.method);
+    // Interning first: it may evict, and the chunk chosen below must survive. A compaction
+    // renumbers ids (and drops values not yet in any entry), so then intern again.
+    const auto internAll = [&] {
+        e.service = intern(line.service);
+        e.backend = intern(line.backend);
+        e.upstream = intern(line.upstream);
+        e.route = intern(line.route);
+        e.method = intern(line.method);
+    };
+    const quint64 generation = m_internGeneration;
+    internAll();
+    if (generation != m_internGeneration)
+        internAll();
 
     const auto units = [](const QString &s, qsizetype max) { return std::size_t(std::min(s.size(), max)); };
     const std::size_t worst = 3 * (units(line.path, kMaxPathBytes) + units(line.requestId, kMaxIdBytes)
@@ -238,6 +299,7 @@ bool LogStore::appendGap(const LogGap &gap)
     Entry e {};
     e.id = gap.to.value;
     e.gapFrom = gap.from.value;
+    e.status = gap.counted ? 0 : 1;
     e.gap = true;
     e.level = LogLevel::Error;
     Chunk &chunk = writableChunk(4);
@@ -298,7 +360,7 @@ LogLevel LogStore::level(quint64 seq) const
 LogGap LogStore::gap(quint64 seq) const
 {
     const Entry &e = entry(seq);
-    return e.gap ? LogGap {LogId {e.gapFrom}, LogId {e.id}} : LogGap {};
+    return e.gap ? LogGap {LogId {e.gapFrom}, LogId {e.id}, e.status == 0} : LogGap {};
 }
 
 LogLine LogStore::line(quint64 seq) const
@@ -330,6 +392,9 @@ LogLine LogStore::line(quint64 seq) const
 // A filter turned into what the scan needs: ids instead of names, bytes instead of text.
 struct LogStore::Compiled
 {
+    LogFilter filter;           // what this was compiled from
+    quint64 generation = 0;     // the intern ids it knows
+    QString error;              // the filter is unusable (a bad regular expression)
     std::optional<LogLevel> minLevel;
     bool includeGaps = true;
     bool hasService = false;
@@ -443,43 +508,63 @@ void LogStore::filterChunk(const Compiled &c, const Chunk &chunk, std::size_t fr
     }
 }
 
+const LogStore::Compiled &LogStore::compiled(const LogFilter &filter) const
+{
+    if (!m_compiled || m_compiled->generation != m_internGeneration || !(m_compiled->filter == filter)) {
+        auto c = std::make_unique<Compiled>();
+        c->filter = filter;
+        c->generation = m_internGeneration;
+        c->error = validate(filter);
+        c->minLevel = filter.minLevel;
+        c->includeGaps = filter.includeGaps;
+        c->hasService = !filter.service.isEmpty();
+        if (!filter.requestId.isEmpty()) {
+            c->hasRequestId = true;
+            c->requestId = filter.requestId.toUtf8();
+        }
+        if (!filter.text.isEmpty()) {
+            c->hasText = true;
+            c->text = filter.text;
+            c->textCase = filter.textCase;
+            const QByteArray needle = filter.text.toUtf8();
+            // Exact bytes are exact text; ASCII folding is Unicode folding only for an ASCII needle.
+            c->fastText = !needle.contains('\0') && (filter.textCase == Qt::CaseSensitive || ByteSearcher::isAscii(needle));
+            c->searcher = ByteSearcher(needle, filter.textCase);
+        }
+        if (!filter.pattern.isEmpty() && c->error.isEmpty()) {
+            c->hasPattern = true;
+            c->pattern = regexFor(filter);
+            c->pattern.optimize();
+        }
+        m_compiled = std::move(c);
+    }
+    Compiled &c = *m_compiled;
+    // Values interned since: extend the per-id verdicts; a service may exist by now.
+    if (c.hasService)
+        c.serviceId = m_internIds.value(c.filter.service, kNoSuchId);
+    const std::size_t known = c.hasText ? c.internText.size() : c.internPattern.size();
+    const std::size_t now = std::size_t(m_internText.size());
+    if (c.hasText) {
+        c.internText.resize(now);
+        for (std::size_t i = std::max<std::size_t>(known, 1); i < now; ++i)
+            c.internText[i] = m_internText.at(qsizetype(i)).contains(c.text, c.textCase);
+    }
+    if (c.hasPattern) {
+        const std::size_t from = std::max<std::size_t>(c.internPattern.size(), 1);
+        c.internPattern.resize(now);
+        for (std::size_t i = from; i < now; ++i)
+            c.internPattern[i] = c.pattern.match(m_internText.at(qsizetype(i))).hasMatch();
+    }
+    return c;
+}
+
 LogStore::Query LogStore::filter(const LogFilter &filter, quint64 fromSeq) const
 {
     Query out;
-    out.error = validate(filter);
-    if (!out.error.isEmpty())
+    const Compiled &c = compiled(filter);
+    if (!c.error.isEmpty()) {
+        out.error = c.error;
         return out;
-    Compiled c;
-    c.minLevel = filter.minLevel;
-    c.includeGaps = filter.includeGaps;
-    if (!filter.service.isEmpty()) {
-        c.hasService = true;
-        // An unknown service matches no line; kOverflowId is never a real name.
-        c.serviceId = m_internIds.value(filter.service, kOverflowId);
-    }
-    if (!filter.requestId.isEmpty()) {
-        c.hasRequestId = true;
-        c.requestId = filter.requestId.toUtf8();
-    }
-    if (!filter.text.isEmpty()) {
-        c.hasText = true;
-        c.text = filter.text;
-        c.textCase = filter.textCase;
-        const QByteArray needle = filter.text.toUtf8();
-        // Exact bytes are exact text; ASCII folding is Unicode folding only for an ASCII needle.
-        c.fastText = !needle.contains('\0') && (filter.textCase == Qt::CaseSensitive || ByteSearcher::isAscii(needle));
-        c.searcher = ByteSearcher(needle, filter.textCase);
-        c.internText.resize(std::size_t(m_internText.size()));
-        for (qsizetype i = 1; i < m_internText.size(); ++i)
-            c.internText[std::size_t(i)] = m_internText.at(i).contains(filter.text, filter.textCase);
-    }
-    if (!filter.pattern.isEmpty()) {
-        c.hasPattern = true;
-        c.pattern = regexFor(filter);
-        c.pattern.optimize();
-        c.internPattern.resize(std::size_t(m_internText.size()));
-        for (qsizetype i = 1; i < m_internText.size(); ++i)
-            c.internPattern[std::size_t(i)] = c.pattern.match(m_internText.at(i)).hasMatch();
     }
     fromSeq = std::max(fromSeq, m_firstSeq);
     if (fromSeq >= m_endSeq)

@@ -75,10 +75,16 @@ public:
     quint64 evictedEntries() const { return m_evicted; }
     quint64 truncatedFields() const { return m_truncated; }
     // Lines whose service/backend/upstream/route/method value was new after the intern table had
-    // reached its limit; they show "…" for that field.
+    // reached its limit (and compacting it freed too little); they show "…" for that field.
     quint64 internOverflows() const { return m_internOverflows; }
+    // Distinct service/backend/upstream/route/method values held, and how often the table was
+    // compacted (values only evicted lines used dropped).
+    qsizetype internedValues() const { return m_internText.size() - 1; }
+    quint64 internCompactions() const { return m_internCompactions; }
 
     // Matching entries, ascending, from `fromSeq` on (to extend an earlier result as lines come).
+    // The compiled form of the last filter is kept, so calling again with the same filter (the
+    // log view does, every frame) costs no recompiling.
     struct Query
     {
         std::vector<quint64> matches;
@@ -96,6 +102,8 @@ private:
     enum class Field { Path, RequestId, UserId, Message };
 
     quint16 intern(const QString &value);
+    bool compactInterns();
+    const Compiled &compiled(const LogFilter &filter) const;
     Chunk &writableChunk(std::size_t textBytes);
     void evictOldest();
     void enforceBudget(std::size_t incoming);
@@ -124,6 +132,12 @@ private:
     QList<QByteArray> m_internUtf8;
     QHash<QString, quint16> m_internIds;
     std::size_t m_internBytes = 0;
+    quint64 m_internCompactions = 0;
+    quint64 m_evictedAtCompaction = 0;
+    quint64 m_internGeneration = 0; // changes whenever ids are reassigned
+
+    // The last filter compiled, for the intern generation it was compiled against.
+    mutable std::unique_ptr<Compiled> m_compiled;
     QStringEncoder m_encoder {QStringEncoder::Utf8, QStringConverter::Flag::Stateless};
 };
 

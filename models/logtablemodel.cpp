@@ -123,6 +123,8 @@ const LogLine &LogTableModel::cachedLine(quint64 seq) const
 QString LogTableModel::gapText(quint64 missed, quint64 fromId, quint64 toId)
 {
     const QLocale locale;
+    if (missed == 0)
+        return tr("⋯ lines may be missing here — the log source reconnected and cannot tell how many it lost");
     return tr("⋯ %1 lines missed (ids %2–%3) — the gateway's buffer moved on")
         .arg(locale.toString(missed), QString::number(fromId), QString::number(toId));
 }

@@ -120,6 +120,9 @@ private Q_SLOTS:
     void filtersAgreeWithReferenceOnRandomNeedles();
     void invalidRegularExpression();
     void incrementalFilter();
+    void filterSeesValuesInternedLater();
+    void unknownServiceMatchesNothing();
+    void internTableCompactsAsLinesTurnOver();
     void longFieldsAreCut();
     void byteSearcher_data();
     void byteSearcher();
@@ -356,6 +359,81 @@ void TestLogStore::incrementalFilter()
     QVERIFY(store.evictedEntries() > 0);
     QCOMPARE(store.filter(f).matches, all);
     QVERIFY(store.filter(f, store.endSeq()).matches.empty());
+}
+
+void TestLogStore::filterSeesValuesInternedLater()
+{
+    // The compiled filter is kept between calls; values and services that appear afterwards must
+    // still be judged.
+    LogStore store;
+    for (quint64 id = 1; id <= 50; ++id)
+        store.append(simLine(id));
+    const LogFilter text = textFilter(QStringLiteral("search-svc"));
+    LogFilter service;
+    service.service = QStringLiteral("search-service");
+    QVERIFY(store.filter(text).matches.empty());
+    QVERIFY(store.filter(service).matches.empty());
+    LogLine late = simLine(51);
+    late.service = QStringLiteral("search-service");
+    late.route = QStringLiteral("search-svc-route");
+    QVERIFY(store.append(late));
+    QCOMPARE(store.filter(text).matches, std::vector<quint64> {50});
+    QCOMPARE(store.filter(service).matches, std::vector<quint64> {50});
+    QCOMPARE(store.filter(text, 50).matches, std::vector<quint64> {50});
+}
+
+void TestLogStore::unknownServiceMatchesNothing()
+{
+    // Far more distinct services than the table of a small store takes, none evicted: the extra
+    // ones are stored as "…", and a filter for a service nobody has must not match them.
+    LogStore store(LogStore::kMinimumBudget);
+    for (quint64 id = 1; id <= 400; ++id) {
+        LogLine l = simLine(id);
+        l.service = QStringLiteral("service-with-a-long-generated-name-%1").arg(id);
+        QVERIFY(store.append(l));
+    }
+    QCOMPARE(store.evictedEntries(), quint64(0));
+    QVERIFY(store.internOverflows() > 0);
+    QCOMPARE(store.line(399).service, QStringLiteral("…"));
+    LogFilter f;
+    f.service = QStringLiteral("no-such-service");
+    QVERIFY(store.filter(f).matches.empty());
+    f.service = QStringLiteral("service-with-a-long-generated-name-1");
+    QCOMPARE(store.filter(f).matches, std::vector<quint64> {0});
+}
+
+void TestLogStore::internTableCompactsAsLinesTurnOver()
+{
+    // Route values that change every 20 lines: only a few dozen are live at a time, thousands
+    // over the run. Without compaction the table would fill and later lines would lose their
+    // route to "…".
+    LogStore store(LogStore::kMinimumBudget);
+    const auto routeOf = [](quint64 id) { return QStringLiteral("route-%1").arg(id / 20); };
+    for (quint64 id = 1; id <= 40000; ++id) {
+        LogLine l = simLine(id);
+        l.route = routeOf(id);
+        store.append(l);
+    }
+    QVERIFY(store.evictedEntries() > 30000);
+    QVERIFY(store.internCompactions() > 0);
+    QCOMPARE(store.internOverflows(), quint64(0));
+    QVERIFY(store.internedValues() < 400);
+    QVERIFY(store.bytesUsed() <= store.byteBudget());
+    for (quint64 seq = store.firstSeq(); seq < store.endSeq(); ++seq) {
+        const LogLine l = store.line(seq);
+        const LogLine expected = simLine(l.id.value);
+        QCOMPARE(l.route, routeOf(l.id.value));
+        QCOMPARE(l.service, expected.service);
+        QCOMPARE(l.backend, expected.backend);
+        QCOMPARE(l.upstream, expected.upstream);
+        QCOMPARE(l.method, expected.method);
+        QCOMPARE(l.message, expected.message);
+    }
+    LogFilter f = textFilter(routeOf(39990));
+    const auto hits = store.filter(f).matches;
+    QVERIFY(!hits.empty());
+    for (quint64 seq : hits)
+        QCOMPARE(store.line(seq).route, routeOf(39990));
 }
 
 void TestLogStore::longFieldsAreCut()
