@@ -1,6 +1,10 @@
 #include "logjson.h"
 
+#include "flatjson.h"
+
 #include <nlohmann/json.hpp>
+
+#include <charconv>
 
 namespace cutover::json {
 
@@ -144,6 +148,94 @@ int digits(std::string_view s, std::size_t at, std::size_t n, bool &ok)
     return v;
 }
 
+// The fast path for the common case (docs/performance.md): a line that is a flat object of ASCII
+// scalars with every member well typed. Declines (std::nullopt) on anything else, and the full
+// parser decides, with its error messages.
+std::optional<LogLine> fastLine(QByteArrayView json)
+{
+    enum Member : unsigned {
+        Id = 1u << 0, Time = 1u << 1, Level = 1u << 2, Service = 1u << 3, Backend = 1u << 4,
+        Method = 1u << 5, Path = 1u << 6, Status = 1u << 7, Latency = 1u << 8, RequestId = 1u << 9,
+        User = 1u << 10, Route = 1u << 11, Message = 1u << 12,
+    };
+    constexpr unsigned kRequired = (1u << 13) - 1;
+    using Type = FlatValue::Type;
+    thread_local std::string scratch;
+    LogLine line;
+    unsigned seen = 0;
+    bool typed = true;
+    const auto text = [](std::string_view v) { return QString::fromLatin1(v.data(), qsizetype(v.size())); };
+    const auto digitsOnly = [](std::string_view v) { return v.find_first_not_of("0123456789") == std::string_view::npos; };
+    const auto str = [&](const FlatValue &v, QString &out, Member m) {
+        if (v.type != Type::String)
+            typed = false;
+        else
+            out = text(v.text), seen |= m;
+    };
+    const bool flat = scanFlatObject(std::string_view(json.data(), std::size_t(json.size())), scratch,
+                                     [&](std::string_view key, const FlatValue &v) {
+        if (key == "id") {
+            std::uint64_t id = 0;
+            const auto [end, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), id);
+            if (v.type != Type::Number || !digitsOnly(v.text) || ec != std::errc() || end != v.text.data() + v.text.size())
+                typed = false;
+            line.id = LogId {id};
+            seen |= Id;
+        } else if (key == "time") {
+            const auto time = v.type == Type::String ? parseRfc3339(v.text) : std::nullopt;
+            if (!time)
+                typed = false;
+            else
+                line.time = *time, seen |= Time;
+        } else if (key == "level") {
+            const auto level = v.type == Type::String ? logLevelFromName(v.text) : std::nullopt;
+            if (!level)
+                typed = false;
+            else
+                line.level = *level, seen |= Level;
+        } else if (key == "status") {
+            if (v.type != Type::Number || !digitsOnly(v.text) || v.text.size() > 3)
+                typed = false;
+            std::from_chars(v.text.data(), v.text.data() + v.text.size(), line.status);
+            seen |= Status;
+        } else if (key == "latency_ms") {
+            double ms = 0;
+            const auto [end, ec] = std::from_chars(v.text.data(), v.text.data() + v.text.size(), ms);
+            if (v.type != Type::Number || ec != std::errc() || end != v.text.data() + v.text.size())
+                typed = false;
+            line.latency = Milliseconds(ms);
+            seen |= Latency;
+        } else if (key == "user_id") {
+            if (v.type == Type::Null)
+                line.userId.clear(), seen |= User;
+            else
+                str(v, line.userId, User);
+        } else if (key == "upstream") {
+            if (v.type == Type::Null)
+                line.upstream.clear();
+            else
+                str(v, line.upstream, Member(0));
+        } else if (key == "service") {
+            str(v, line.service, Service);
+        } else if (key == "backend") {
+            str(v, line.backend, Backend);
+        } else if (key == "method") {
+            str(v, line.method, Method);
+        } else if (key == "path") {
+            str(v, line.path, Path);
+        } else if (key == "request_id") {
+            str(v, line.requestId, RequestId);
+        } else if (key == "route") {
+            str(v, line.route, Route);
+        } else if (key == "message") {
+            str(v, line.message, Message);
+        }
+    });
+    if (!flat || !typed || seen != kRequired)
+        return std::nullopt;
+    return line;
+}
+
 } // namespace
 
 std::optional<LogTime> parseRfc3339(std::string_view s)
@@ -219,6 +311,13 @@ QString logLevelName(LogLevel level)
 }
 
 Result<LogLine> parseLogLine(QByteArrayView json)
+{
+    if (std::optional<LogLine> line = fastLine(json))
+        return std::move(*line);
+    return parseLogLineWithFullParser(json);
+}
+
+Result<LogLine> parseLogLineWithFullParser(QByteArrayView json)
 {
     return guarded<LogLine>(json, "GET /admin/logs/stream", [](const Json &doc) { return lineFrom(doc, {}); });
 }

@@ -24,6 +24,9 @@ struct LogPage
 // `field` names the member ("status", "lines[3].time"); the caller fills in the endpoint when it
 // is not the one given here.
 Result<LogLine> parseLogLine(QByteArrayView json);
+// The same without the fast path for flat ASCII lines (client/flatjson.h): for the tests that
+// hold both to the same answers.
+Result<LogLine> parseLogLineWithFullParser(QByteArrayView json);
 // The data of an SSE `gap` event: {"from":A,"to":B,"missed":N}.
 Result<LogGap> parseLogGap(QByteArrayView json);
 Result<LogPage> parseLogPage(QByteArrayView body);

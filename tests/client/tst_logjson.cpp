@@ -38,6 +38,7 @@ class TestLogJson : public QObject
 
 private Q_SLOTS:
     void parsesTheContractExample();
+    void fastPathAgreesWithFullParser();
     void badLine_data();
     void badLine();
     void page();
@@ -71,6 +72,77 @@ void TestLogJson::parsesTheContractExample()
     QVERIFY(anonymous.ok());
     QVERIFY(anonymous->userId.isEmpty());
     QVERIFY(json::parseLogLine(with("upstream", {})).ok()); // not in the contract: optional
+}
+
+namespace {
+
+bool sameLine(const LogLine &a, const LogLine &b)
+{
+    return a.id == b.id && a.time == b.time && a.level == b.level && a.service == b.service && a.backend == b.backend
+        && a.upstream == b.upstream && a.route == b.route && a.method == b.method && a.path == b.path
+        && a.status == b.status && a.latency == b.latency && a.requestId == b.requestId && a.userId == b.userId
+        && a.message == b.message;
+}
+
+// parseLogLine (flat-object fast path first) and the full parser must give the same answer.
+QString disagreement(const QByteArray &json)
+{
+    const auto fast = json::parseLogLine(json);
+    const auto full = json::parseLogLineWithFullParser(json);
+    if (fast.ok() != full.ok())
+        return QStringLiteral("ok %1 vs %2").arg(fast.ok()).arg(full.ok());
+    if (fast.ok() && !sameLine(*fast, *full))
+        return QStringLiteral("different values");
+    if (!fast.ok() && (fast.error().field != full.error().field || fast.error().message != full.error().message))
+        return QStringLiteral("errors differ: %1 vs %2").arg(fast.error().describe(), full.error().describe());
+    return {};
+}
+
+} // namespace
+
+void TestLogJson::fastPathAgreesWithFullParser()
+{
+    const QList<QByteArray> bases {
+        kLine,
+        with("user_id", "null"),
+        with("upstream", {}),
+        with("upstream", "null"),
+        with("message", R"("a \"quoted\" \\ tab\t slash\/ nl\n")"),
+        with("message", R"("caf\u00e9")"),
+        with("message", "\"caf\xc3\xa9 \xe2\x82\xac\""),
+        with("latency_ms", "2.079e2"),
+        with("latency_ms", "-0"),
+        with("latency_ms", "0"),
+        with("status", "0"),
+        with("id", "18446744073709551615"),
+        with("id", "18446744073709551616"),
+        " \r\n\t" + kLine + " \n",
+        kLine.left(kLine.size() - 1) + R"(,"extra":{"nested":[1,2]}})",
+        kLine.left(kLine.size() - 1) + R"(,"status":"dup"})",
+        kLine.left(kLine.size() - 1) + R"(,"flag":true,"other":false})",
+        QByteArray(R"({"status":"first",)") + kLine.mid(1),
+    };
+    const QByteArray probes = QByteArray("\"\\,:{}[]0-+ .eEx\x01\x7f") + QByteArray("\xc3\x00", 2);
+    int checked = 0;
+    for (qsizetype b = 0; b < bases.size(); ++b) {
+        const QByteArray &base = bases.at(b);
+        QVERIFY2(disagreement(base).isEmpty(), qPrintable(QString::fromUtf8(base) + QStringLiteral(": ") + disagreement(base)));
+        // Every byte of the first bases deleted, replaced and preceded by each probe; the rest
+        // only with deletions (they differ from the first in one member).
+        for (qsizetype at = 0; at < base.size(); ++at) {
+            QList<QByteArray> variants {base.left(at) + base.mid(at + 1)};
+            for (char c : b < 3 ? probes : QByteArray()) {
+                variants.append(base.left(at) + c + base.mid(at + 1));
+                variants.append(base.left(at) + c + base.mid(at));
+            }
+            for (const QByteArray &v : std::as_const(variants)) {
+                const QString why = disagreement(v);
+                QVERIFY2(why.isEmpty(), qPrintable(QString::fromLatin1(v.toPercentEncoding(" {}[]:,\"")) + QStringLiteral(": ") + why));
+                ++checked;
+            }
+        }
+    }
+    QVERIFY(checked > 20000);
 }
 
 void TestLogJson::badLine_data()
