@@ -4,7 +4,7 @@
 // Run (offscreen): bench_gui [--stalls S] [--startup RUNS] [--memory S]
 // Internal: bench_gui --child-first-frame app|bare (one startup sample, printed on stdout).
 #include "app/common/appsession.h"
-#include "client/logstream.h"
+#include "client/logsource.h"
 #include "widgets/mainwindow.h"
 
 #include <QApplication>
@@ -135,9 +135,9 @@ struct LoadedApp
         bool ok = false;
         QEventLoop loop;
         QObject::connect(session.get(), &AppSession::connected, &loop, [&] {
-            QObject::connect(session->logStream(), &LogStream::linesReceived,
+            QObject::connect(session->logSource(), &LogSource::linesReceived,
                              [this](const QList<LogLine> &l) { lines += quint64(l.size()); });
-            QObject::connect(session->logStream(), &LogStream::gap,
+            QObject::connect(session->logSource(), &LogSource::gap,
                              [this](LogId, LogId, quint64 n) { missed += n; });
             ok = true;
             loop.quit();

@@ -2,12 +2,16 @@
 
 #include "apierror.h"
 #include "domain.h"
+#include "logline.h"
 
 #include <QObject>
 
 #include <functional>
+#include <optional>
 
 namespace cutover {
+
+class LogSource;
 
 // An operator action (engage or release the emergency rollback). The caller creates the
 // idempotency key once per action and keeps it for every retry, so that however often the request
@@ -59,6 +63,13 @@ public:
     virtual void cancelAction(quint64 actionId) = 0;
 
     virtual void fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done) = 0;
+
+    // Log backfill: up to `limit` lines after `after`, or the newest `limit` without it; a gap
+    // in the page says which asked-for lines left the gateway's buffer.
+    virtual void fetchLogs(std::optional<LogId> after, int limit, Callback<LogPage> done) = 0;
+    // A follower of the live log, owned by `parent`, not started; nullptr when the gateway has
+    // no log stream (GatewayInfo::capabilities.logStream).
+    virtual LogSource *createLogSource(QObject *parent) = 0;
 };
 
 } // namespace cutover

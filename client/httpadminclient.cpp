@@ -1,6 +1,8 @@
 #include "httpadminclient.h"
 
 #include "jsonboundary.h"
+#include "logjson.h"
+#include "logstream.h"
 #include "replyerror.h"
 
 #include <QNetworkAccessManager>
@@ -246,6 +248,23 @@ void HttpAdminClient::fetchAudit(qint64 afterId, int limit, Callback<AuditPage> 
 {
     send({"GET", QStringLiteral("/admin/audit?after=%1&limit=%2").arg(afterId).arg(limit), {}, {}, m_getRetry, 0, 0,
           parseWith(&json::parseAudit, std::move(done))});
+}
+
+void HttpAdminClient::fetchLogs(std::optional<LogId> after, int limit, Callback<LogPage> done)
+{
+    QString path = QStringLiteral("/admin/logs?limit=%1").arg(limit);
+    if (after)
+        path += QStringLiteral("&after=%1").arg(after->value);
+    send({"GET", path, {}, {}, m_getRetry, 0, 0, [done = std::move(done)](Result<Raw> r) {
+              if (!r)
+                  return done(r.error());
+              done(json::parseLogPage(r->body));
+          }});
+}
+
+LogSource *HttpAdminClient::createLogSource(QObject *parent)
+{
+    return new LogStream(m_nam, m_endpoint, parent);
 }
 
 } // namespace cutover

@@ -55,6 +55,9 @@ public:
     quint64 releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done) override;
     void cancelAction(quint64 actionId) override;
     void fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done) override;
+    void fetchLogs(std::optional<LogId> after, int limit, Callback<LogPage> done) override;
+    // A LogStream on the same network manager and endpoint (token included).
+    LogSource *createLogSource(QObject *parent) override;
 
     void setGetRetry(RetryPolicy policy) { m_getRetry = policy; }
     void setActionRetry(RetryPolicy policy) { m_actionRetry = policy; }

@@ -11,14 +11,7 @@
 
 namespace cutover::json {
 
-// GET /admin/logs (docs/admin-api.md §4.18).
-struct LogPage
-{
-    QList<LogLine> lines;   // ascending ids
-    LogId firstId;          // oldest line still in the gateway's buffer
-    LogId lastId;           // newest line in the buffer
-    std::optional<LogGap> gap; // lines asked for that have left the buffer
-};
+using cutover::LogPage;
 
 // nlohmann::json stays behind these functions. On a bad shape the ApiError is Kind::Malformed and
 // `field` names the member ("status", "lines[3].time"); the caller fills in the endpoint when it

@@ -43,7 +43,7 @@ void logNet(spdlog::level::level_enum level, const QString &text)
 } // namespace
 
 LogStream::LogStream(QNetworkAccessManager *nam, HttpEndpoint endpoint, QObject *parent)
-    : QObject(parent)
+    : LogSource(parent)
     , m_nam(nam)
     , m_endpoint(std::move(endpoint))
 {
@@ -56,15 +56,9 @@ LogStream::~LogStream()
     dropReply();
 }
 
-QString LogStream::stateName(State state)
+QString LogStream::describe() const
 {
-    switch (state) {
-    case State::Stopped: return QStringLiteral("stopped");
-    case State::Connecting: return QStringLiteral("connecting");
-    case State::Streaming: return QStringLiteral("streaming");
-    case State::Reconnecting: return QStringLiteral("reconnecting");
-    }
-    return {};
+    return QStringLiteral("SSE %1").arg(kStreamEndpoint);
 }
 
 void LogStream::start(std::optional<LogId> after)
@@ -79,7 +73,7 @@ void LogStream::start(std::optional<LogId> after)
     m_backfillPending = m_options.backfillLimit > 0;
     m_retry = m_options.initialRetry;
     m_failures = 0;
-    m_lastError.reset();
+    clearLastError();
     setState(State::Connecting);
     connectNow();
 }
@@ -106,7 +100,7 @@ void LogStream::dropReply()
 
 void LogStream::connectNow()
 {
-    if (m_state != State::Reconnecting)
+    if (state() != State::Reconnecting)
         setState(State::Connecting);
     if (m_backfillPending)
         sendBackfill();
@@ -391,15 +385,6 @@ std::chrono::milliseconds LogStream::nextDelay()
     const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
     // A floor, so that `retry: 0` from a gateway that closes at once cannot make a request storm.
     return std::chrono::milliseconds(qint64(std::max(double(kMinimumDelay.count()), std::min(base * jitter, cap))));
-}
-
-void LogStream::setState(State state, std::optional<ApiError> error)
-{
-    if (state == m_state && !error)
-        return;
-    m_state = state;
-    m_lastError = error;
-    Q_EMIT connectionStateChanged(state, error);
 }
 
 ApiError LogStream::notAnEventStream(QNetworkReply *reply) const

@@ -3,6 +3,7 @@
 #include "apierror.h"
 #include "httpadminclient.h"
 #include "logline.h"
+#include "logsource.h"
 #include "ssedecoder.h"
 
 #include <QList>
@@ -25,14 +26,11 @@ namespace cutover {
 // Every readyRead is drained completely and turned into one linesReceived(); a gap inside a batch
 // splits it so that the lines before the gap arrive first. Lines whose id is not above the last one
 // delivered are dropped, so a resumed stream never hands a line out twice.
-class LogStream : public QObject
+class LogStream : public LogSource
 {
     Q_OBJECT
 
 public:
-    enum class State { Stopped, Connecting, Streaming, Reconnecting };
-    Q_ENUM(State)
-
     struct Options
     {
         // No byte for this long ends the connection. Gateways send a heartbeat at least every
@@ -55,35 +53,16 @@ public:
     // Takes effect at the next (re)connection.
     void setToken(const QByteArray &token) { m_endpoint.token = token; }
 
-    // Starts following. `after`: deliver lines after this id (the gateway reports a gap if they
-    // have left its buffer). Without it: the newest Options::backfillLimit lines, if set, then
-    // only new lines. Restarts if already running.
-    void start(std::optional<LogId> after = std::nullopt);
-    // Stops at once; no signal but connectionStateChanged(Stopped) follows.
-    void stop();
+    void setBackfill(int lines) override { m_options.backfillLimit = lines; }
+    // Without `after`: the newest Options::backfillLimit lines, if set, then only new lines.
+    void start(std::optional<LogId> after = std::nullopt) override;
+    void stop() override;
+    QString describe() const override;
 
-    State state() const { return m_state; }
-    // Why the stream is reconnecting or stopped, if it was an error.
-    const std::optional<ApiError> &lastError() const { return m_lastError; }
     // The id of the last line or gap delivered (the resume point).
     std::optional<LogId> lastId() const { return m_lastId; }
     // The reconnection time the gateway asked for (`retry:`), else Options::initialRetry.
     std::chrono::milliseconds reconnectionTime() const { return m_retry; }
-
-    static QString stateName(State state);
-
-Q_SIGNALS:
-    void linesReceived(const QList<cutover::LogLine> &lines);
-    // Lines from..to will never arrive (the gateway's buffer dropped them, or this client was
-    // too slow).
-    void gap(cutover::LogId from, cutover::LogId to, quint64 missed);
-    // `error` is set when the state changed because of one: Reconnecting (will retry) or Stopped
-    // (will not: 401/403, 204, 404, …). A stop() gives Stopped without an error.
-    void connectionStateChanged(cutover::LogStream::State state, const std::optional<cutover::ApiError> &error);
-    // A comment line arrived: the gateway's keep-alive.
-    void heartbeat();
-    // An event this client could not use (bad JSON, wrong shape, oversized line); skipped.
-    void malformedEvent(const cutover::ApiError &error);
 
 private:
     void connectNow();
@@ -101,7 +80,6 @@ private:
     void deliverGap(LogGap gap);
     void fail(ApiError error);
     void retryLater(ApiError error);
-    void setState(State state, std::optional<ApiError> error = std::nullopt);
     ApiError errorFor(QNetworkReply *reply, const QByteArray &body, const QString &endpoint) const;
     ApiError notAnEventStream(QNetworkReply *reply) const;
     std::chrono::milliseconds nextDelay();
@@ -113,8 +91,6 @@ private:
     QPointer<QNetworkReply> m_reply;
     SseDecoder m_decoder;
     QTimer m_reconnectTimer;
-    State m_state = State::Stopped;
-    std::optional<ApiError> m_lastError;
     std::optional<LogId> m_lastId;
     std::optional<LogId> m_backfillAfter;
     std::chrono::milliseconds m_retry {2000};

@@ -1,6 +1,6 @@
 #include "boardstate.h"
 
-#include "client/logstream.h"
+#include "client/logsource.h"
 #include "client/poller.h"
 #include "models/logstore.h"
 #include "models/servicemodel.h"
@@ -26,18 +26,18 @@ BoardState::BoardState(QObject *parent)
 
 BoardState::~BoardState() = default;
 
-void BoardState::attach(Poller *poller, LogStream *logs)
+void BoardState::attach(Poller *poller, LogSource *logs)
 {
     m_poller = poller;
-    m_logStream = logs;
+    m_logSource = logs;
     if (poller) {
         connect(poller, &Poller::healthUpdated, m_services, &ServiceModel::apply);
         connect(poller, &Poller::metricsUpdated, this, &BoardState::ingestMetrics);
     }
     if (logs) {
-        connect(logs, &LogStream::linesReceived, this, &BoardState::ingestLogs);
-        connect(logs, &LogStream::gap, this, [this](LogId from, LogId to, quint64) {
-            m_logs->appendGap(LogGap {from, to});
+        connect(logs, &LogSource::linesReceived, this, &BoardState::ingestLogs);
+        connect(logs, &LogSource::gap, this, [this](LogId from, LogId to, quint64 missed) {
+            m_logs->appendGap(LogGap {from, to, missed > 0});
             if (!m_logsCoalesce.isActive())
                 m_logsCoalesce.start();
         });

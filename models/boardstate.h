@@ -15,7 +15,7 @@
 namespace cutover {
 
 class LogStore;
-class LogStream;
+class LogSource;
 class Poller;
 class ServiceModel;
 class SloModel;
@@ -34,7 +34,7 @@ public:
     ~BoardState() override;
 
     // Connects to the data sources (neither is owned; the log stream may be null).
-    void attach(Poller *poller, LogStream *logs);
+    void attach(Poller *poller, LogSource *logs);
     void setProfile(const Profile &profile);
     const Profile &profile() const { return m_profile; }
     SloThresholds sloThresholds() const;
@@ -45,7 +45,7 @@ public:
     TimeSeriesStore *series() const { return m_series.get(); }
     LogStore *logs() const { return m_logs.get(); }
     Poller *poller() const { return m_poller; }
-    LogStream *logStream() const { return m_logStream; }
+    LogSource *logSource() const { return m_logSource; }
 
     // What the charts and the log filter follow: a service, a route, or everything.
     void select(const MetricGroup &group);
@@ -76,7 +76,7 @@ private:
     std::unique_ptr<MetricsAggregator> m_metrics;
     std::unique_ptr<LogStore> m_logs;
     Poller *m_poller = nullptr;
-    LogStream *m_logStream = nullptr;
+    LogSource *m_logSource = nullptr;
     MetricGroup m_selection;
     QString m_metricsProblem;
     QTimer m_metricsCoalesce;

@@ -1,6 +1,6 @@
 #include "connectionbar.h"
 
-#include "client/logstream.h"
+#include "client/logsource.h"
 #include "client/poller.h"
 
 #include <QHBoxLayout>
@@ -105,14 +105,14 @@ void ConnectionBar::setProfile(const Profile &profile)
     m_profile->setStyleSheet(QStringLiteral("QLabel { color: #9ca3af; }"));
 }
 
-void ConnectionBar::setSources(Poller *poller, LogStream *logs)
+void ConnectionBar::setSources(Poller *poller, LogSource *logs)
 {
     m_poller = poller;
     m_logs = logs;
     if (poller)
         connect(poller, &Poller::sourceStateChanged, this, &ConnectionBar::refreshSources);
     if (logs)
-        connect(logs, &LogStream::connectionStateChanged, this, &ConnectionBar::refreshSources);
+        connect(logs, &LogSource::connectionStateChanged, this, &ConnectionBar::refreshSources);
     m_tick.start();
     refreshSources();
 }
@@ -192,13 +192,13 @@ void ConnectionBar::refreshSources()
         return;
     }
     switch (m_logs->state()) {
-    case LogStream::State::Streaming: show(3, tr("Logs"), tr("live"), false, false, tr("Following the gateway's log stream")); break;
-    case LogStream::State::Connecting: show(3, tr("Logs"), tr("connecting"), false, true, QString()); break;
-    case LogStream::State::Reconnecting:
+    case LogSource::State::Streaming: show(3, tr("Logs"), tr("live"), false, false, tr("Following %1").arg(m_logs->describe())); break;
+    case LogSource::State::Connecting: show(3, tr("Logs"), tr("connecting"), false, true, QString()); break;
+    case LogSource::State::Reconnecting:
         show(3, tr("Logs"), tr("reconnecting"), true, false,
              m_logs->lastError() ? m_logs->lastError()->describe() : tr("reconnecting"));
         break;
-    case LogStream::State::Stopped:
+    case LogSource::State::Stopped:
         show(3, tr("Logs"), tr("stopped"), m_logs->lastError().has_value(), !m_logs->lastError().has_value(),
              m_logs->lastError() ? m_logs->lastError()->describe() : tr("not following"));
         break;

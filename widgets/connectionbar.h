@@ -12,7 +12,7 @@ class QHBoxLayout;
 
 namespace cutover {
 
-class LogStream;
+class LogSource;
 class Poller;
 
 // Always visible: which profile (production unmistakable), which gateway, who is signed in with
@@ -26,7 +26,7 @@ public:
     explicit ConnectionBar(QWidget *parent = nullptr);
 
     void setProfile(const Profile &profile);
-    void setSources(Poller *poller, LogStream *logs);
+    void setSources(Poller *poller, LogSource *logs);
     void setGateway(const GatewayInfo &info, const QString &address);
     void setIdentity(const WhoAmI &who);
     void setIdentityError(const QString &message);
@@ -41,7 +41,7 @@ private:
     void refreshSources();
 
     QPointer<Poller> m_poller;
-    QPointer<LogStream> m_logs;
+    QPointer<LogSource> m_logs;
     QLabel *m_env;
     QLabel *m_profile;
     QLabel *m_gateway;

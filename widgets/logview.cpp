@@ -88,7 +88,7 @@ LogView::LogView(BoardState *state, QWidget *parent)
     });
 
     m_model->refresh();
-    setLogStream(m_state->logStream());
+    setLogSource(m_state->logSource());
     selectionChanged(m_state->selection());
     updateFollowUi();
     updateCount();
@@ -252,7 +252,7 @@ void LogView::setUpTable()
     });
 }
 
-void LogView::setLogStream(LogStream *stream)
+void LogView::setLogSource(LogSource *stream)
 {
     for (const QMetaObject::Connection &c : std::as_const(m_streamConnections))
         disconnect(c);
@@ -261,35 +261,35 @@ void LogView::setLogStream(LogStream *stream)
     m_streamAttached = stream != nullptr;
     if (stream) {
         m_streamConnections = {
-            connect(stream, &LogStream::connectionStateChanged, this, &LogView::connectionStateChanged),
+            connect(stream, &LogSource::connectionStateChanged, this, &LogView::connectionStateChanged),
             // BoardState keeps a plain pointer: never pick a destroyed stream up again.
             connect(stream, &QObject::destroyed, this,
-                    [this] { connectionStateChanged(LogStream::State::Stopped, std::nullopt); }),
+                    [this] { connectionStateChanged(LogSource::State::Stopped, std::nullopt); }),
         };
         connectionStateChanged(stream->state(), stream->lastError());
     } else {
-        connectionStateChanged(LogStream::State::Stopped, std::nullopt);
+        connectionStateChanged(LogSource::State::Stopped, std::nullopt);
     }
 }
 
-void LogView::connectionStateChanged(LogStream::State state, const std::optional<ApiError> &error)
+void LogView::connectionStateChanged(LogSource::State state, const std::optional<ApiError> &error)
 {
     QString text;
     QColor color(0x8a, 0x8f, 0x98);
     switch (state) {
-    case LogStream::State::Streaming:
+    case LogSource::State::Streaming:
         text = tr("Live");
         color = QColor(0x2e, 0x9e, 0x5b);
         break;
-    case LogStream::State::Connecting:
+    case LogSource::State::Connecting:
         text = tr("Connecting…");
         color = QColor(0xe0, 0x9b, 0x1a);
         break;
-    case LogStream::State::Reconnecting:
+    case LogSource::State::Reconnecting:
         text = error ? tr("Reconnecting (%1)").arg(ApiError::kindName(error->kind).toLower()) : tr("Reconnecting");
         color = QColor(0xe0, 0x9b, 0x1a);
         break;
-    case LogStream::State::Stopped:
+    case LogSource::State::Stopped:
         text = m_stream ? (error ? tr("Stopped (%1)").arg(ApiError::kindName(error->kind).toLower()) : tr("Stopped"))
                         : tr("No log stream");
         if (error)
@@ -304,8 +304,8 @@ void LogView::connectionStateChanged(LogStream::State state, const std::optional
 void LogView::logsAppended()
 {
     m_model->refresh();
-    if (!m_streamAttached && m_state->logStream())
-        setLogStream(m_state->logStream());
+    if (!m_streamAttached && m_state->logSource())
+        setLogSource(m_state->logSource());
     updateCount();
 }
 

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "client/logstream.h"
+#include "client/logsource.h"
 
 #include <QList>
 #include <QPointer>
@@ -35,9 +35,9 @@ public:
     explicit LogView(BoardState *state, QWidget *parent = nullptr);
     ~LogView() override;
 
-    // The stream whose connection state the chip shows. BoardState::logStream() is picked up on
+    // The stream whose connection state the chip shows. BoardState::logSource() is picked up on
     // its own (at construction and when lines arrive); this is for a stream attached later.
-    void setLogStream(LogStream *stream);
+    void setLogSource(LogSource *stream);
 
     // Following: the table scrolls to each new line. Paused: it keeps its place and the badge
     // counts the new matching lines. Space (table focused) and the Follow button toggle it;
@@ -74,7 +74,7 @@ private:
     void selectService(const QString &service);
     QString serviceOfRoute(const QString &route) const;
     void rebuildServices();
-    void connectionStateChanged(LogStream::State state, const std::optional<ApiError> &error);
+    void connectionStateChanged(LogSource::State state, const std::optional<ApiError> &error);
     void cellClicked(const QModelIndex &index);
     void requestIdEdited(const QString &text);
     void updateFollowUi();
@@ -85,7 +85,7 @@ private:
 
     BoardState *m_state;
     LogTableModel *m_model;
-    QPointer<LogStream> m_stream;
+    QPointer<LogSource> m_stream;
     QList<QMetaObject::Connection> m_streamConnections;
     bool m_streamAttached = false;
 

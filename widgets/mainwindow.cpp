@@ -144,7 +144,7 @@ void MainWindow::setPoller(Poller *poller, const Profile &profile)
     setWindowTitle(tr("%1 — Cutover").arg(profile.name));
     m_bar->setProfile(profile);
     m_bar->setMessage(tr("Connecting to %1…").arg(poller->backend()->address()));
-    m_bar->setSources(poller, m_state->logStream());
+    m_bar->setSources(poller, m_state->logSource());
     connect(poller, &Poller::sourceStateChanged, this, [this](Source source) {
         if (source == Source::Health)
             healthStateChanged();

@@ -1,7 +1,8 @@
 #include "appsession.h"
 
+#include "client/haproxy/haproxybackend.h"
 #include "client/httpadminclient.h"
-#include "client/logstream.h"
+#include "client/logsource.h"
 #include "client/poller.h"
 #include "client/simprocess.h"
 #include "models/boardstate.h"
@@ -68,28 +69,39 @@ void AppSession::connectTo(const Profile &profile, const QByteArray &token)
 void AppSession::attach(const Profile &profile, const QUrl &url, const QByteArray &token, const QString &caBundle)
 {
     m_profile = profile;
-    HttpEndpoint endpoint;
-    endpoint.baseUrl = url;
-    endpoint.token = token;
-    endpoint.caBundle = caBundle;
-    m_backend = new HttpAdminClient(m_nam, endpoint, this);
+    if (profile.kind == QLatin1String("haproxy")) {
+        Result<HaproxyOptions> options = HaproxyOptions::fromUrl(url);
+        if (!options) {
+            const QString message = tr("Profile %1: %2").arg(profile.name, options.error().describe());
+            m_window->showFailure(message);
+            Q_EMIT failed(message);
+            return;
+        }
+        m_backend = new HaproxyBackend(*options, m_nam, this);
+    } else {
+        HttpEndpoint endpoint;
+        endpoint.baseUrl = url;
+        endpoint.token = token;
+        endpoint.caBundle = caBundle;
+        m_backend = new HttpAdminClient(m_nam, endpoint, this);
+    }
     m_poller = new Poller(m_backend, this);
     m_poller->setInterval(Source::Health, profile.healthInterval);
     m_poller->setInterval(Source::Metrics, profile.metricsInterval);
     for (Source s : {Source::Routes, Source::Flags, Source::Rollback})
         m_poller->setInterval(s, profile.configInterval);
     m_poller->setInterval(Source::Audit, profile.auditInterval);
-    m_logs = new LogStream(m_nam, endpoint, this);
-    LogStream::Options options = m_logs->options();
-    options.backfillLimit = 2000;
-    m_logs->setOptions(options);
+    m_logs = m_backend->createLogSource(this);
+    if (m_logs)
+        m_logs->setBackfill(2000);
 
     m_state->setProfile(profile);
     m_state->attach(m_poller, m_logs);
     m_window->setPoller(m_poller, profile);
     Q_EMIT connected();
     m_poller->start();
-    m_logs->start();
+    if (m_logs)
+        m_logs->start();
 }
 
 } // namespace cutover

@@ -15,7 +15,7 @@ namespace cutover {
 
 class BoardState;
 class GatewayBackend;
-class LogStream;
+class LogSource;
 class MainWindow;
 class Poller;
 class SimProcess;
@@ -36,13 +36,14 @@ public:
     BoardState *state() const { return m_state; }
     GatewayBackend *backend() const { return m_backend; }
     Poller *poller() const { return m_poller; }
-    LogStream *logStream() const { return m_logs; }
+    LogSource *logSource() const { return m_logs; }
     SimProcess *demoGateway() const { return m_sim; }
     const Profile &profile() const { return m_profile; }
 
     // Starts cutover-sim on a free loopback port and connects to it as an operator.
     void startDemo(const QStringList &simArgs = {});
-    // Connects to a gateway speaking the admin API contract.
+    // Connects to the profile's gateway: one speaking the admin API contract, or HAProxy's
+    // Runtime API (Profile::kind "haproxy").
     void connectTo(const Profile &profile, const QByteArray &token);
     // Writes the window layout and panel settings now (also done when the window closes).
     void saveLayout();
@@ -62,7 +63,7 @@ private:
     SimProcess *m_sim = nullptr;
     GatewayBackend *m_backend = nullptr;
     Poller *m_poller = nullptr;
-    LogStream *m_logs = nullptr;
+    LogSource *m_logs = nullptr;
     Profile m_profile;
     std::unique_ptr<MainWindow> m_window;
 };

@@ -67,9 +67,13 @@ namespace {
 QUrl gatewayUrl(const QString &text)
 {
     const QUrl url(text, QUrl::StrictMode);
-    if (!url.isValid() || url.host().isEmpty()
-        || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
-        usageError(QStringLiteral("--gateway needs a full http:// or https:// URL, e.g. https://gateway.example:9443"));
+    const QString scheme = url.scheme();
+    // HAProxy's Runtime API: tcp://host:port or unix:///path (checked by HaproxyOptions).
+    if (url.isValid() && (scheme == QLatin1String("tcp") || scheme == QLatin1String("unix")))
+        return url;
+    if (!url.isValid() || url.host().isEmpty() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+        usageError(QStringLiteral("--gateway needs a full http:// or https:// URL, e.g. https://gateway.example:9443, "
+                                  "or a HAProxy Runtime API address, tcp://127.0.0.1:9999 or unix:///run/haproxy/admin.sock"));
     return url;
 }
 
@@ -84,6 +88,8 @@ Connection resolveConnection(const QCommandLineParser &args)
 
     if (byGateway) {
         c.endpoint.baseUrl = gatewayUrl(args.value(QStringLiteral("gateway")));
+        if (c.endpoint.baseUrl.scheme() == QLatin1String("tcp") || c.endpoint.baseUrl.scheme() == QLatin1String("unix"))
+            c.kind = QStringLiteral("haproxy");
     } else {
         QSettings settings;
         ProfileStore store(settings);
@@ -96,9 +102,9 @@ Connection resolveConnection(const QCommandLineParser &args)
             usageError(QStringLiteral("there is no profile named \"%1\" (`cutoverctl profile list` shows the saved ones)").arg(name));
         if (profile->kind == QLatin1String("demo"))
             usageError(QStringLiteral("profile \"%1\" is the demo gateway; use `cutoverctl --demo …`").arg(name));
-        if (profile->kind != QLatin1String("http"))
-            usageError(QStringLiteral("profile \"%1\" is a %2 gateway; cutoverctl speaks only the Cutover admin API")
-                           .arg(name, profile->kind));
+        if (profile->kind != QLatin1String("http") && profile->kind != QLatin1String("haproxy"))
+            usageError(QStringLiteral("profile \"%1\" is a %2 gateway, which cutoverctl does not know").arg(name, profile->kind));
+        c.kind = profile->kind;
         c.endpoint.baseUrl = profile->url;
         c.endpoint.caBundle = profile->caBundle;
         c.profile = std::move(profile);
@@ -116,6 +122,10 @@ Connection resolveConnection(const QCommandLineParser &args)
             usageError(QStringLiteral("--timeout must be a number of seconds from 0.1 to 3600"));
         c.endpoint.timeout = std::chrono::milliseconds(qint64(std::max(100.0, seconds * 1000.0)));
     }
+
+    // The Runtime API has no tokens: who may use it is decided by the socket (docs/haproxy.md).
+    if (c.kind == QLatin1String("haproxy"))
+        return c;
 
     const QString tokenFile = args.isSet(QStringLiteral("token-file"))
         ? args.value(QStringLiteral("token-file"))

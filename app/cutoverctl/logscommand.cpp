@@ -2,15 +2,12 @@
 #include "cli.h"
 #include "output.h"
 
+#include "client/gatewaybackend.h"
 #include "client/jsonboundary.h"
 #include "client/logjson.h"
-#include "client/logstream.h"
-#include "client/replyerror.h"
+#include "client/logsource.h"
 
-#include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QSocketNotifier>
-#include <QSslConfiguration>
 
 #include <algorithm>
 #include <csignal>
@@ -22,7 +19,6 @@ namespace cutover::ctl {
 namespace {
 
 constexpr int kMaxPage = 5000; // the API's largest GET /admin/logs page
-const QString kLogsEndpoint = QStringLiteral("GET /admin/logs");
 
 struct LineFilter
 {
@@ -103,43 +99,10 @@ void printGap(LogId from, LogId to, quint64 missed, bool json)
                  .arg(to.value));
 }
 
-// GET /admin/logs?limit=N: the newest N lines.
-json::LogPage fetchNewest(Context &ctx, int limit)
+// The newest `limit` lines the gateway holds.
+LogPage fetchNewest(Context &ctx, int limit)
 {
-    const HttpEndpoint &endpoint = ctx.connection.endpoint;
-    QUrl url = endpoint.baseUrl;
-    QString base = url.path();
-    if (base.endsWith(QLatin1Char('/')))
-        base.chop(1);
-    url.setPath(base + QStringLiteral("/admin/logs"));
-    url.setQuery(QStringLiteral("limit=%1").arg(limit));
-    QNetworkRequest request(url);
-    request.setTransferTimeout(int(endpoint.timeout.count()));
-    request.setRawHeader("Accept", "application/json");
-    request.setRawHeader("X-Request-ID", HttpAdminClient::newRequestId());
-    request.setRawHeader("Authorization", "Bearer " + endpoint.token);
-    if (url.scheme() == QLatin1String("https") && !endpoint.caBundle.isEmpty()) {
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.addCaCertificates(endpoint.caBundle);
-        request.setSslConfiguration(tls);
-    }
-    std::unique_ptr<QNetworkReply, void (*)(QNetworkReply *)> reply(ctx.nam->get(request),
-                                                                    [](QNetworkReply *r) { r->deleteLater(); });
-    QEventLoop loop;
-    QObject::connect(reply.get(), &QNetworkReply::finished, &loop, &QEventLoop::quit);
-    if (!reply->isFinished())
-        loop.exec();
-    const QByteArray body = reply->readAll();
-    if (reply->error() != QNetworkReply::NoError
-        || reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
-        throw apiErrorFromReply(reply.get(), body, kLogsEndpoint, endpoint.timeout);
-    Result<json::LogPage> page = json::parseLogPage(body);
-    if (!page) {
-        ApiError e = page.error();
-        e.endpoint = kLogsEndpoint;
-        throw e;
-    }
-    return std::move(page.value());
+    return valueOrThrow(await<LogPage>([&](auto done) { ctx.backend->fetchLogs(std::nullopt, limit, std::move(done)); }));
 }
 
 // Ctrl-C and SIGTERM end --follow cleanly: the handler only writes a byte that the event loop reads.
@@ -152,7 +115,7 @@ void onSignal(int)
     (void)written;
 }
 
-int follow(Context &ctx, const LineFilter &filter, LogId after)
+int follow(Context &ctx, const LineFilter &filter, std::optional<LogId> after)
 {
     if (::pipe(g_signalPipe) != 0)
         throw CliError {ExitFailure, QStringLiteral("cannot set up the signal handler")};
@@ -166,25 +129,28 @@ int follow(Context &ctx, const LineFilter &filter, LogId after)
     QSocketNotifier interrupted(g_signalPipe[0], QSocketNotifier::Read);
     QObject::connect(&interrupted, &QSocketNotifier::activated, &loop, [&loop] { loop.exit(ExitOk); });
 
-    LogStream stream(ctx.nam, ctx.connection.endpoint);
-    QObject::connect(&stream, &LogStream::linesReceived, &loop, [&](const QList<LogLine> &lines) {
+    std::unique_ptr<LogSource> source(ctx.backend->createLogSource(nullptr));
+    if (!source)
+        throw CliError {ExitFailure, QStringLiteral("this gateway has no live log to follow")};
+    LogSource &stream = *source;
+    QObject::connect(&stream, &LogSource::linesReceived, &loop, [&](const QList<LogLine> &lines) {
         for (const LogLine &l : lines)
             if (filter.matches(l))
                 printLine(l, ctx.json);
     });
-    QObject::connect(&stream, &LogStream::gap, &loop,
+    QObject::connect(&stream, &LogSource::gap, &loop,
                      [&](LogId from, LogId to, quint64 missed) { printGap(from, to, missed, ctx.json); });
-    QObject::connect(&stream, &LogStream::malformedEvent, &loop, [](const ApiError &e) {
+    QObject::connect(&stream, &LogSource::malformedEvent, &loop, [](const ApiError &e) {
         printErr(QStringLiteral("cutoverctl: skipped a log event: ") + e.describe() + QLatin1Char('\n'));
     });
     int code = ExitOk;
-    QObject::connect(&stream, &LogStream::connectionStateChanged, &loop,
-                     [&](LogStream::State state, const std::optional<ApiError> &error) {
+    QObject::connect(&stream, &LogSource::connectionStateChanged, &loop,
+                     [&](LogSource::State state, const std::optional<ApiError> &error) {
                          if (!error)
                              return;
-                         if (state == LogStream::State::Reconnecting) {
+                         if (state == LogSource::State::Reconnecting) {
                              printErr(QStringLiteral("cutoverctl: log stream interrupted (%1); reconnecting\n").arg(error->describe()));
-                         } else if (state == LogStream::State::Stopped) {
+                         } else if (state == LogSource::State::Stopped) {
                              if (ctx.json)
                                  printJsonLine(Json {{"type", "error"}, {"error", apiErrorJson(*error)}});
                              printErr(QStringLiteral("cutoverctl: ") + error->describe() + QLatin1Char('\n'));
@@ -212,9 +178,12 @@ int runLogs(Context &ctx)
     const int limit = intOption(ctx.args, QStringLiteral("limit"), 0, kMaxPage, 50);
 
     // Backfill: the newest `limit` lines, or the newest matching ones among the last kMaxPage.
+    // The stream resumes after the last of them; a HAProxy ring has no ids to resume after, so
+    // there it starts with the lines that arrive from then on.
+    const bool resumable = ctx.connection.kind != QLatin1String("haproxy");
     LogId resume;
     if (limit > 0) {
-        const json::LogPage page = fetchNewest(ctx, filter.isEmpty() ? limit : kMaxPage);
+        const LogPage page = fetchNewest(ctx, filter.isEmpty() ? limit : kMaxPage);
         QList<LogLine> shown;
         for (const LogLine &l : page.lines)
             if (filter.matches(l))
@@ -222,12 +191,12 @@ int runLogs(Context &ctx)
         for (qsizetype i = std::max<qsizetype>(0, shown.size() - limit); i < shown.size(); ++i)
             printLine(shown.at(i), ctx.json);
         resume = page.lines.isEmpty() ? page.lastId : page.lines.last().id;
-    } else if (ctx.args.isSet(QStringLiteral("follow"))) {
+    } else if (ctx.args.isSet(QStringLiteral("follow")) && resumable) {
         resume = fetchNewest(ctx, 1).lastId;
     }
     if (!ctx.args.isSet(QStringLiteral("follow")))
         return ExitOk;
-    return follow(ctx, filter, resume);
+    return follow(ctx, filter, resumable ? std::optional(resume) : std::nullopt);
 }
 
 } // namespace
@@ -239,7 +208,7 @@ void addLogsCommand(QList<Command> &commands)
                      QStringLiteral("Prints the newest --limit lines of the gateway's request log that match the filters "
                                     "(filters search the newest 5000 lines), then with --follow streams new lines as they "
                                     "arrive (GET /admin/logs/stream, resumed after the last line printed, reconnecting on "
-                                    "its own) until Ctrl-C. Lines that can never be delivered (they left the gateway's buffer "
+                                    "its own; for HAProxy, `show events <ring> -w`) until Ctrl-C. Lines that can never be delivered (they left the gateway's buffer "
                                     "or this client fell behind) are shown as a GAP line, never skipped silently.\n\n"
                                     "--json prints one JSON object per line (NDJSON): {\"type\": \"log\", \"id\", \"time\", "
                                     "\"level\", \"service\", \"backend\", \"upstream\", \"route\", \"method\", \"path\", \"status\", "

@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "output.h"
 
+#include "client/haproxy/haproxybackend.h"
 #include "client/httpadminclient.h"
 #include "client/simprocess.h"
 
@@ -305,9 +306,17 @@ int run(const QStringList &args)
         context.connection = resolveConnection(parser);
     }
     QNetworkAccessManager nam;
-    HttpAdminClient client(&nam, context.connection.endpoint);
+    std::unique_ptr<GatewayBackend> backend;
+    if (context.connection.kind == QLatin1String("haproxy")) {
+        Result<HaproxyOptions> options = HaproxyOptions::fromUrl(context.connection.endpoint.baseUrl);
+        if (!options)
+            usageError(options.error().describe());
+        backend = std::make_unique<HaproxyBackend>(*options, &nam);
+    } else {
+        backend = std::make_unique<HttpAdminClient>(&nam, context.connection.endpoint);
+    }
     context.nam = &nam;
-    context.backend = &client;
+    context.backend = backend.get();
     try {
         return command->run(context);
     } catch (const ApiError &error) {

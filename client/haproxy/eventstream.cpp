@@ -116,7 +116,7 @@ LogLine toLogLine(const RingLine &line, const Conventions &c)
 // --- Stream --------------------------------------------------------------------------------
 
 EventStream::EventStream(Endpoint endpoint, QString ring, QObject *parent)
-    : QObject(parent)
+    : LogSource(parent)
     , m_endpoint(std::move(endpoint))
     , m_ring(std::move(ring))
 {
@@ -129,22 +129,38 @@ EventStream::~EventStream()
     dropSocket();
 }
 
-void EventStream::start()
+void EventStream::start(std::optional<LogId> after)
 {
     stop();
     m_failures = 0;
     m_started = false;
     m_resyncing = false;
-    m_lastError.reset();
+    m_gapOnStart = after.has_value();
+    if (after)
+        m_nextId = std::max(m_nextId, after->value + 1);
+    clearLastError();
     setState(State::Connecting);
     connectNow();
+}
+
+QString EventStream::describe() const
+{
+    return m_ring.isEmpty() ? QStringLiteral("HAProxy log ring at %1").arg(m_endpoint.display())
+                            : QStringLiteral("HAProxy ring %1 at %2").arg(m_ring, m_endpoint.display());
+}
+
+void EventStream::emitUnknownGap()
+{
+    // One id for the marker, so that later lines still sort after it.
+    const LogId at {m_nextId++};
+    Q_EMIT gap(at, at, 0);
 }
 
 void EventStream::stop()
 {
     m_retry.stop();
     dropSocket();
-    if (m_state != State::Stopped)
+    if (state() != State::Stopped)
         setState(State::Stopped);
 }
 
@@ -204,9 +220,11 @@ void EventStream::onConnected()
     if (!m_started) {
         if (!m_options.backfill)
             flags = " -nw";
+        if (m_gapOnStart)
+            emitUnknownGap();
     } else if (!m_stamped) {
         flags = " -nw";
-        Q_EMIT gap();
+        emitUnknownGap();
     } else if (m_lastLine.isEmpty()) {
         flags = " -nw"; // nothing delivered yet: nothing to resume after
     } else {
@@ -273,7 +291,7 @@ bool EventStream::isNew(const QByteArray &line, const RingLine &parsed)
         // A newer line before the last one delivered showed up: that one left the ring, and
         // lines between may have gone with it.
         m_resyncing = false;
-        Q_EMIT gap();
+        emitUnknownGap();
     }
     m_lastStamp = std::max(m_lastStamp, parsed.stamp);
     m_lastLine = line;
@@ -298,7 +316,7 @@ void EventStream::onClosed()
     // HAProxy ended `show events -w` (stats timeout) or went away: come back.
     dropSocket();
     m_resyncing = false;
-    if (m_state == State::Streaming) {
+    if (state() == State::Streaming) {
         setState(State::Reconnecting);
         m_retry.start(m_options.reconnectDelay);
     } else {
@@ -309,7 +327,6 @@ void EventStream::onClosed()
 void EventStream::fail(ApiError error, bool fatal)
 {
     dropSocket();
-    m_lastError = error;
     if (fatal) {
         m_retry.stop();
         setState(State::Stopped, error);
@@ -319,12 +336,6 @@ void EventStream::fail(ApiError error, bool fatal)
     const auto base = m_options.reconnectDelay * (1LL << std::min(m_failures, 10));
     m_retry.start(std::min<std::chrono::milliseconds>(base, m_options.maxBackoff));
     setState(State::Reconnecting, error);
-}
-
-void EventStream::setState(State state, std::optional<ApiError> error)
-{
-    m_state = state;
-    Q_EMIT connectionStateChanged(state, error);
 }
 
 } // namespace cutover::haproxy

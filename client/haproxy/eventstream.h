@@ -13,6 +13,7 @@
 #include "client/haproxy/haproxymodel.h"
 #include "client/haproxy/runtimeconnection.h"
 #include "client/logline.h"
+#include "client/logsource.h"
 
 #include <QByteArray>
 #include <QList>
@@ -42,14 +43,11 @@ RingLine splitRingLine(QByteArrayView line);
 // (docs/haproxy.md captures X-User-Id). Anything else keeps its text in `message`.
 LogLine toLogLine(const RingLine &line, const Conventions &conventions);
 
-class EventStream : public QObject
+class EventStream : public LogSource
 {
     Q_OBJECT
 
 public:
-    enum class State { Stopped, Connecting, Streaming, Reconnecting };
-    Q_ENUM(State)
-
     struct Options
     {
         bool backfill = false;                          // deliver what the ring holds at start
@@ -63,20 +61,15 @@ public:
     ~EventStream() override;
 
     void setOptions(const Options &options) { m_options = options; }
-    void start();
-    void stop();
+    // HAProxy cannot hand out part of a ring: any backfill delivers all of it.
+    void setBackfill(int lines) override { m_options.backfill = lines > 0; }
+    // Ring lines have no ids of their own; this numbers them from 1 per stream. `after`
+    // continues that numbering past it, with a gap, since what came between is unknown.
+    void start(std::optional<LogId> after = std::nullopt) override;
+    void stop() override;
+    QString describe() const override;
 
-    State state() const { return m_state; }
     QString ring() const { return m_ring; }
-    const std::optional<ApiError> &lastError() const { return m_lastError; }
-
-Q_SIGNALS:
-    void linesReceived(const QList<cutover::LogLine> &lines);
-    // Lines may have been missed (reconnected without timestamps, or the ring wrapped).
-    void gap();
-    // `error` is set when the state changed because of one (Reconnecting: will retry; Stopped:
-    // will not, e.g. the ring does not exist or the level is too low).
-    void connectionStateChanged(cutover::haproxy::EventStream::State state, const std::optional<cutover::ApiError> &error);
 
 private:
     void connectNow();
@@ -84,7 +77,7 @@ private:
     void onReadyRead();
     void onClosed();
     void fail(ApiError error, bool fatal);
-    void setState(State state, std::optional<ApiError> error = std::nullopt);
+    void emitUnknownGap();
     void dropSocket();
     bool isNew(const QByteArray &line, const RingLine &parsed);
 
@@ -94,13 +87,12 @@ private:
     QPointer<QIODevice> m_socket;
     QTimer m_retry;
     QByteArray m_buffer;
-    State m_state = State::Stopped;
-    std::optional<ApiError> m_lastError;
     bool m_listing = false;       // the current connection asks `show events` for the ring list
     bool m_resyncing = false;     // re-reading the ring after a reconnect
     bool m_sawLine = false;       // this connection delivered something (else: an error text?)
     bool m_stamped = true;        // lines carry ISO stamps
     bool m_started = false;       // one connection streamed already
+    bool m_gapOnStart = false;    // started after an id: say lines may be missing
     int m_failures = 0;
     std::uint64_t m_nextId = 1;
     QByteArray m_lastStamp;  // the newest stamp delivered

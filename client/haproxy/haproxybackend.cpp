@@ -1,6 +1,7 @@
 #include "haproxybackend.h"
 
 #include "backendsupport.h"
+#include "eventstream.h"
 
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
@@ -233,6 +234,59 @@ void HaproxyBackend::fetchInfo(Callback<GatewayInfo> done)
             g.requestsMetric = QStringLiteral("haproxy_server_http_responses_total");
         done(g);
     });
+}
+
+void HaproxyBackend::fetchLogs(std::optional<LogId> after, int limit, Callback<LogPage> done)
+{
+    const QString endpoint = m_options.endpoint.display() + QStringLiteral(" «show events»");
+    if (after) {
+        return done(makeError(ApiError::Kind::Validation, endpoint,
+                              QStringLiteral("HAProxy's log ring has no line ids, so it cannot resume after one; "
+                                             "follow the live stream instead"),
+                              QStringLiteral("after")));
+    }
+    // First which ring (the profile's, or the first one HAProxy lists), then its content.
+    m_cli->run({"show events"}, [this, limit, endpoint, done = std::move(done)](Result<RuntimeClient::Replies> r) mutable {
+        if (!r)
+            return done(r.error());
+        const QString ring = pickRing(r->first().output, m_options.ring);
+        if (ring.isEmpty()) {
+            return done(makeError(ApiError::Kind::NotFound, endpoint,
+                                  m_options.ring.isEmpty()
+                                      ? QStringLiteral("HAProxy has no log ring; add a ring section and 'log ring@<name>' (docs/haproxy.md)")
+                                      : QStringLiteral("HAProxy has no ring named %1").arg(m_options.ring)));
+        }
+        m_cli->run({"show events " + haproxy::cliArg(ring)},
+                   [this, limit, done = std::move(done)](Result<RuntimeClient::Replies> events) {
+            if (!events)
+                return done(events.error());
+            if (std::optional<ApiError> e = firstCliError(*events))
+                return done(*e);
+            QList<QByteArray> raw = events->first().output.split('\n');
+            raw.removeIf([](const QByteArray &l) { return l.trimmed().isEmpty(); });
+            if (limit >= 0 && raw.size() > limit)
+                raw.remove(0, raw.size() - limit);
+            LogPage page;
+            page.lines.reserve(raw.size());
+            for (const QByteArray &l : std::as_const(raw)) {
+                LogLine line = haproxy::toLogLine(haproxy::splitRingLine(l), m_options.conventions);
+                line.id = LogId {quint64(page.lines.size()) + 1};
+                page.lines.append(std::move(line));
+            }
+            page.firstId = LogId {1};
+            page.lastId = LogId {quint64(page.lines.size())};
+            done(std::move(page));
+        });
+    });
+}
+
+LogSource *HaproxyBackend::createLogSource(QObject *parent)
+{
+    auto *stream = new haproxy::EventStream(m_options.endpoint, m_options.ring, parent);
+    haproxy::EventStream::Options options;
+    options.conventions = m_options.conventions;
+    stream->setOptions(options);
+    return stream;
 }
 
 void HaproxyBackend::fetchWhoAmI(Callback<WhoAmI> done)

@@ -102,6 +102,11 @@ public:
     quint64 releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done) override;
     void cancelAction(quint64 actionId) override;
     void fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done) override;
+    // The newest `limit` lines of the log ring (`show events <ring>`), numbered 1… in this page:
+    // a ring has no line ids, so there is nothing to resume after (`after` is refused).
+    void fetchLogs(std::optional<LogId> after, int limit, Callback<LogPage> done) override;
+    // An EventStream on the profile's ring (`show events <ring> -w`).
+    LogSource *createLogSource(QObject *parent) override;
 
     // HAProxy-specific.
     void fetchStats(Callback<HaproxyStats> done);

@@ -5,3 +5,6 @@ cutover_add_test(tst_statcsv ${CMAKE_CURRENT_LIST_DIR}/tst_statcsv.cpp)
 cutover_add_test(tst_haproxymodel ${CMAKE_CURRENT_LIST_DIR}/tst_haproxymodel.cpp)
 # Needs the haproxy binary (PATH, /usr/sbin, or $CUTOVER_HAPROXY); fails, never skips, without it.
 cutover_add_test(tst_haproxybackend ${CMAKE_CURRENT_LIST_DIR}/tst_haproxybackend.cpp)
+# It also runs the real cutoverctl against that haproxy.
+set_property(TEST tst_haproxybackend APPEND PROPERTY ENVIRONMENT "CUTOVERCTL=$<TARGET_FILE:cutoverctl>")
+add_dependencies(tst_haproxybackend cutoverctl)

@@ -5,6 +5,7 @@
 // sees and does goes through the Runtime API.
 #include "client/haproxy/eventstream.h"
 #include "client/haproxy/haproxybackend.h"
+#include "client/logsource.h"
 #include "models/metricsaggregator.h"
 #include "tests/client/haproxytesthelpers.h"
 
@@ -20,6 +21,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include <array>
 #include <csignal>
 #include <sys/prctl.h>
 
@@ -70,6 +72,8 @@ private Q_SLOTS:
     void rollbackAndRelease();
     void serverStatesDownMaintDrain();
     void logsAreFollowed();
+    void logsThroughTheBackendInterface();
+    void cutoverctlDrivesHaproxy();
     void prometheusExporter();
     void persistSurvivesARestart();
 
@@ -546,6 +550,80 @@ void TestHaproxyBackend::logsAreFollowed()
         QVERIFY(lines.at(i).id > lines.at(i - 1).id);
     QCOMPARE(gaps.size(), 0);
     stream.stop();
+}
+
+void TestHaproxyBackend::logsThroughTheBackendInterface()
+{
+    // Backfill: the newest lines of the ring, numbered within the page.
+    QCOMPARE(get(QStringLiteral("/api/posts/backfill-me"), 1).count(200), 1);
+    Result<LogPage> page = LogPage {};
+    QTRY_VERIFY_WITH_TIMEOUT((page = await<LogPage>([this](auto cb) { m_backend->fetchLogs(std::nullopt, 3, cb); })).ok()
+                                 && !page->lines.isEmpty() && page->lines.last().path == QLatin1String("/api/posts/backfill-me"),
+                             5000);
+    QCOMPARE(page->lines.size(), 3);
+    QCOMPARE(page->firstId, LogId {1});
+    QCOMPARE(page->lastId, LogId {3});
+    for (qsizetype i = 0; i < page->lines.size(); ++i)
+        QCOMPARE(page->lines.at(i).id, LogId {quint64(i) + 1});
+    QCOMPARE(page->lines.last().route, QStringLiteral("posts"));
+    // A ring has no ids to resume after: refused, not answered with the wrong lines.
+    const Result<LogPage> after = await<LogPage>([this](auto cb) { m_backend->fetchLogs(LogId {1}, 3, cb); });
+    QVERIFY(!after.ok());
+    QCOMPARE(after.error().kind, ApiError::Kind::Validation);
+    QCOMPARE(after.error().field, QStringLiteral("after"));
+
+    // The live source, started after an id: a gap it cannot count, then new lines numbered on.
+    std::unique_ptr<LogSource> source(m_backend->createLogSource(nullptr));
+    QVERIFY(source);
+    QVERIFY(source->describe().contains(QLatin1String("HAProxy")));
+    QList<LogLine> lines;
+    QList<std::array<quint64, 3>> gaps;
+    connect(source.get(), &LogSource::linesReceived, this, [&](const QList<LogLine> &batch) { lines += batch; });
+    connect(source.get(), &LogSource::gap, this, [&](LogId from, LogId to, quint64 missed) {
+        gaps.append({from.value, to.value, missed});
+        QVERIFY(lines.isEmpty()); // the marker comes before the lines after it
+    });
+    source->start(LogId {100});
+    QTRY_COMPARE_WITH_TIMEOUT(source->state(), LogSource::State::Streaming, 5000);
+    QCOMPARE(gaps.size(), 1);
+    QCOMPARE(gaps.first(), (std::array<quint64, 3> {101, 101, 0}));
+    QCOMPARE(get(QStringLiteral("/api/posts/after-gap"), 1).count(200), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(!lines.isEmpty() && lines.last().path == QLatin1String("/api/posts/after-gap"), 5000);
+    QVERIFY(lines.first().id > LogId {101});
+    source->stop();
+}
+
+void TestHaproxyBackend::cutoverctlDrivesHaproxy()
+{
+    // The CLI picks the HAProxy backend for a tcp:// gateway, with no token (the Runtime API has
+    // none), and reads everything through the same interface as the GUI.
+    const QString ctl = qEnvironmentVariable("CUTOVERCTL");
+    QVERIFY2(!ctl.isEmpty(), "CUTOVERCTL is not set (ctest sets it)");
+    const auto run = [&](const QStringList &args, QByteArray *out = nullptr) {
+        QProcess p;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.remove(QStringLiteral("CUTOVER_TOKEN"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
+        p.setProcessEnvironment(env);
+        p.start(ctl, QStringList {QStringLiteral("--gateway"), QStringLiteral("tcp://127.0.0.1:%1").arg(m_stats)} + args);
+        if (!p.waitForFinished(30000))
+            return -1;
+        if (out)
+            *out = p.readAllStandardOutput() + p.readAllStandardError();
+        return p.exitCode();
+    };
+    QByteArray out;
+    QCOMPARE(run({QStringLiteral("routes"), QStringLiteral("--json")}, &out), 0);
+    QVERIFY2(out.contains("\"posts\"") && out.contains("\"payments\""), out.constData());
+    QCOMPARE(run({QStringLiteral("status")}, &out), 0);
+    QVERIFY2(out.contains("post-service"), out.constData());
+    QCOMPARE(get(QStringLiteral("/api/payments/ctl-log"), 1).count(200), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(run({QStringLiteral("logs"), QStringLiteral("--limit"), QStringLiteral("5")}, &out) == 0
+                                 && out.contains("/api/payments/ctl-log"),
+                             10000);
+    QCOMPARE(run({QStringLiteral("flags"), QStringLiteral("--json")}, &out), 0);
+    QVERIFY2(out.contains("use_payment_microservice"), out.constData());
 }
 
 void TestHaproxyBackend::prometheusExporter()

@@ -1,6 +1,7 @@
 // The HTTP admin client against a real cutover-sim: every error class, GET retries, and the
 // idempotent retry of an emergency rollback whose response was lost.
 #include "client/httpadminclient.h"
+#include "client/logsource.h"
 #include "tests/support/simfixture.h"
 
 #include <QEventLoop>
@@ -64,6 +65,7 @@ class TestHttpAdminClient : public QObject
 private Q_SLOTS:
     void initTestCase();
     void readsEverything();
+    void logsBackfillAndStream();
     void errorClasses_data();
     void errorClasses();
     void conflictCarriesTheCurrentRoute();
@@ -140,6 +142,38 @@ void TestHttpAdminClient::readsEverything()
 
     const auto audit = await<AuditPage>([&](auto cb) { c->fetchAudit(0, 10, cb); });
     QVERIFY(audit);
+}
+
+void TestHttpAdminClient::logsBackfillAndStream()
+{
+    auto *c = client(Role::Viewer);
+    QVERIFY(m_sim.step(2)); // traffic, so the buffer has lines
+    const auto newest = await<LogPage>([&](auto cb) { c->fetchLogs(std::nullopt, 5, cb); });
+    QVERIFY2(newest, qPrintable(newest ? QString() : newest.error().describe()));
+    QCOMPARE(newest->lines.size(), 5);
+    QCOMPARE(newest->lines.last().id, newest->lastId);
+    QVERIFY(!newest->gap);
+    // Resuming inside the buffer: exactly the lines after.
+    const LogId from = newest->lines.at(1).id;
+    const auto after = await<LogPage>([&](auto cb) { c->fetchLogs(from, 2, cb); });
+    QVERIFY(after);
+    QCOMPARE(after->lines.size(), 2);
+    QCOMPARE(after->lines.first().id, newest->lines.at(2).id);
+    QCOMPARE(after->lines.last().id, newest->lines.at(3).id);
+
+    // The live source of this backend follows the SSE stream, after a resume point.
+    std::unique_ptr<LogSource> source(c->createLogSource(nullptr));
+    QVERIFY(source);
+    QCOMPARE(source->describe(), QStringLiteral("SSE GET /admin/logs/stream"));
+    QList<LogLine> lines;
+    connect(source.get(), &LogSource::linesReceived, this, [&](const QList<LogLine> &batch) { lines += batch; });
+    source->start(newest->lastId);
+    QTRY_COMPARE_WITH_TIMEOUT(source->state(), LogSource::State::Streaming, 5000);
+    QVERIFY(m_sim.step(1));
+    QTRY_VERIFY_WITH_TIMEOUT(!lines.isEmpty(), 5000);
+    QCOMPARE(lines.first().id, newest->lastId.next());
+    source->stop();
+    QCOMPARE(source->state(), LogSource::State::Stopped);
 }
 
 void TestHttpAdminClient::errorClasses_data()
