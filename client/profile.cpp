@@ -36,6 +36,16 @@ QString Profile::effectiveColor() const
     return QStringLiteral("#2471a3");
 }
 
+QString profileKindForUrl(const QUrl &url)
+{
+    const QString scheme = url.scheme();
+    if (scheme == QLatin1String("http") || scheme == QLatin1String("https"))
+        return QStringLiteral("http");
+    if (scheme == QLatin1String("tcp") || scheme == QLatin1String("unix"))
+        return QStringLiteral("haproxy");
+    return {};
+}
+
 Profile Profile::demo()
 {
     Profile p;

@@ -57,6 +57,10 @@ struct Profile
     static Profile demo();
 };
 
+// The kind a gateway address implies: "http" for http(s):// (the admin API), "haproxy" for
+// tcp:// and unix:// (HAProxy's Runtime API); empty for anything else.
+QString profileKindForUrl(const QUrl &url);
+
 // Profiles in QSettings ("profiles/<name>/…"). Names are case-sensitive and unique.
 class ProfileStore
 {

@@ -63,7 +63,7 @@ ProfileDialog::ProfileDialog(ProfileStore &store, QWidget *parent)
 
     auto *form = new QFormLayout;
     m_name->setPlaceholderText(tr("e.g. prod-eu"));
-    m_url->setPlaceholderText(tr("https://gateway.example:9443"));
+    m_url->setPlaceholderText(tr("https://gateway.example:9443 — or tcp://127.0.0.1:9999 for HAProxy"));
     for (Environment e : {Environment::Production, Environment::Staging, Environment::Development})
         m_environment->addItem(environmentName(e), int(e));
     m_caBundle->setPlaceholderText(tr("optional: PEM file of extra CAs to trust"));
@@ -204,6 +204,7 @@ Profile ProfileDialog::formProfile() const
         p = *existing;
     p.name = m_name->text().trimmed();
     p.url = QUrl::fromUserInput(m_url->text().trimmed());
+    p.kind = profileKindForUrl(p.url);
     p.environment = Environment(m_environment->currentData().toInt());
     p.caBundle = m_caBundle->text().trimmed();
     p.tokenFile = m_tokenFile->text().trimmed();
@@ -221,8 +222,9 @@ Profile ProfileDialog::formProfile() const
 bool ProfileDialog::saveForm()
 {
     const Profile p = formProfile();
-    if (p.url.scheme() != QLatin1String("http") && p.url.scheme() != QLatin1String("https")) {
-        m_error->setText(tr("The gateway URL must start with http:// or https://"));
+    if (p.kind.isEmpty()) {
+        m_error->setText(tr("The gateway URL must start with http:// or https:// (the admin API), or be a HAProxy "
+                            "Runtime API address: tcp://host:port or unix:///path/to/admin.sock"));
         return false;
     }
     const QString error = m_store.save(p);

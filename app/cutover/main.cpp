@@ -34,6 +34,10 @@ int fail(const QString &message)
 // Connects `session` to `profile` once its token is known (keychain, $CUTOVER_TOKEN, token file).
 void connectWithVault(AppSession &session, TokenVault &vault, const Profile &profile, const QByteArray &typedToken)
 {
+    if (profile.kind == QLatin1String("haproxy")) {
+        session.connectTo(profile, {}); // no tokens: the socket's permissions decide
+        return;
+    }
     session.window()->showConnecting(QObject::tr("Looking up the token for %1…").arg(profile.name));
     if (!typedToken.isEmpty()) {
         vault.write(profile.name, typedToken, [&session](const QString &error) {
@@ -128,13 +132,17 @@ int main(int argc, char **argv)
             takeScreenshots(session, parser.value(shotsOpt));
     } else if (parser.isSet(gatewayOpt)) {
         const QUrl url = QUrl::fromUserInput(parser.value(gatewayOpt));
-        if (!url.isValid() || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https")))
-            return fail(QStringLiteral("--gateway needs an http:// or https:// URL"));
-        const TokenLookup token = tokenFromEnvironmentOrFile(parser.value(tokenFileOpt));
+        Profile profile;
+        profile.kind = profileKindForUrl(url);
+        if (!url.isValid() || profile.kind.isEmpty())
+            return fail(QStringLiteral("--gateway needs an http:// or https:// URL, or tcp://host:port or unix:///path for HAProxy's Runtime API"));
+        // HAProxy's Runtime API has no tokens; the socket's permissions decide.
+        const TokenLookup token = profile.kind == QLatin1String("haproxy")
+            ? TokenLookup {}
+            : tokenFromEnvironmentOrFile(parser.value(tokenFileOpt));
         if (!token.error.isEmpty())
             return fail(token.error);
-        Profile profile;
-        profile.name = url.host();
+        profile.name = url.host().isEmpty() ? url.path() : url.host();
         profile.url = url;
         profile.caBundle = parser.value(caOpt);
         session.connectTo(profile, token.token);

@@ -67,11 +67,11 @@ namespace {
 QUrl gatewayUrl(const QString &text)
 {
     const QUrl url(text, QUrl::StrictMode);
-    const QString scheme = url.scheme();
+    const QString kind = profileKindForUrl(url);
     // HAProxy's Runtime API: tcp://host:port or unix:///path (checked by HaproxyOptions).
-    if (url.isValid() && (scheme == QLatin1String("tcp") || scheme == QLatin1String("unix")))
+    if (url.isValid() && kind == QLatin1String("haproxy"))
         return url;
-    if (!url.isValid() || url.host().isEmpty() || (scheme != QLatin1String("http") && scheme != QLatin1String("https")))
+    if (!url.isValid() || url.host().isEmpty() || kind != QLatin1String("http"))
         usageError(QStringLiteral("--gateway needs a full http:// or https:// URL, e.g. https://gateway.example:9443, "
                                   "or a HAProxy Runtime API address, tcp://127.0.0.1:9999 or unix:///run/haproxy/admin.sock"));
     return url;
@@ -88,8 +88,7 @@ Connection resolveConnection(const QCommandLineParser &args)
 
     if (byGateway) {
         c.endpoint.baseUrl = gatewayUrl(args.value(QStringLiteral("gateway")));
-        if (c.endpoint.baseUrl.scheme() == QLatin1String("tcp") || c.endpoint.baseUrl.scheme() == QLatin1String("unix"))
-            c.kind = QStringLiteral("haproxy");
+        c.kind = profileKindForUrl(c.endpoint.baseUrl);
     } else {
         QSettings settings;
         ProfileStore store(settings);

@@ -61,8 +61,10 @@ int runAdd(Context &ctx)
     if (!a.isSet(QStringLiteral("gateway")))
         usageError(QStringLiteral("--gateway URL is required: the gateway's admin API address"));
     p.url = QUrl(a.value(QStringLiteral("gateway")), QUrl::StrictMode);
-    if (!p.url.isValid() || (p.url.scheme() != QLatin1String("http") && p.url.scheme() != QLatin1String("https")))
-        usageError(QStringLiteral("--gateway needs a full http:// or https:// URL, e.g. https://gateway.example:9443"));
+    p.kind = profileKindForUrl(p.url);
+    if (!p.url.isValid() || p.kind.isEmpty())
+        usageError(QStringLiteral("--gateway needs a full http:// or https:// URL, e.g. https://gateway.example:9443, "
+                                  "or a HAProxy Runtime API address, tcp://127.0.0.1:9999 or unix:///run/haproxy/admin.sock"));
     const QString environment = a.value(QStringLiteral("environment"));
     if (!environment.isEmpty()) {
         const std::optional<Environment> e = environmentFromName(environment);

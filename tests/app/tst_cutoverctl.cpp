@@ -551,6 +551,15 @@ void TestCutoverCtl::profileCommandsShareTheGuiStore()
     QCOMPARE(list.json()["profiles"].size(), std::size_t(2));
     QVERIFY(bare(u"profile list"_s).out.contains("staging"));
 
+    // A HAProxy Runtime API address makes a haproxy profile (driven in tst_haproxybackend).
+    QCOMPARE(bare(u"profile add edge --gateway tcp://127.0.0.1:9999"_s).code, 0);
+    settings.sync(); // another process wrote the file
+    const std::optional<Profile> edge = store.load(u"edge"_s);
+    QVERIFY(edge);
+    QCOMPARE(edge->kind, u"haproxy"_s);
+    QCOMPARE(bare(u"profile add bad --gateway ftp://gw.example"_s).code, 2);
+    QCOMPARE(bare(u"profile remove edge"_s).code, 0);
+
     QCOMPARE(bare(u"profile remove staging-eu"_s).code, 0);
     QCOMPARE(bare(u"profile remove staging-eu"_s).code, 2);
     QCOMPARE(bare(u"profile remove dev"_s).code, 0);

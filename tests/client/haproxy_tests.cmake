@@ -4,7 +4,8 @@ cutover_add_test(tst_runtimeconnection ${CMAKE_CURRENT_LIST_DIR}/tst_runtimeconn
 cutover_add_test(tst_statcsv ${CMAKE_CURRENT_LIST_DIR}/tst_statcsv.cpp)
 cutover_add_test(tst_haproxymodel ${CMAKE_CURRENT_LIST_DIR}/tst_haproxymodel.cpp)
 # Needs the haproxy binary (PATH, /usr/sbin, or $CUTOVER_HAPROXY); fails, never skips, without it.
-cutover_add_test(tst_haproxybackend ${CMAKE_CURRENT_LIST_DIR}/tst_haproxybackend.cpp)
+# It also runs the GUI's session (cutover_app) on that haproxy, offscreen.
+cutover_add_test(tst_haproxybackend ${CMAKE_CURRENT_LIST_DIR}/tst_haproxybackend.cpp cutover_app)
 # It also runs the real cutoverctl against that haproxy.
 set_property(TEST tst_haproxybackend APPEND PROPERTY ENVIRONMENT "CUTOVERCTL=$<TARGET_FILE:cutoverctl>")
 add_dependencies(tst_haproxybackend cutoverctl)

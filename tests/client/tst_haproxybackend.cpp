@@ -3,10 +3,14 @@
 // (monolith, post-service, payment-service: each answers with its name and counts requests; a
 // path containing "fail" gets a 500). Traffic goes through haproxy's frontend; everything Cutover
 // sees and does goes through the Runtime API.
+#include "app/common/appsession.h"
 #include "client/haproxy/eventstream.h"
 #include "client/haproxy/haproxybackend.h"
 #include "client/logsource.h"
+#include "models/boardstate.h"
+#include "models/logstore.h"
 #include "models/metricsaggregator.h"
+#include "models/servicemodel.h"
 #include "tests/client/haproxytesthelpers.h"
 
 #include <QDeadlineTimer>
@@ -15,6 +19,7 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QProcess>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTemporaryDir>
@@ -74,6 +79,7 @@ private Q_SLOTS:
     void logsAreFollowed();
     void logsThroughTheBackendInterface();
     void cutoverctlDrivesHaproxy();
+    void guiSessionOnHaproxy();
     void prometheusExporter();
     void persistSurvivesARestart();
 
@@ -109,6 +115,9 @@ HaproxyOptions TestHaproxyBackend::options(const QString &url) const
 void TestHaproxyBackend::initTestCase()
 {
     QVERIFY(m_dir.isValid());
+    // The GUI session's audit journal and settings stay in the test's folder.
+    qputenv("XDG_DATA_HOME", m_dir.filePath(QStringLiteral("data")).toUtf8());
+    qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8());
     m_haproxy = qEnvironmentVariable("CUTOVER_HAPROXY");
     if (m_haproxy.isEmpty())
         m_haproxy = QStandardPaths::findExecutable(QStringLiteral("haproxy"));
@@ -626,6 +635,36 @@ void TestHaproxyBackend::cutoverctlDrivesHaproxy()
     QVERIFY2(out.contains("use_payment_microservice"), out.constData());
 }
 
+void TestHaproxyBackend::guiSessionOnHaproxy()
+{
+    // The GUI's session with a "haproxy" profile: the board fills from `show stat`, the log view
+    // follows the ring, and no token is asked for.
+    QSettings settings(m_dir.filePath(QStringLiteral("gui.ini")), QSettings::IniFormat);
+    AppSession session(&settings);
+    Profile profile;
+    profile.name = QStringLiteral("edge-haproxy");
+    profile.kind = profileKindForUrl(QUrl(QStringLiteral("tcp://127.0.0.1:%1").arg(m_stats)));
+    QCOMPARE(profile.kind, QStringLiteral("haproxy"));
+    profile.url = QUrl(QStringLiteral("tcp://127.0.0.1:%1").arg(m_stats));
+    QSignalSpy connected(&session, &AppSession::connected);
+    QSignalSpy failed(&session, &AppSession::failed);
+    session.connectTo(profile, {});
+    QCOMPARE(failed.size(), 0);
+    QCOMPARE(connected.size(), 1);
+    QVERIFY(qobject_cast<HaproxyBackend *>(session.backend()));
+    ServiceModel *services = session.state()->services();
+    QTRY_VERIFY_WITH_TIMEOUT(services->rowOf(QStringLiteral("post-service")) >= 0, 10000);
+    QVERIFY(services->rowOf(QStringLiteral("payment-service")) >= 0);
+    QVERIFY(session.logSource());
+    QTRY_COMPARE_WITH_TIMEOUT(session.logSource()->state(), LogSource::State::Streaming, 10000);
+    const quint64 before = session.state()->logs()->endSeq();
+    QCOMPARE(get(QStringLiteral("/api/posts/gui-session"), 1).count(200), 1);
+    QTRY_VERIFY_WITH_TIMEOUT(session.state()->logs()->endSeq() > before
+                                 && session.state()->logs()->line(session.state()->logs()->endSeq() - 1).path
+                                     == QLatin1String("/api/posts/gui-session"),
+                             10000);
+}
+
 void TestHaproxyBackend::prometheusExporter()
 {
     HaproxyBackend promex(options(QStringLiteral("tcp://127.0.0.1:%1?metrics=http://127.0.0.1:%2/metrics").arg(m_stats).arg(m_prometheus)),
@@ -675,5 +714,5 @@ void TestHaproxyBackend::persistSurvivesARestart()
     QVERIFY(std::any_of(f->flags.cbegin(), f->flags.cend(), [](const Flag &x) { return x.allowUsers.contains(QStringLiteral("u-tester")); }));
 }
 
-QTEST_GUILESS_MAIN(TestHaproxyBackend)
+QTEST_MAIN(TestHaproxyBackend)
 #include "tst_haproxybackend.moc"

@@ -17,6 +17,8 @@ private Q_SLOTS:
     void rejectsInvalid_data();
     void rejectsInvalid();
     void removeAndLastUsed();
+    void kindFromUrl_data();
+    void kindFromUrl();
 };
 
 void TestProfile::roundTrip_data()
@@ -90,6 +92,25 @@ void TestProfile::rejectsInvalid()
     p.slo.availability = availability;
     QVERIFY(!store.save(p).isEmpty());
     QVERIFY(store.names().isEmpty());
+}
+
+void TestProfile::kindFromUrl_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QString>("kind");
+    QTest::newRow("http") << QStringLiteral("http://127.0.0.1:8080") << QStringLiteral("http");
+    QTest::newRow("https") << QStringLiteral("https://gw.example:9443/base") << QStringLiteral("http");
+    QTest::newRow("haproxy tcp") << QStringLiteral("tcp://127.0.0.1:9999") << QStringLiteral("haproxy");
+    QTest::newRow("haproxy unix") << QStringLiteral("unix:///run/haproxy/admin.sock") << QStringLiteral("haproxy");
+    QTest::newRow("ftp") << QStringLiteral("ftp://gw") << QString();
+    QTest::newRow("no scheme") << QStringLiteral("gw.example") << QString();
+}
+
+void TestProfile::kindFromUrl()
+{
+    QFETCH(QString, url);
+    QFETCH(QString, kind);
+    QCOMPARE(profileKindForUrl(QUrl(url)), kind);
 }
 
 void TestProfile::removeAndLastUsed()

@@ -19,6 +19,7 @@ private Q_SLOTS:
     void firstStartOffersTheDemo();
     void newProfileIsSavedWithoutItsToken();
     void invalidUrlIsRefused();
+    void haproxyAddressMakesAHaproxyProfile();
     void savedProfilesAreListedAndLoaded();
 };
 
@@ -79,6 +80,23 @@ void TestProfileDialog::invalidUrlIsRefused()
     QVERIFY(dialog.isVisible());
     QVERIFY(dialog.errorText().contains(QStringLiteral("http")));
     QVERIFY(store.names().isEmpty());
+}
+
+void TestProfileDialog::haproxyAddressMakesAHaproxyProfile()
+{
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+    ProfileStore store(settings);
+    ProfileDialog dialog(store);
+    dialog.show();
+    QTest::keyClicks(dialog.nameField(), QStringLiteral("edge"));
+    QTest::keyClicks(dialog.urlField(), QStringLiteral("tcp://127.0.0.1:9999"));
+    QTest::mouseClick(dialog.connectButton(), Qt::LeftButton);
+    QVERIFY2(dialog.errorText().isEmpty(), qPrintable(dialog.errorText()));
+    const std::optional<Profile> saved = store.load(QStringLiteral("edge"));
+    QVERIFY(saved);
+    QCOMPARE(saved->kind, QStringLiteral("haproxy"));
+    QCOMPARE(saved->url, QUrl(QStringLiteral("tcp://127.0.0.1:9999")));
 }
 
 void TestProfileDialog::savedProfilesAreListedAndLoaded()
