@@ -47,6 +47,7 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
     m_banner->setStyleSheet(QStringLiteral(
         "QLabel { background: #fef3c7; color: #78350f; border-bottom: 1px solid #f59e0b; padding: 6px 12px; }"));
     topLayout->addWidget(m_banner);
+    m_top = topLayout;
 
     auto *central = new QWidget;
     auto *layout = new QVBoxLayout(central);
@@ -158,6 +159,11 @@ void MainWindow::showConnecting(const QString &message)
 {
     m_bar->setMessage(message);
     statusBar()->showMessage(message);
+}
+
+void MainWindow::addNotice(QWidget *notice)
+{
+    m_top->addWidget(notice);
 }
 
 void MainWindow::showFailure(const QString &message)

@@ -7,6 +7,7 @@
 class QDockWidget;
 class QLabel;
 class QSettings;
+class QVBoxLayout;
 
 namespace cutover {
 
@@ -35,6 +36,8 @@ public:
     // Shown while there is no backend yet (the demo gateway is starting) or it could not start.
     void showConnecting(const QString &message);
     void showFailure(const QString &message);
+    // A bar of the backend's own (e.g. HAProxy's unsaved runtime changes), under the banners.
+    void addNotice(QWidget *notice);
 
     void restoreLayout(QSettings &settings);
     void saveLayout(QSettings &settings) const;
@@ -66,6 +69,7 @@ private:
     QPointer<Poller> m_poller;
     ConnectionBar *m_bar;
     QLabel *m_banner;
+    QVBoxLayout *m_top = nullptr;
     HealthBoard *m_board;
     SloPanel *m_slo;
     QMenu *m_viewMenu = nullptr;

@@ -7,9 +7,12 @@
 #include "client/simprocess.h"
 #include "models/boardstate.h"
 #include "widgets/mainwindow.h"
+#include "widgets/persistencebanner.h"
 
 #include <QNetworkAccessManager>
+#include <QPointer>
 #include <QSettings>
+#include <QTimer>
 
 namespace cutover {
 
@@ -61,6 +64,41 @@ void AppSession::startDemo(const QStringList &simArgs)
     m_sim->start(simArgs);
 }
 
+void AppSession::watchPersistence(HaproxyBackend *haproxy)
+{
+    // HAProxy forgets runtime changes on reload: check every few seconds what a reload would
+    // undo, and write it back to the files when the operator asks.
+    auto *banner = new PersistenceBanner;
+    m_window->addNotice(banner);
+    QPointer<PersistenceBanner> guard(banner);
+    const auto show = [guard](const Result<HaproxyPersistence> &r) {
+        if (!guard)
+            return;
+        if (r)
+            guard->setPersistence(*r);
+        else
+            guard->setCheckError(r.error().describe());
+    };
+    auto *timer = new QTimer(this);
+    timer->setInterval(std::chrono::seconds(5));
+    connect(timer, &QTimer::timeout, haproxy, [haproxy, show] { haproxy->fetchPersistence(show); });
+    timer->start();
+    haproxy->fetchPersistence(show);
+    connect(banner, &PersistenceBanner::saveRequested, haproxy, [haproxy, guard, show](const QString &reason) {
+        guard->setSaving(true);
+        haproxy->persistMaps(reason, [guard](Result<HaproxyPersistence> r) {
+            if (!guard)
+                return;
+            guard->setSaving(false);
+            if (r) {
+                guard->setSaved(*r);
+            } else {
+                guard->setSaveError(r.error().describe());
+            }
+        });
+    });
+}
+
 void AppSession::connectTo(const Profile &profile, const QByteArray &token)
 {
     attach(profile, profile.url, token, profile.caBundle);
@@ -98,6 +136,8 @@ void AppSession::attach(const Profile &profile, const QUrl &url, const QByteArra
     m_state->setProfile(profile);
     m_state->attach(m_poller, m_logs);
     m_window->setPoller(m_poller, profile);
+    if (auto *haproxy = qobject_cast<HaproxyBackend *>(m_backend))
+        watchPersistence(haproxy);
     Q_EMIT connected();
     m_poller->start();
     if (m_logs)

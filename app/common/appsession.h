@@ -15,6 +15,7 @@ namespace cutover {
 
 class BoardState;
 class GatewayBackend;
+class HaproxyBackend;
 class LogSource;
 class MainWindow;
 class Poller;
@@ -55,6 +56,7 @@ Q_SIGNALS:
 
 private:
     void attach(const Profile &profile, const QUrl &url, const QByteArray &token, const QString &caBundle);
+    void watchPersistence(HaproxyBackend *haproxy);
 
     std::unique_ptr<QSettings> m_ownSettings;
     QSettings *m_settings;

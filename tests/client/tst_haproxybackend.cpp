@@ -11,10 +11,15 @@
 #include "models/logstore.h"
 #include "models/metricsaggregator.h"
 #include "models/servicemodel.h"
+#include "widgets/mainwindow.h"
+#include "widgets/persistencebanner.h"
 #include "tests/client/haproxytesthelpers.h"
 
 #include <QDeadlineTimer>
 #include <QDir>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QFile>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -79,9 +84,9 @@ private Q_SLOTS:
     void logsAreFollowed();
     void logsThroughTheBackendInterface();
     void cutoverctlDrivesHaproxy();
-    void guiSessionOnHaproxy();
     void prometheusExporter();
     void persistSurvivesARestart();
+    void guiSessionOnHaproxy(); // last: it persists what earlier tests left unsaved
 
 private:
     void startHaproxy();
@@ -645,7 +650,9 @@ void TestHaproxyBackend::guiSessionOnHaproxy()
     profile.name = QStringLiteral("edge-haproxy");
     profile.kind = profileKindForUrl(QUrl(QStringLiteral("tcp://127.0.0.1:%1").arg(m_stats)));
     QCOMPARE(profile.kind, QStringLiteral("haproxy"));
-    profile.url = QUrl(QStringLiteral("tcp://127.0.0.1:%1").arg(m_stats));
+    profile.url = QUrl(QStringLiteral("tcp://127.0.0.1:%1?server_state_file=%2")
+                           .arg(m_stats)
+                           .arg(m_dir.filePath(QStringLiteral("cutover-server-state"))));
     QSignalSpy connected(&session, &AppSession::connected);
     QSignalSpy failed(&session, &AppSession::failed);
     session.connectTo(profile, {});
@@ -663,6 +670,30 @@ void TestHaproxyBackend::guiSessionOnHaproxy()
                                  && session.state()->logs()->line(session.state()->logs()->endSeq() - 1).path
                                      == QLatin1String("/api/posts/gui-session"),
                              10000);
+
+    // A runtime change shows on the board as not persisted; saving it (with a reason) clears it.
+    auto *banner = session.window()->findChild<PersistenceBanner *>();
+    QVERIFY(banner);
+    session.window()->show();
+    QVERIFY(QTest::qWaitForWindowExposed(session.window()));
+    // Versions are the backend's own (they count its journal): read them where they are used.
+    const Result<RouteList> list = await<RouteList>([&](auto cb) { session.backend()->fetchRoutes(cb); });
+    QVERIFY2(list.ok(), qPrintable(why(list)));
+    const Route posts = *route(*list, "posts");
+    const int percent = posts.microservicePercent == 40 ? 60 : 40;
+    const Result<Route> changed = await<Route>([&](auto cb) {
+        session.backend()->setRoutePercent(posts.id, percent, posts.version, QStringLiteral("gui persistence"), cb);
+    });
+    QVERIFY2(changed.ok(), qPrintable(why(changed)));
+    QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible() && banner->message()->text().contains(QLatin1String("reload")), 10000);
+    QVERIFY(!banner->saveButton()->isEnabled()); // a reason first
+    QTest::keyClicks(banner->reasonField(), QStringLiteral("keep the 40/60 split"));
+    QVERIFY(banner->saveButton()->isEnabled());
+    QTest::mouseClick(banner->saveButton(), Qt::LeftButton);
+    QTRY_VERIFY2_WITH_TIMEOUT(!banner->isVisible(), qPrintable(banner->message()->text()), 10000);
+    auto *sessionBackend = qobject_cast<HaproxyBackend *>(session.backend());
+    QVERIFY(!sessionBackend->hasUnpersistedChanges());
+    QVERIFY(!sessionBackend->journal().entries().isEmpty());
 }
 
 void TestHaproxyBackend::prometheusExporter()
