@@ -26,6 +26,10 @@ struct MetricNames
     QString backendLabel = QStringLiteral("backend");
     QString methodLabel = QStringLiteral("method");
     QString codeLabel = QStringLiteral("code");
+    // A gauge some gateways offer instead of a histogram: their own moving average of request
+    // duration per server, with the requests_total labels plus `server` (Cutover's HAProxy
+    // backend synthesises it from show stat's ttime). Shown as "avg", never as a percentile.
+    QString averageDuration = QStringLiteral("request_duration_average_seconds");
 };
 
 struct SloTargets

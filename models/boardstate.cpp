@@ -109,6 +109,8 @@ void BoardState::updateServiceStats()
         stats.errorRatio = w.errorRatio;
         if (!std::isnan(w.p95))
             stats.p95Ms = w.p95 * 1000.0;
+        if (!std::isnan(w.average))
+            stats.averageMs = w.average * 1000.0;
         stats.slo = m_metrics->slo(group, thresholds).evaluation.overall();
         const TimeSeriesId rps = m_metrics->series(group, MetricsAggregator::Measure::RequestRate);
         const auto points = m_series->points(rps);

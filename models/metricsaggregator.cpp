@@ -17,7 +17,7 @@ constexpr auto kMidKeep = 6min;     // the 5-minute SLO window
 constexpr auto kCoarseStep = 30s;
 constexpr auto kCoarseKeep = 65min; // the 1-hour burn-rate window
 
-enum SeriesKind : quint8 { Unmapped = 0, Ignored, Request, ErrorRequest, Bucket };
+enum SeriesKind : quint8 { Unmapped = 0, Ignored, Request, ErrorRequest, Bucket, Average };
 
 QString str(QUtf8StringView v)
 {
@@ -60,6 +60,7 @@ QString MetricsAggregator::measureName(Measure m)
     case Measure::P50: return QStringLiteral("p50");
     case Measure::P95: return QStringLiteral("p95");
     case Measure::P99: return QStringLiteral("p99");
+    case Measure::Average: return QStringLiteral("avg");
     }
     return {};
 }
@@ -80,7 +81,9 @@ int MetricsAggregator::groupIndex(MetricGroup::Scope scope, const QString &name,
     const QString key = id.key();
     if (const auto it = m_groupByKey.constFind(key); it != m_groupByKey.constEnd())
         return *it;
-    m_groups.push_back(Group {id, {}, {}, {}, {}, {}});
+    Group g;
+    g.id = id;
+    m_groups.push_back(std::move(g));
     m_groupByKey.insert(key, int(m_groups.size() - 1));
     return int(m_groups.size() - 1);
 }
@@ -99,6 +102,10 @@ void MetricsAggregator::mapSeries(SeriesId id)
     } else if (name == bucket && info.kind == SampleKind::Bucket) {
         kind = Bucket;
         m_sawHistogram = true;
+    } else if (!m_names.averageDuration.isEmpty() && name == m_names.averageDuration.toUtf8()
+               && (info.kind == SampleKind::Value)) {
+        kind = Average;
+        m_sawAverage = true;
     }
     m_seriesKind[index] = kind;
     if (kind == Ignored)
@@ -108,6 +115,12 @@ void MetricsAggregator::mapSeries(SeriesId id)
         const auto v = m_parser->labelValue(id, n.toUtf8());
         return v ? str(*v) : QString();
     };
+    if (kind != Bucket) {
+        QByteArray key;
+        for (const QString &n : {m_names.routeLabel, m_names.serviceLabel, m_names.backendLabel, QStringLiteral("server")})
+            key += label(n).toUtf8() + '\0';
+        m_pairKey[index] = key;
+    }
     const QString backend = label(m_names.backendLabel);
     const MetricGroup::Via via = backend == QLatin1String("monolith") ? MetricGroup::Via::Monolith
         : backend == QLatin1String("microservice")                    ? MetricGroup::Via::Microservice
@@ -133,14 +146,21 @@ std::optional<ParseError> MetricsAggregator::ingest(QByteArrayView body, Exposit
     for (Group &g : m_groups) {
         g.current.total = 0;
         g.current.errors = 0;
+        g.averageSum = 0;
+        g.averageWeight = 0;
         for (HistogramBucket &b : g.current.buckets)
             b.count = 0;
     }
+    m_previousPairRequests.swap(m_pairRequests);
+    m_pairRequests.clear();
+    const bool averagesBefore = m_sawAverage;
+    std::vector<const Sample *> averages;
     for (const Sample &sample : m_parser->snapshot().samples()) {
         const auto index = std::size_t(sample.series);
         if (index >= m_seriesKind.size()) {
             m_seriesKind.resize(index + 1, Unmapped);
             m_seriesGroups.resize(index + 1);
+            m_pairKey.resize(index + 1);
         }
         if (m_seriesKind[index] == Unmapped)
             mapSeries(sample.series);
@@ -151,7 +171,11 @@ std::optional<ParseError> MetricsAggregator::ingest(QByteArrayView body, Exposit
             const double bound = m_parser->series(sample.series).bound;
             for (int gi : m_seriesGroups[index])
                 addBucket(m_groups[std::size_t(gi)].current.buckets, bound, sample.value);
+        } else if (kind == Average) {
+            averages.push_back(&sample); // weighed once every request counter is in
         } else {
+            if (m_sawAverage)
+                m_pairRequests[m_pairKey[index]] += sample.value;
             for (int gi : m_seriesGroups[index]) {
                 Group &g = m_groups[std::size_t(gi)];
                 g.current.total += sample.value;
@@ -160,10 +184,34 @@ std::optional<ParseError> MetricsAggregator::ingest(QByteArrayView body, Exposit
             }
         }
     }
+    // Counters are summed per server only once averages are known to exist; in the scrape that
+    // reveals them, sum them all again, so the next scrape has a complete "before".
+    if (!averagesBefore && m_sawAverage) {
+        m_pairRequests.clear();
+        for (const Sample &sample : m_parser->snapshot().samples()) {
+            const auto index = std::size_t(sample.series);
+            if ((m_seriesKind[index] == Request || m_seriesKind[index] == ErrorRequest) && !std::isnan(sample.value))
+                m_pairRequests[m_pairKey[index]] += sample.value;
+        }
+    }
+    for (const Sample *sample : averages) {
+        const auto index = std::size_t(sample->series);
+        const QByteArray &key = m_pairKey[index];
+        const double now = m_pairRequests.value(key);
+        const auto before = m_previousPairRequests.constFind(key);
+        const double weight = before == m_previousPairRequests.cend() ? 0.0 : counterDelta(*before, now);
+        for (int gi : m_seriesGroups[index]) {
+            Group &g = m_groups[std::size_t(gi)];
+            g.averageSum += sample->value * weight;
+            g.averageWeight += weight;
+        }
+    }
     m_lastScrape = at;
     ++m_scrapes;
     for (Group &g : m_groups) {
         g.current.time = at;
+        // No requests since the previous scrape: no latency to report for this moment.
+        g.current.average = g.averageWeight > 0 ? g.averageSum / g.averageWeight : qQNaN();
         record(g);
     }
     if (m_store)
@@ -194,7 +242,7 @@ void MetricsAggregator::record(Group &g)
     while (!g.mid.empty() && g.mid.front().time < at - kMidKeep)
         g.mid.pop_front();
     if (g.coarse.empty() || at - g.coarse.back().time >= kCoarseStep) {
-        Point p {at, g.current.total, g.current.errors, {}};
+        Point p {at, g.current.total, g.current.errors, {}, g.current.average};
         g.coarse.push_back(std::move(p));
     }
     while (!g.coarse.empty() && g.coarse.front().time < at - kCoarseKeep)
@@ -211,9 +259,14 @@ void MetricsAggregator::record(Group &g)
     if (!earlier || earlier->time >= at)
         return;
     const WindowStats w = between(*earlier, g.current);
-    const double values[5] = {w.requestRate.value_or(qQNaN()), w.errorRatio.value_or(qQNaN()), w.p50, w.p95, w.p99};
-    for (int m = 0; m < 5; ++m)
+    const double values[kMeasureCount] = {w.requestRate.value_or(qQNaN()), w.errorRatio.value_or(qQNaN()), w.p50, w.p95,
+                                          w.p99, w.average};
+    for (int m = 0; m < kMeasureCount; ++m) {
+        // Averages only for gateways that have them, so other gateways keep five series a group.
+        if (Measure(m) == Measure::Average && !m_sawAverage)
+            continue;
         m_store->append(series(g.id, Measure(m)), at, values[m]);
+    }
 }
 
 TimeSeriesId MetricsAggregator::series(const MetricGroup &group, Measure measure)
@@ -274,6 +327,7 @@ WindowStats MetricsAggregator::between(const Point &earlier, const Point &later)
     const double errors = counterDelta(earlier.errors, later.errors);
     w.requestRate = w.requests / (double(w.span.count()) / 1000.0);
     w.errorRatio = errorRatio(errors, w.requests);
+    w.average = later.average;
     if (!earlier.buckets.empty() && !later.buckets.empty()) {
         w.p50 = histogramQuantileOverWindow(0.50, earlier.buckets, later.buckets);
         w.p95 = histogramQuantileOverWindow(0.95, earlier.buckets, later.buckets);

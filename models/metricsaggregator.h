@@ -43,6 +43,9 @@ struct WindowStats
     double p50 = qQNaN();                // seconds; NaN when there is nothing to interpolate
     double p95 = qQNaN();
     double p99 = qQNaN();
+    // Seconds: the gateway's own moving average where it has no histogram (HAProxy: its last
+    // 1024 requests per server), weighted by each server's requests in the latest scrape.
+    double average = qQNaN();
     std::chrono::milliseconds span {0};  // the window actually covered by the data
 };
 
@@ -60,7 +63,8 @@ struct SloStatus
 class MetricsAggregator
 {
 public:
-    enum class Measure : quint8 { RequestRate, ErrorRatio, P50, P95, P99 };
+    enum class Measure : quint8 { RequestRate, ErrorRatio, P50, P95, P99, Average };
+    static constexpr int kMeasureCount = 6;
     static QString measureName(Measure m);
 
     explicit MetricsAggregator(TimeSeriesStore *store, MetricNames names = {},
@@ -85,6 +89,8 @@ public:
     SeriesTime lastScrape() const { return m_lastScrape; }
     // True when the exposition has no histogram for the duration metric (no percentiles).
     bool hasLatency() const { return m_sawHistogram; }
+    // True when the exposition has the average-duration gauge (MetricNames::averageDuration).
+    bool hasAverageLatency() const { return m_sawAverage; }
 
 private:
     struct Point
@@ -93,6 +99,7 @@ private:
         double total = 0;
         double errors = 0;
         std::vector<HistogramBucket> buckets; // empty in the coarse tier
+        double average = qQNaN();
     };
     // History is thinned by age so that 200+ services stay within the memory budget: every
     // scrape for the live window, one point per 10 s (with buckets) for the SLO window, one per
@@ -104,7 +111,9 @@ private:
         std::deque<Point> recent;
         std::deque<Point> mid;
         std::deque<Point> coarse;
-        std::optional<TimeSeriesId> series[5];
+        std::optional<TimeSeriesId> series[kMeasureCount];
+        double averageSum = 0;    // this scrape: Σ average × requests, Σ requests
+        double averageWeight = 0;
     };
 
     int groupIndex(MetricGroup::Scope scope, const QString &name, MetricGroup::Via via);
@@ -120,10 +129,15 @@ private:
     std::vector<Group> m_groups;
     QHash<QString, int> m_groupByKey;
     std::vector<std::vector<int>> m_seriesGroups; // parser SeriesId → group indices; empty = not ours
-    std::vector<quint8> m_seriesKind;              // 0 unknown, 1 ignore, 2 request, 3 error request, 4 bucket
+    std::vector<quint8> m_seriesKind;              // 0 unknown, 1 ignore, 2 request, 3 error request, 4 bucket, 5 average
+    // Request counters and average gauges meet by their labels (route, service, backend, server):
+    // a server's average weighs as much as the requests it served since the previous scrape.
+    std::vector<QByteArray> m_pairKey;             // per series, for requests and averages
+    QHash<QByteArray, double> m_pairRequests, m_previousPairRequests;
     qsizetype m_scrapes = 0;
     SeriesTime m_lastScrape {};
     bool m_sawHistogram = false;
+    bool m_sawAverage = false;
 };
 
 } // namespace cutover

@@ -122,7 +122,11 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
         switch (Column(index.column())) {
         case RateColumn: return st && st->requestRate ? QStringLiteral("%1/s").arg(*st->requestRate, 0, 'f', *st->requestRate < 10 ? 1 : 0) : QStringLiteral("—");
         case ErrorColumn: return st && st->errorRatio ? QStringLiteral("%1 %").arg(*st->errorRatio * 100.0, 0, 'f', *st->errorRatio < 0.01 ? 2 : 1) : QStringLiteral("—");
-        case P95Column: return st && st->p95Ms ? QStringLiteral("%1 ms").arg(*st->p95Ms, 0, 'f', 0) : QStringLiteral("—");
+        case P95Column:
+            if (st && st->p95Ms)
+                return QStringLiteral("%1 ms").arg(*st->p95Ms, 0, 'f', 0);
+            // Never shown as a p95: marked as the average it is.
+            return st && st->averageMs ? tr("avg %1 ms").arg(*st->averageMs, 0, 'f', 0) : QStringLiteral("—");
         case TrendColumn: return {};
         case NameColumn: return s.name;
         case KindColumn: return serviceKindName(s.kind);
@@ -135,6 +139,9 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
+        if (index.column() == P95Column && st && !st->p95Ms && st->averageMs)
+            return tr("Average over the gateway's last 1024 requests per server, weighted by traffic. The gateway "
+                      "keeps no histogram, so there is no p95 to show.");
         return QStringLiteral("%1 (%2): %3\n%4%5")
             .arg(s.name, serviceKindName(s.kind), healthName(s.status), s.message.isEmpty() ? QString() : s.message + QLatin1Char('\n'),
                  s.url);
@@ -165,7 +172,7 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
         case StatusColumn: return severity(s.status);
         case RateColumn: return st && st->requestRate ? *st->requestRate : -1.0;
         case ErrorColumn: return st && st->errorRatio ? *st->errorRatio : -1.0;
-        case P95Column: return st && st->p95Ms ? *st->p95Ms : -1.0;
+        case P95Column: return st && st->p95Ms ? *st->p95Ms : st && st->averageMs ? *st->averageMs : -1.0;
         case TrendColumn: return st && !st->trend.isEmpty() ? double(st->trend.constLast()) : -1.0;
         case LatencyColumn: return s.latencyMs.value_or(-1);
         case CheckedColumn: return s.checkedAt;

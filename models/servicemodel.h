@@ -13,6 +13,7 @@ struct ServiceStats
     std::optional<double> requestRate;   // req/s over the last minute
     std::optional<double> errorRatio;    // 5xx share over the last minute
     std::optional<double> p95Ms;
+    std::optional<double> averageMs;     // where the gateway has averages but no histogram
     SloState slo = SloState::NoData;     // against the profile's thresholds, 5-minute window
     QList<float> trend;                  // recent request rate, oldest first
 };

@@ -79,7 +79,12 @@ QVariant SloModel::data(const QModelIndex &index, int role) const
         case ScopeColumn: return r.group.scope == MetricGroup::Scope::Overall ? tr("All traffic") : r.group.name;
         case RequestsColumn: return s.window.requests > 0 ? QString::number(qint64(s.window.requests)) : QStringLiteral("—");
         case AvailabilityColumn: return percent(availability, 3);
-        case P95Column: return std::isnan(s.window.p95) ? QStringLiteral("—") : QStringLiteral("%1 ms").arg(s.window.p95 * 1000.0, 0, 'f', 0);
+        case P95Column:
+            if (!std::isnan(s.window.p95))
+                return QStringLiteral("%1 ms").arg(s.window.p95 * 1000.0, 0, 'f', 0);
+            // An average cannot be judged against a p95 target; it is shown as what it is.
+            return std::isnan(s.window.average) ? QStringLiteral("—")
+                                                : tr("avg %1 ms (no p95)").arg(s.window.average * 1000.0, 0, 'f', 0);
         case ErrorColumn: return percent(errors, 3);
         case BurnLongColumn: return burn(s.burn.longBurnRate);
         case BurnShortColumn: return burn(s.burn.shortBurnRate);

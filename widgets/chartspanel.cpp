@@ -118,7 +118,12 @@ ChartsPanel::ChartsPanel(BoardState *board, QWidget *parent)
     m_redrawTimer.setSingleShot(true);
     m_redrawTimer.setInterval(kRedrawDelay);
     connect(&m_redrawTimer, &QTimer::timeout, this, &ChartsPanel::redraw);
-    connect(m_board, &BoardState::metricsUpdated, this, &ChartsPanel::scheduleRedraw);
+    connect(m_board, &BoardState::metricsUpdated, this, [this] {
+        const MetricsAggregator *metrics = m_board->metrics();
+        if (metrics && (!metrics->hasLatency() && metrics->hasAverageLatency()) != m_averagesOnly)
+            selectionChanged(); // the first scrape said what kind of latency there is
+        scheduleRedraw();
+    });
     connect(m_board, &BoardState::selectionChanged, this, &ChartsPanel::selectionChanged);
     selectionChanged();
 }
@@ -163,13 +168,17 @@ void ChartsPanel::selectionChanged()
         m_lines.append(Line {group, measure, scale, chart, chart->addSeries(name, color, style)});
     };
 
+    const MetricsAggregator *metrics = m_board->metrics();
+    m_averagesOnly = metrics && !metrics->hasLatency() && metrics->hasAverageLatency();
+    const QString averageTitle = tr("Latency avg \u2014 the gateway keeps averages of its last 1024 requests, no percentiles");
     if (selection.scope == MetricGroup::Scope::Route) {
         m_header->setText(tr("Route %1 \u2014 monolith vs microservice").arg(selection.name));
         const MetricGroup monolith {MetricGroup::Scope::Route, selection.name, MetricGroup::Via::Monolith};
         const MetricGroup micro {MetricGroup::Scope::Route, selection.name, MetricGroup::Via::Microservice};
-        m_latency->setTitle(tr("Latency p95"));
-        add(m_latency, tr("monolith"), kMonolith, monolith, Measure::P95, 1000.0);
-        add(m_latency, tr("microservice"), kMicroservice, micro, Measure::P95, 1000.0);
+        const Measure latency = m_averagesOnly ? Measure::Average : Measure::P95;
+        m_latency->setTitle(m_averagesOnly ? averageTitle : tr("Latency p95"));
+        add(m_latency, tr("monolith"), kMonolith, monolith, latency, 1000.0);
+        add(m_latency, tr("microservice"), kMicroservice, micro, latency, 1000.0);
         add(m_errors, tr("monolith"), kMonolith, monolith, Measure::ErrorRatio, 100.0);
         add(m_errors, tr("microservice"), kMicroservice, micro, Measure::ErrorRatio, 100.0);
         add(m_rate, tr("monolith"), kMonolith, monolith, Measure::RequestRate, 1.0);
@@ -181,10 +190,15 @@ void ChartsPanel::selectionChanged()
             m_header->setText(tr("All traffic"));
         else
             m_header->setText(tr("All traffic via the %1").arg(viaName(selection.via)));
-        m_latency->setTitle(tr("Latency"));
-        add(m_latency, QStringLiteral("p50"), kP50, selection, Measure::P50, 1000.0);
-        add(m_latency, QStringLiteral("p95"), kP95, selection, Measure::P95, 1000.0);
-        add(m_latency, QStringLiteral("p99"), kP99, selection, Measure::P99, 1000.0);
+        if (m_averagesOnly) {
+            m_latency->setTitle(averageTitle);
+            add(m_latency, tr("avg"), kP95, selection, Measure::Average, 1000.0);
+        } else {
+            m_latency->setTitle(tr("Latency"));
+            add(m_latency, QStringLiteral("p50"), kP50, selection, Measure::P50, 1000.0);
+            add(m_latency, QStringLiteral("p95"), kP95, selection, Measure::P95, 1000.0);
+            add(m_latency, QStringLiteral("p99"), kP99, selection, Measure::P99, 1000.0);
+        }
         add(m_errors, tr("5xx"), kErrors, selection, Measure::ErrorRatio, 100.0);
         add(m_rate, tr("requests"), kRequests, selection, Measure::RequestRate, 1.0);
     }

@@ -83,6 +83,9 @@ private:
     std::chrono::minutes m_window {15};
     QTimer m_redrawTimer;
     bool m_dirty = true;
+    // The gateway has averages but no histogram (HAProxy): latency is drawn as "avg", never as
+    // percentiles it does not have.
+    bool m_averagesOnly = false;
     qsizetype m_redraws = 0;
     DecimatedSeries m_buffer; // reused by every decimation
 };

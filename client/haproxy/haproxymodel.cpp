@@ -330,7 +330,7 @@ Model buildModel(const ConfigSnapshot &config, const Conventions &c, const Audit
 QByteArray synthesizeExposition(const QList<HaproxyStatRow> &rows, const Conventions &c)
 {
     static constexpr const char *kCodes[] = {"1xx", "2xx", "3xx", "4xx", "5xx", "other"};
-    QByteArray requests, up, backendTimes, serverTimes;
+    QByteArray requests, up, backendTimes, serverTimes, averages;
     QMap<QString, std::pair<bool, bool>> upstreams; // name → (monolith, up)
     QMap<QString, QList<const HaproxyStatRow *>> servers;
     for (const HaproxyStatRow &r : rows) {
@@ -379,6 +379,10 @@ QByteArray synthesizeExposition(const QList<HaproxyStatRow> &rows, const Convent
             u.second = u.second || healthOf(*s) != HealthStatus::Unhealthy;
             times(serverTimes, "haproxy_server_",
                   "proxy=\"" + labelValue(b.proxy) + "\",server=\"" + labelValue(s->name) + '"', *s);
+            // The same average in the contract's labels, so it lines up with requests_total.
+            if (s->totalTimeMs)
+                averages += "request_duration_average_seconds{" + base + "backend=\"" + (mono ? "monolith" : "microservice")
+                    + "\",server=\"" + labelValue(s->name) + "\"} " + QByteArray::number(*s->totalTimeMs / 1000.0, 'g', 12) + '\n';
         }
         for (int k = 0; k < HaproxyStatRow::ResponseClassCount; ++k) {
             const qint64 own = b.responses[std::size_t(k)] - fromServers[std::size_t(k)];
@@ -397,6 +401,11 @@ QByteArray synthesizeExposition(const QList<HaproxyStatRow> &rows, const Convent
     out += "# HELP requests_total Responses by HAProxy backend server and status class (from show stat hrsp_*).\n"
            "# TYPE requests_total counter\n"
         + requests;
+    if (!averages.isEmpty())
+        out += "# HELP request_duration_average_seconds Total time averaged over the server's last 1024 requests "
+               "(show stat ttime); HAProxy keeps no histogram, so there are no percentiles.\n"
+               "# TYPE request_duration_average_seconds gauge\n"
+            + averages;
     out += "# HELP upstream_up 1 while at least one instance of the server is not down or in maintenance.\n"
            "# TYPE upstream_up gauge\n"
         + up;

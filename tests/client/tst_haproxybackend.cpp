@@ -11,6 +11,8 @@
 #include "models/logstore.h"
 #include "models/metricsaggregator.h"
 #include "models/servicemodel.h"
+#include "widgets/chartspanel.h"
+#include "widgets/chartwidget.h"
 #include "widgets/mainwindow.h"
 #include "widgets/persistencebanner.h"
 #include "tests/client/haproxytesthelpers.h"
@@ -670,6 +672,18 @@ void TestHaproxyBackend::guiSessionOnHaproxy()
                                  && session.state()->logs()->line(session.state()->logs()->endSeq() - 1).path
                                      == QLatin1String("/api/posts/gui-session"),
                              10000);
+
+    // No histogram in HAProxy: the board and the charts show its averages, labelled as such,
+    // and never a p95.
+    const QModelIndex p95 = services->index(services->rowOf(QStringLiteral("post-service")), ServiceModel::P95Column);
+    QTRY_VERIFY_WITH_TIMEOUT((get(QStringLiteral("/api/posts/avg"), 3), services->data(p95).toString().startsWith(QLatin1String("avg "))),
+                             15000);
+    QVERIFY(services->data(p95, Qt::ToolTipRole).toString().contains(QLatin1String("no p95")));
+    QVERIFY(session.state()->metrics()->hasAverageLatency());
+    QVERIFY(!session.state()->metrics()->hasLatency());
+    auto *charts = session.window()->findChild<ChartsPanel *>();
+    QVERIFY(charts);
+    QTRY_VERIFY_WITH_TIMEOUT(charts->latencyChart()->title().contains(QLatin1String("avg")), 5000);
 
     // A runtime change shows on the board as not persisted; saving it (with a reason) clears it.
     auto *banner = session.window()->findChild<PersistenceBanner *>();

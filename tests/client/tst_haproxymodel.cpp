@@ -9,6 +9,7 @@
 #include "client/haproxy/mapentries.h"
 #include "client/haproxy/statcsv.h"
 #include "models/metricsaggregator.h"
+#include "models/timeseriesstore.h"
 
 #include <QFile>
 #include <QTcpServer>
@@ -73,6 +74,7 @@ private Q_SLOTS:
     void rollbackFromJournal();
     void keptOnMonolithKeepsItsRoute();
     void expositionGivesRatesAndErrors();
+    void averagesStandInForPercentiles();
     void ringLinesFromCapture();
     void ringFormats_data();
     void ringFormats();
@@ -436,6 +438,45 @@ void TestHaproxyModel::expositionGivesRatesAndErrors()
     // No histogram: no percentiles, and the aggregator knows it.
     QVERIFY(std::isnan(micro.p95));
     QVERIFY(!agg.hasLatency());
+}
+
+void TestHaproxyModel::averagesStandInForPercentiles()
+{
+    // show stat's ttime (average of the server's last 1024 requests) becomes the contract-labelled
+    // gauge, and the aggregator weighs each server's average by the requests it served.
+    QList<HaproxyStatRow> rows = *parseShowStat(capture("show_stat_traffic.csv"));
+    HaproxyStatRow *mono = findRow(rows, "be_posts", "monolith");
+    HaproxyStatRow *ms = findRow(rows, "be_posts", "post-service");
+    QVERIFY(mono && ms);
+    mono->totalTimeMs = 100;
+    ms->totalTimeMs = 300;
+    const QByteArray first = synthesizeExposition(rows, Conventions());
+    QVERIFY(first.contains("# TYPE request_duration_average_seconds gauge\n"));
+    QVERIFY(first.contains("request_duration_average_seconds{route=\"posts\",service=\"post-service\",backend=\"microservice\","
+                           "server=\"post-service\"} 0.3\n"));
+    mono->responses[HaproxyStatRow::Hrsp2xx] += 60;
+    ms->responses[HaproxyStatRow::Hrsp2xx] += 20;
+    const QByteArray second = synthesizeExposition(rows, Conventions());
+    ms->totalTimeMs = 500; // no traffic at all in the third scrape
+    const QByteArray third = synthesizeExposition(rows, Conventions());
+
+    TimeSeriesStore store;
+    MetricsAggregator agg(&store);
+    const SeriesTime t0 {std::chrono::milliseconds(1'000'000)};
+    QVERIFY(!agg.ingest(first, ExpositionFormat::PrometheusText, t0));
+    QVERIFY(agg.hasAverageLatency());
+    const MetricGroup route {MetricGroup::Scope::Route, QStringLiteral("posts"), MetricGroup::Via::All};
+    QVERIFY(std::isnan(agg.stats(route, 10s).average)); // nothing to weigh yet
+    QVERIFY(!agg.ingest(second, ExpositionFormat::PrometheusText, t0 + 10s));
+    QCOMPARE(agg.stats(route, 10s).average, (0.1 * 60 + 0.3 * 20) / 80);
+    QCOMPARE(agg.stats({MetricGroup::Scope::Route, QStringLiteral("posts"), MetricGroup::Via::Microservice}, 10s).average, 0.3);
+    QCOMPARE(agg.stats({MetricGroup::Scope::Route, QStringLiteral("posts"), MetricGroup::Via::Monolith}, 10s).average, 0.1);
+    QVERIFY(std::isnan(agg.stats(route, 10s).p95)); // never dressed up as a percentile
+    QVERIFY(!agg.ingest(third, ExpositionFormat::PrometheusText, t0 + 20s));
+    QVERIFY(std::isnan(agg.stats(route, 10s).average)); // no requests, no latency for the moment
+    // A chart series, with a point per scrape once there is a window to measure over.
+    const TimeSeriesId id = agg.series(route, MetricsAggregator::Measure::Average);
+    QCOMPARE(store.size(id), qsizetype(2));
 }
 
 void TestHaproxyModel::ringLinesFromCapture()
