@@ -640,6 +640,33 @@ void TestHaproxyBackend::cutoverctlDrivesHaproxy()
                              10000);
     QCOMPARE(run({QStringLiteral("flags"), QStringLiteral("--json")}, &out), 0);
     QVERIFY2(out.contains("use_payment_microservice"), out.constData());
+
+    // The controls too: a cutover, then the emergency rollback and its release, seen at HAProxy.
+    const Route before = *route(*routes(), "posts");
+    const int percent = before.microservicePercent == 25 ? 75 : 25;
+    QCOMPARE(run({QStringLiteral("route"), QStringLiteral("set"), QStringLiteral("posts"), QString::number(percent),
+                  QStringLiteral("--reason"), QStringLiteral("ctl cutover")},
+                 &out),
+             0);
+    QCOMPARE(route(*routes(), "posts")->microservicePercent, percent);
+    QCOMPARE(run({QStringLiteral("rollback"), QStringLiteral("engage"), QStringLiteral("--reason"), QStringLiteral("ctl drill")}, &out), 0);
+    for (const Route &r : routes()->routes)
+        QVERIFY2(r.microservicePercent == 0 || r.id == QLatin1String("monolith"), qPrintable(r.id));
+    const int atMonolith = m_monolith.requests;
+    QCOMPARE(get(QStringLiteral("/api/posts/ctl-rolled-back"), 4).count(200), 4);
+    QCOMPARE(m_monolith.requests, atMonolith + 4);
+    QCOMPARE(run({QStringLiteral("rollback"), QStringLiteral("release"), QStringLiteral("--reason"), QStringLiteral("ctl drill over")}, &out), 0);
+    QCOMPARE(route(*routes(), "posts")->microservicePercent, percent);
+    QCOMPARE(run({QStringLiteral("route"), QStringLiteral("set"), QStringLiteral("posts"),
+                  QString::number(before.microservicePercent), QStringLiteral("--reason"), QStringLiteral("ctl restore")},
+                 &out),
+             0);
+    QCOMPARE(route(*routes(), "posts")->microservicePercent, before.microservicePercent);
+    // A malformed address is a usage error, not a crash or a hang.
+    QProcess bad;
+    bad.start(ctl, {QStringLiteral("--gateway"), QStringLiteral("tcp://127.0.0.1"), QStringLiteral("routes")});
+    QVERIFY(bad.waitForFinished(10000));
+    QCOMPARE(bad.exitCode(), 2);
 }
 
 void TestHaproxyBackend::guiSessionOnHaproxy()
