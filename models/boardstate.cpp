@@ -14,7 +14,7 @@ BoardState::BoardState(QObject *parent)
     , m_slo(new SloModel(this))
     , m_series(std::make_unique<TimeSeriesStore>())
     , m_metrics(std::make_unique<MetricsAggregator>(m_series.get()))
-    , m_logs(std::make_unique<LogStore>())
+    , m_logs(std::make_unique<LogStore>(kLogBudget))
 {
     for (QTimer *t : {&m_metricsCoalesce, &m_logsCoalesce}) {
         t->setSingleShot(true);

@@ -44,6 +44,8 @@ public:
     MetricsAggregator *metrics() const { return m_metrics.get(); }
     TimeSeriesStore *series() const { return m_series.get(); }
     LogStore *logs() const { return m_logs.get(); }
+    // The log tail's memory, whatever the rate: ~200,000 lines of a typical gateway (docs/performance.md).
+    static constexpr std::size_t kLogBudget = 32 * 1024 * 1024;
     Poller *poller() const { return m_poller; }
     LogSource *logSource() const { return m_logSource; }
 

@@ -11,10 +11,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr auto kRecentKeep = 75s;   // live window and a 1-minute stats window
-constexpr auto kMidStep = 10s;
+constexpr auto kRecentMargin = 5s;  // every scrape is kept for the live window and this much more
+constexpr auto kMidStep = 10s;      // older lookups (the board's 1-minute window) use this tier
 constexpr auto kMidKeep = 6min;     // the 5-minute SLO window
 constexpr auto kCoarseStep = 30s;
+constexpr auto kServiceSeriesStep = 5s;
 constexpr auto kCoarseKeep = 65min; // the 1-hour burn-rate window
 
 enum SeriesKind : quint8 { Unmapped = 0, Ignored, Request, ErrorRequest, Bucket, Average };
@@ -235,7 +236,7 @@ void MetricsAggregator::record(Group &g)
     const SeriesTime at = g.current.time;
     if (g.recent.empty() || g.recent.back().time < at)
         g.recent.push_back(g.current);
-    while (!g.recent.empty() && g.recent.front().time < at - kRecentKeep)
+    while (!g.recent.empty() && g.recent.front().time < at - m_liveWindow - kRecentMargin)
         g.recent.pop_front();
     if (g.mid.empty() || at - g.mid.back().time >= kMidStep)
         g.mid.push_back(g.current);
@@ -255,12 +256,18 @@ void MetricsAggregator::record(Group &g)
         || g.id.scope == MetricGroup::Scope::Route;
     if (!eager && !g.series[0])
         return;
+    // Hundreds of services: their chart series take a point every 5 s (an hour is 720 points),
+    // the overall and route series every scrape.
+    if (g.id.scope == MetricGroup::Scope::Service && g.lastSeriesPoint.time_since_epoch().count() != 0
+        && at - g.lastSeriesPoint < kServiceSeriesStep)
+        return;
     const Point *earlier = pointAtOrBefore(g, at - m_liveWindow, true);
     if (!earlier || earlier->time >= at)
         return;
     const WindowStats w = between(*earlier, g.current);
     const double values[kMeasureCount] = {w.requestRate.value_or(qQNaN()), w.errorRatio.value_or(qQNaN()), w.p50, w.p95,
                                           w.p99, w.average};
+    g.lastSeriesPoint = at;
     for (int m = 0; m < kMeasureCount; ++m) {
         // Averages only for gateways that have them, so other gateways keep five series a group.
         if (Measure(m) == Measure::Average && !m_sawAverage)
@@ -280,7 +287,7 @@ TimeSeriesId MetricsAggregator::series(const MetricGroup &group, Measure measure
         TimeSeriesLimits limits;
         if (group.scope != MetricGroup::Scope::Overall) {
             limits.window = std::chrono::hours(1);
-            limits.capacity = 3601;
+            limits.capacity = group.scope == MetricGroup::Scope::Service ? 721 : 3601;
         }
         slot = m_store->series(group.key() + QLatin1Char('/') + measureName(measure), limits);
     }

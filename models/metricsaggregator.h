@@ -102,8 +102,8 @@ private:
         double average = qQNaN();
     };
     // History is thinned by age so that 200+ services stay within the memory budget: every
-    // scrape for the live window, one point per 10 s (with buckets) for the SLO window, one per
-    // 30 s (counters only) for the burn-rate hour.
+    // scrape for the live window (plus 5 s), one point per 10 s (with buckets) for the board's
+    // minute and the SLO window, one per 30 s (counters only) for the burn-rate hour.
     struct Group
     {
         MetricGroup id;
@@ -112,6 +112,7 @@ private:
         std::deque<Point> mid;
         std::deque<Point> coarse;
         std::optional<TimeSeriesId> series[kMeasureCount];
+        SeriesTime lastSeriesPoint {}; // when the chart series last took a point
         double averageSum = 0;    // this scrape: Σ average × requests, Σ requests
         double averageWeight = 0;
     };

@@ -113,15 +113,20 @@ void TestMetricsAggregator::liveSeriesForCharts()
 {
     TimeSeriesStore store;
     MetricsAggregator agg(&store, {}, 2s);
-    for (int i = 0; i < 6; ++i)
+    for (int i = 0; i < 12; ++i)
         QVERIFY(!agg.ingest(exposition(100.0 * i, 1.0 * i, {50.0 * i, 80.0 * i, 100.0 * i, 101.0 * i}),
                             ExpositionFormat::PrometheusText, t0 + std::chrono::seconds(i)));
-    const MetricGroup g {Scope::Service, QStringLiteral("post-service"), Via::All};
+    const MetricGroup g {Scope::Route, QStringLiteral("posts"), Via::All};
     const TimeSeriesId rps = agg.series(g, MetricsAggregator::Measure::RequestRate);
-    QCOMPARE(store.size(rps), qsizetype(5)); // one point per scrape after the first
+    QCOMPARE(store.size(rps), qsizetype(11)); // one point per scrape after the first
     QCOMPARE(store.latest(rps)->value, 101.0);
     const TimeSeriesId p95 = agg.series(g, MetricsAggregator::Measure::P95);
     QVERIFY(store.latest(p95)->value > 0.2);
+    // Services (hundreds of them) take a point every 5 s: at 1, 6 and 11 s.
+    const MetricGroup service {Scope::Service, QStringLiteral("post-service"), Via::All};
+    const TimeSeriesId serviceRps = agg.series(service, MetricsAggregator::Measure::RequestRate);
+    QCOMPARE(store.size(serviceRps), qsizetype(3));
+    QCOMPARE(store.latest(serviceRps)->value, 101.0);
 }
 
 void TestMetricsAggregator::simulatedTrafficAndFaults()
