@@ -2,7 +2,12 @@
 
 #include "client/logsource.h"
 #include "client/poller.h"
+#include "models/auditlog.h"
+#include "models/configactions.h"
+#include "models/flagsmodel.h"
 #include "models/logstore.h"
+#include "models/rollbackcontroller.h"
+#include "models/routesmodel.h"
 #include "models/servicemodel.h"
 #include "models/slomodel.h"
 
@@ -22,6 +27,11 @@ BoardState::BoardState(QObject *parent)
     }
     connect(&m_metricsCoalesce, &QTimer::timeout, this, &BoardState::metricsUpdated);
     connect(&m_logsCoalesce, &QTimer::timeout, this, &BoardState::logsAppended);
+    m_audit = new AuditLog(this);
+    m_rollback = new RollbackController(this);
+    m_routes = new RoutesModel(this);
+    m_flags = new FlagsModel(this);
+    m_configActions = new ConfigActions(this);
 }
 
 BoardState::~BoardState() = default;
@@ -33,6 +43,11 @@ void BoardState::attach(Poller *poller, LogSource *logs)
     if (poller) {
         connect(poller, &Poller::healthUpdated, m_services, &ServiceModel::apply);
         connect(poller, &Poller::metricsUpdated, this, &BoardState::ingestMetrics);
+        // Each of the two lists completes the other's model: flags change what a route should carry.
+        connect(poller, &Poller::routesUpdated, m_routes, &RoutesModel::apply);
+        connect(poller, &Poller::routesUpdated, m_flags, &FlagsModel::setRoutes);
+        connect(poller, &Poller::flagsUpdated, m_flags, &FlagsModel::apply);
+        connect(poller, &Poller::flagsUpdated, m_routes, &RoutesModel::setFlags);
     }
     if (logs) {
         connect(logs, &LogSource::linesReceived, this, &BoardState::ingestLogs);
@@ -50,6 +65,19 @@ void BoardState::setProfile(const Profile &profile)
     // Other metric names mean other series: start the aggregation afresh.
     m_series = std::make_unique<TimeSeriesStore>();
     m_metrics = std::make_unique<MetricsAggregator>(m_series.get(), profile.metrics);
+}
+
+void BoardState::setIdentity(const WhoAmI &who)
+{
+    m_identity = who;
+    m_identityError.clear();
+    Q_EMIT identityChanged();
+}
+
+void BoardState::setIdentityError(const QString &message)
+{
+    m_identityError = message;
+    Q_EMIT identityChanged();
 }
 
 SloThresholds BoardState::sloThresholds() const
@@ -70,6 +98,7 @@ void BoardState::ingestMetrics(const MetricsScrape &scrape)
     QString problem = m_metrics->ingest(scrape);
     if (problem.isEmpty()) {
         updateServiceStats();
+        m_routes->observe(*m_metrics);
         m_slo->refresh(*m_metrics, sloThresholds());
     } else {
         problem = tr("metrics: %1").arg(problem);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "client/domain.h"
 #include "client/logline.h"
 #include "client/metricsnapshot.h"
 #include "client/profile.h"
@@ -14,9 +15,14 @@
 
 namespace cutover {
 
+class AuditLog;
+class ConfigActions;
+class FlagsModel;
 class LogStore;
 class LogSource;
 class Poller;
+class RollbackController;
+class RoutesModel;
 class ServiceModel;
 class SloModel;
 struct MetricsScrape;
@@ -46,8 +52,21 @@ public:
     LogStore *logs() const { return m_logs.get(); }
     // The log tail's memory, whatever the rate: ~200,000 lines of a typical gateway (docs/performance.md).
     static constexpr std::size_t kLogBudget = 32 * 1024 * 1024;
+    // The gateway's audit timeline and the emergency rollback (models/auditlog.h, rollbackcontroller.h).
+    AuditLog *audit() const { return m_audit; }
+    RollbackController *rollback() const { return m_rollback; }
+    // Routes and flags as the gateway has them, and the operator's changes to them (issue #5).
+    RoutesModel *routes() const { return m_routes; }
+    FlagsModel *flags() const { return m_flags; }
+    ConfigActions *configActions() const { return m_configActions; }
     Poller *poller() const { return m_poller; }
     LogSource *logSource() const { return m_logSource; }
+
+    // Who the gateway says we are (GET /admin/whoami): decides which controls are enabled.
+    void setIdentity(const WhoAmI &who);
+    void setIdentityError(const QString &message);
+    const std::optional<WhoAmI> &identity() const { return m_identity; }
+    QString identityError() const { return m_identityError; }
 
     // What the charts and the log filter follow: a service, a route, or everything.
     void select(const MetricGroup &group);
@@ -67,6 +86,7 @@ Q_SIGNALS:
     void logsAppended();
     void selectionChanged(const cutover::MetricGroup &group);
     void metricsProblemChanged(const QString &problem);
+    void identityChanged();
 
 private:
     void updateServiceStats();
@@ -83,6 +103,13 @@ private:
     QString m_metricsProblem;
     QTimer m_metricsCoalesce;
     QTimer m_logsCoalesce;
+    AuditLog *m_audit = nullptr;
+    RollbackController *m_rollback = nullptr;
+    RoutesModel *m_routes = nullptr;
+    FlagsModel *m_flags = nullptr;
+    ConfigActions *m_configActions = nullptr;
+    std::optional<WhoAmI> m_identity;
+    QString m_identityError;
 };
 
 } // namespace cutover

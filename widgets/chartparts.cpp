@@ -268,6 +268,35 @@ QString exportFileName(const QString &title, const QString &suffix)
         + QLatin1Char('.') + suffix;
 }
 
+QList<ChartMarker> markersNear(const QList<ChartMarker> &markers, double cursorX, double pxPerMs, double reachPx)
+{
+    QList<std::pair<double, ChartMarker>> near;
+    for (const ChartMarker &m : markers) {
+        const double px = std::abs(double(msOf(m.time)) - cursorX) * pxPerMs;
+        if (px <= reachPx)
+            near.append({px, m});
+    }
+    std::stable_sort(near.begin(), near.end(), [](const auto &a, const auto &b) { return a.first < b.first; });
+    QList<ChartMarker> out;
+    for (const auto &n : std::as_const(near))
+        out.append(n.second);
+    return out;
+}
+
+QString markersHtml(const QList<ChartMarker> &markers)
+{
+    QString html;
+    for (const ChartMarker &m : markers) {
+        const QString time = QDateTime::fromMSecsSinceEpoch(qint64(msOf(m.time))).toString(QStringLiteral("HH:mm:ss"));
+        html += QStringLiteral("<div><span style='color:%1'>\u2503</span> <b>%2 %3</b>")
+                    .arg(m.color.name(), time.toHtmlEscaped(), m.label.toHtmlEscaped());
+        if (!m.detail.isEmpty())
+            html += QStringLiteral("<br>") + m.detail.toHtmlEscaped().replace(QLatin1Char('\n'), QStringLiteral("<br>"));
+        html += QStringLiteral("</div>");
+    }
+    return html;
+}
+
 void paintOverlay(QPainter &p, const QFont &font, const Overlay &o)
 {
     const QRectF plot = o.plot;
@@ -280,6 +309,9 @@ void paintOverlay(QPainter &p, const QFont &font, const Overlay &o)
     p.setFont(small);
     const QFontMetricsF fm(small);
 
+    // Labels that would cover an earlier one drop one row down, and are left out once the rows
+    // run out (the line stays, and the hover card names it).
+    QList<QRectF> labelBoxes;
     for (const ChartMarker &m : o.markers) {
         const double x = o.map(msOf(m.time), 0.0).x();
         if (x < plot.left() || x > plot.right())
@@ -289,9 +321,18 @@ void paintOverlay(QPainter &p, const QFont &font, const Overlay &o)
         if (m.label.isEmpty())
             continue;
         QRectF box(0, 0, fm.horizontalAdvance(m.label) + 8, fm.height() + 2);
-        box.moveTopLeft(QPointF(x + 3, plot.top() + 2));
-        if (box.right() > plot.right())
-            box.moveRight(x - 3);
+        bool placed = false;
+        for (int rowIndex = 0; rowIndex < 3 && !placed; ++rowIndex) {
+            box.moveTopLeft(QPointF(x + 3, plot.top() + 2 + rowIndex * (box.height() + 2)));
+            if (box.right() > plot.right())
+                box.moveRight(x - 3);
+            placed = box.bottom() <= plot.bottom()
+                && std::none_of(labelBoxes.cbegin(), labelBoxes.cend(),
+                                [&](const QRectF &other) { return other.intersects(box.adjusted(-2, 0, 2, 0)); });
+        }
+        if (!placed)
+            continue;
+        labelBoxes.append(box);
         p.setPen(Qt::NoPen);
         p.setBrush(m.color);
         p.drawRoundedRect(box, 3, 3);

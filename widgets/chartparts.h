@@ -32,6 +32,7 @@ struct ChartMarker
     SeriesTime time;
     QString label;
     QColor color;
+    QString detail = {}; // shown when the pointer is on the line: who, what, why (plain text)
 };
 
 // How y values are printed on the axis, in the legend and the hover card: the data handed to a
@@ -83,6 +84,11 @@ struct LegendEntry
 // One rich-text line: a pen swatch, the name and the value in bold per series, then each
 // threshold with a dashed swatch.
 QString legendHtml(const QList<LegendEntry> &series, const QList<ChartThreshold> &thresholds, ChartValueFormat format);
+
+// The markers whose line is within reachPx of cursorX (ms since the epoch), nearest first.
+QList<ChartMarker> markersNear(const QList<ChartMarker> &markers, double cursorX, double pxPerMs, double reachPx);
+// The hover card's section for markers: one line each, time, label and detail.
+QString markersHtml(const QList<ChartMarker> &markers);
 
 // Index of the point nearest to x in points sorted by x, or -1 when there are none.
 qsizetype nearestIndex(const QList<QPointF> &points, double x);

@@ -1,6 +1,7 @@
 #include "chartspanel.h"
 
 #include "chartwidget.h"
+#include "models/auditlog.h"
 #include "models/boardstate.h"
 
 #include <QButtonGroup>
@@ -30,6 +31,21 @@ const QColor kMonolith(0x64, 0x74, 0x8b);
 const QColor kMicroservice(0x0d, 0x94, 0x88);
 const QColor kLatencySlo(0xdc, 0x26, 0x26);
 const QColor kErrorSlo(0xea, 0x58, 0x0c);
+
+// Change markers by kind of change: the rollback in alarm red, routing in violet, flags in
+// indigo, simulator faults in amber.
+QColor markerColor(const QString &kind)
+{
+    if (kind == QLatin1String("rollback"))
+        return QColor(0xb9, 0x1c, 0x1c);
+    if (kind == QLatin1String("route"))
+        return QColor(0x7c, 0x3a, 0xed);
+    if (kind == QLatin1String("flag"))
+        return QColor(0x43, 0x38, 0xca);
+    if (kind == QLatin1String("sim"))
+        return QColor(0xb4, 0x53, 0x09);
+    return QColor(0x4b, 0x55, 0x63);
+}
 
 QString windowLabel(std::chrono::minutes m)
 {
@@ -125,6 +141,8 @@ ChartsPanel::ChartsPanel(BoardState *board, QWidget *parent)
         scheduleRedraw();
     });
     connect(m_board, &BoardState::selectionChanged, this, &ChartsPanel::selectionChanged);
+    connect(m_board->audit(), &AuditLog::entriesAdded, this, &ChartsPanel::scheduleRedraw);
+    connect(m_board->audit(), &QAbstractItemModel::dataChanged, this, &ChartsPanel::scheduleRedraw);
     selectionChanged();
 }
 
@@ -229,6 +247,24 @@ void ChartsPanel::redraw()
     const SeriesTime from = to - m_window;
     for (ChartWidget *chart : {m_latency, m_errors, m_rate})
         chart->setTimeRange(from, to);
+    // Every change of the audit log in the window, on all three charts at its moment.
+    QList<ChartMarker> markers;
+    for (const AuditEntry &e : m_board->audit()->entries()) {
+        const SeriesTime at {std::chrono::milliseconds(e.time.toMSecsSinceEpoch())};
+        if (at < from || at > to)
+            continue;
+        QString detail = tr("%1 by %2").arg(e.action, e.actor);
+        const QString change = AuditLog::changeSummary(e.before, e.after);
+        if (!change.isEmpty())
+            detail += QLatin1Char('\n') + change;
+        if (!e.reason.isEmpty())
+            detail += QLatin1Char('\n') + tr("Why: %1").arg(e.reason);
+        if (const auto ttr = m_board->audit()->recoveryTime(e.id))
+            detail += QLatin1Char('\n') + tr("Recovered in %1").arg(AuditLog::formatDuration(*ttr));
+        markers.append(ChartMarker {at, AuditLog::markerLabel(e), markerColor(AuditLog::kindOf(e.action)), detail});
+    }
+    for (ChartWidget *chart : {m_latency, m_errors, m_rate})
+        chart->setMarkers(markers);
 
     const SloThresholds slo = m_board->sloThresholds();
     m_latency->setThreshold(tr("SLO p95"), slo.latencyP95Max.count(), kLatencySlo);

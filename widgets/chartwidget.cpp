@@ -579,15 +579,22 @@ void ChartWidget::updateHover()
         hit = hoverLookup(series, d->format, d->xValue(d->hoverChartPos.x()), d->chart->plotArea().width() / d->span(),
                           kHoverReachPx);
     }
+    // A change marker under the pointer says what changed, so cause and effect sit together.
+    const QList<ChartMarker> near = d->hovering
+        ? markersNear(d->markers, d->xValue(d->hoverChartPos.x()), d->chart->plotArea().width() / d->span(), kHoverReachPx)
+        : QList<ChartMarker>();
     d->hoverX = hit ? std::optional<double>(hit->x) : std::nullopt;
     d->hoverDots = hit ? hit->dots : QList<std::pair<QPointF, QColor>>();
     d->hoverText = hit ? hit->text : QString();
+    for (const ChartMarker &m : near)
+        d->hoverText += (d->hoverText.isEmpty() ? QString() : QStringLiteral("\n")) + m.label
+            + (m.detail.isEmpty() ? QString() : QLatin1Char('\t') + m.detail);
     d->overlay->update();
-    if (!hit) {
+    if (!hit && near.isEmpty()) {
         d->hoverCard->hide();
         return;
     }
-    d->hoverCard->setText(hit->html);
+    d->hoverCard->setText((hit ? hit->html : QString()) + markersHtml(near));
     d->hoverCard->adjustSize();
     // Beside the pointer, on its left near the right edge, always inside the widget.
     QPoint pos = d->hoverWidgetPos + QPoint(16, 12);

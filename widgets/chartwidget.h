@@ -75,8 +75,9 @@ public:
     // of them) by reserving the widest value-label width of them all in each.
     int valueLabelWidth() const;
     void setValueLabelWidth(int pixels);
-    // The hover card's text as plain lines: the time, then "name<TAB>value" per series; empty
-    // while the pointer is not over the plot.
+    // The hover card's text as plain lines: the time, then "name<TAB>value" per series, then
+    // "label<TAB>detail" per change marker under the pointer; empty while the pointer is not
+    // over the plot.
     QString hoverText() const;
 
     // Both return an error message, or an empty string on success. The PNG is this widget as

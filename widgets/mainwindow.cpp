@@ -4,9 +4,13 @@
 #include "client/profile.h"
 #include "connectionbar.h"
 #include "healthboard.h"
+#include "models/auditlog.h"
 #include "models/boardstate.h"
+#include "models/rollbackcontroller.h"
 #include "models/servicemodel.h"
 #include "panels.h"
+#include "rollbackbanner.h"
+#include "rollbackcontrol.h"
 #include "slopanel.h"
 
 #include <QAction>
@@ -20,6 +24,7 @@
 #include <QShortcut>
 #include <QStatusBar>
 #include <QTableView>
+#include <QToolBar>
 #include <QVBoxLayout>
 
 namespace cutover {
@@ -48,6 +53,9 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
         "QLabel { background: #fef3c7; color: #78350f; border-bottom: 1px solid #f59e0b; padding: 6px 12px; }"));
     topLayout->addWidget(m_banner);
     m_top = topLayout;
+    // Everyone sees an engaged emergency rollback, right under the connection bar.
+    m_rollbackBanner = new RollbackBanner(state);
+    topLayout->insertWidget(topLayout->indexOf(m_bar) + 1, m_rollbackBanner);
 
     auto *central = new QWidget;
     auto *layout = new QVBoxLayout(central);
@@ -73,6 +81,18 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
     });
     Q_UNUSED(refresh)
     m_viewMenu->addSeparator();
+
+    // The emergency rollback control: always visible (no menu entry can hide its toolbar).
+    auto *emergency = addToolBar(tr("Emergency rollback"));
+    emergency->setObjectName(QStringLiteral("emergencyToolbar"));
+    emergency->setMovable(false);
+    emergency->setFloatable(false);
+    emergency->toggleViewAction()->setVisible(false);
+    m_rollbackControl = new RollbackControl(state);
+    emergency->addWidget(m_rollbackControl);
+    auto *rollbackKey = new QShortcut(RollbackControl::shortcut(), this);
+    connect(rollbackKey, &QShortcut::activated, m_rollbackControl, &RollbackControl::trigger);
+
     auto *find = new QShortcut(QKeySequence::Find, this);
     connect(find, &QShortcut::activated, this, [this] {
         m_board->filterField()->setFocus();
@@ -145,6 +165,8 @@ void MainWindow::setPoller(Poller *poller, const Profile &profile)
     setWindowTitle(tr("%1 — Cutover").arg(profile.name));
     m_bar->setProfile(profile);
     m_bar->setMessage(tr("Connecting to %1…").arg(poller->backend()->address()));
+    m_state->audit()->attach(poller);
+    m_state->rollback()->attach(poller);
     m_bar->setSources(poller, m_state->logSource());
     connect(poller, &Poller::sourceStateChanged, this, [this](Source source) {
         if (source == Source::Health)
@@ -209,10 +231,12 @@ void MainWindow::fetchIdentity()
                 return;
             if (!r) {
                 self->m_bar->setIdentityError(r.error().describe());
+                self->m_state->setIdentityError(r.error().describe());
                 return;
             }
             self->m_haveWho = true;
             self->m_bar->setIdentity(*r);
+            self->m_state->setIdentity(*r);
         });
     }
 }

@@ -15,6 +15,8 @@ class BoardState;
 class ConnectionBar;
 class HealthBoard;
 class Poller;
+class RollbackBanner;
+class RollbackControl;
 class ServiceModel;
 class SloPanel;
 struct Profile;
@@ -47,6 +49,9 @@ public:
     HealthBoard *healthBoard() const { return m_board; }
     SloPanel *sloPanel() const { return m_slo; }
     ConnectionBar *connectionBar() const { return m_bar; }
+    // The emergency rollback: the always-visible control in the toolbar and the engaged banner.
+    RollbackControl *rollbackControl() const { return m_rollbackControl; }
+    RollbackBanner *rollbackBanner() const { return m_rollbackBanner; }
     QDockWidget *dock(const QString &objectName) const;
     QString identityText() const;
     QString gatewayText() const;
@@ -70,6 +75,8 @@ private:
     ConnectionBar *m_bar;
     QLabel *m_banner;
     QVBoxLayout *m_top = nullptr;
+    RollbackControl *m_rollbackControl = nullptr;
+    RollbackBanner *m_rollbackBanner = nullptr;
     HealthBoard *m_board;
     SloPanel *m_slo;
     QMenu *m_viewMenu = nullptr;

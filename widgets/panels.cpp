@@ -1,7 +1,10 @@
 #include "panels.h"
 
+#include "auditpanel.h"
 #include "chartspanel.h"
+#include "flagspanel.h"
 #include "logview.h"
+#include "routespanel.h"
 
 #include <QSettings>
 #include <QVBoxLayout>
@@ -44,6 +47,12 @@ QList<PanelFactory> panelFactories()
          [](BoardState *state) -> QWidget * { return new PersistentCharts(state); }},
         {QStringLiteral("logPanel"), QObject::tr("Logs"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_4),
          [](BoardState *state) -> QWidget * { return new LogView(state); }},
+        {QStringLiteral("routesPanel"), QObject::tr("Routes"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_5),
+         [](BoardState *state) -> QWidget * { return new RoutesPanel(state); }},
+        {QStringLiteral("flagsPanel"), QObject::tr("Flags"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_6),
+         [](BoardState *state) -> QWidget * { return new FlagsPanel(state); }},
+        {QStringLiteral("auditPanel"), QObject::tr("Audit"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_7),
+         [](BoardState *state) -> QWidget * { return new AuditPanel(state); }},
     };
 }
 

@@ -1,0 +1,97 @@
+#pragma once
+
+#include "client/domain.h"
+
+#include <QAbstractTableModel>
+#include <QHash>
+#include <QSortFilterProxyModel>
+
+#include <chrono>
+
+namespace cutover {
+
+class Poller;
+
+// The gateway's audit log as a timeline, oldest first: who changed what, when, from what to what
+// and why. Fed by Poller::auditUpdated (pages of new entries); entries are unique by id, so a
+// page seen twice changes nothing. Rollback engage entries also show the time to recovery the
+// console measured for them (setRecoveryTime).
+class AuditLog : public QAbstractTableModel
+{
+    Q_OBJECT
+
+public:
+    enum Column { TimeColumn, ActorColumn, ActionColumn, TargetColumn, ChangeColumn, ReasonColumn, ColumnCount };
+    enum Role {
+        EntryIdRole = Qt::UserRole + 1,
+        KindRole,      // "route", "flag", "rollback", "sim", … (the action's first word)
+        ActorRole,
+        TimeRole,      // QDateTime, UTC
+        SearchTextRole // everything a text filter matches against
+    };
+
+    explicit AuditLog(QObject *parent = nullptr);
+
+    void attach(Poller *poller);
+    void append(const AuditPage &page);
+    void clear();
+
+    const AuditEntry &entry(int row) const { return m_entries.at(row); }
+    const QList<AuditEntry> &entries() const { return m_entries; }
+    int rowOf(qint64 id) const;
+    QStringList actors() const;
+    QStringList kinds() const;
+
+    // The engage entry's time to recovery, shown in its change column and tooltip.
+    void setRecoveryTime(qint64 entryId, std::chrono::milliseconds ttr);
+    std::optional<std::chrono::milliseconds> recoveryTime(qint64 entryId) const;
+
+    // "route", "flag", "rollback", … of an action such as "route.update".
+    static QString kindOf(const QString &action);
+    // One line: the members of before/after that differ, "payments: 10 → 25; reason…".
+    // Bookkeeping members (version, updated_at, updated_by) are left out.
+    static QString changeSummary(const QByteArray &before, const QByteArray &after);
+    // Short text for a chart marker: "rollback engaged", "payments 25 %", "flag use_x on 10 %".
+    static QString markerLabel(const AuditEntry &entry);
+    static QString formatDuration(std::chrono::milliseconds d);
+
+    int rowCount(const QModelIndex &parent = {}) const override;
+    int columnCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
+
+Q_SIGNALS:
+    void entriesAdded();
+
+private:
+    QList<AuditEntry> m_entries;
+    QList<QString> m_changes; // changeSummary per row, computed once
+    QHash<qint64, int> m_rowById;
+    QHash<qint64, std::chrono::milliseconds> m_recovery;
+};
+
+// Narrows the audit timeline by free text (any column, before/after included), actor and kind.
+class AuditFilter : public QSortFilterProxyModel
+{
+    Q_OBJECT
+
+public:
+    explicit AuditFilter(QObject *parent = nullptr);
+
+    void setText(const QString &text);
+    void setActor(const QString &actor); // empty: everyone
+    void setKind(const QString &kind);   // empty: every kind
+    QString text() const { return m_text; }
+    QString actor() const { return m_actor; }
+    QString kind() const { return m_kind; }
+
+protected:
+    bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
+
+private:
+    QString m_text;
+    QString m_actor;
+    QString m_kind;
+};
+
+} // namespace cutover

@@ -1,0 +1,76 @@
+#pragma once
+
+#include "client/apierror.h"
+#include "client/domain.h"
+
+#include <QObject>
+
+#include <optional>
+
+namespace cutover {
+
+class BoardState;
+
+// How an operator's route or flag change ended, with one explanation in plain words.
+struct ChangeOutcome
+{
+    enum class Kind {
+        Applied,  // the gateway applied it
+        Conflict, // someone changed the target since it was read: nothing was overwritten
+        Refused,  // the gateway said no (role, rollback engaged, validation, …): nothing changed
+        Unknown,  // no answer, and the gateway could not be asked what it has now
+    };
+    Kind kind = Kind::Refused;
+    QString explanation;
+    std::optional<ApiError> error;
+    std::optional<Route> route; // Applied: the route as changed; Conflict: as it is now
+    std::optional<Flag> flag;
+};
+
+// Sends the operator's route and flag changes to the gateway: always against the version the
+// operator saw (If-Match), never retried blindly, one change per target at a time. The row of the
+// target in RoutesModel/FlagsModel shows where the change stands; the poller is asked for an
+// immediate refresh afterwards, so the board shows what the gateway now has. A lost answer is
+// resolved by reading the target back rather than by sending the change again.
+class ConfigActions : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ConfigActions(BoardState *state);
+
+    // Each returns a ticket; `finished` reports its outcome exactly once (never synchronously).
+    quint64 changeRoute(const Route &seen, int percent, const QString &reason);
+    quint64 changeFlag(const Flag &seen, const FlagChange &change, const QString &reason);
+
+    // Why the current identity may not change routes and flags; empty when it may.
+    QString whyNotAllowed() const;
+
+    // The operator's explanation of a failed change of `target` ("route /api/payments").
+    static QString explain(const ApiError &error, const QString &target, const std::optional<WhoAmI> &who);
+    // The current resource a 412 carries in its details, when it does.
+    static std::optional<Route> conflictingRoute(const ApiError &error);
+    static std::optional<Flag> conflictingFlag(const ApiError &error);
+    static QString describeRouteConflict(const Route &seen, const Route &current);
+    static QString describeFlagConflict(const Flag &seen, const Flag &current);
+    // "on, 25 % of users, 2 allow-listed"
+    static QString flagSummary(bool enabled, int rolloutPercent, qsizetype allowUsers);
+
+Q_SIGNALS:
+    void finished(quint64 ticket, const cutover::ChangeOutcome &outcome);
+
+private:
+    quint64 refuse(const QString &explanation);
+    // A 412 whose current state is exactly what we asked, made by us: a PUT the network layer
+    // resent after the connection dropped (Qt does so for idempotent methods).
+    bool isOwnChange(const QString &updatedBy) const;
+    void report(quint64 ticket, const ChangeOutcome &outcome);
+    void explainRouteConflict(quint64 ticket, const Route &seen, ChangeOutcome outcome);
+    void resolveLostRoute(quint64 ticket, const Route &seen, int percent, const ApiError &error);
+    void resolveLostFlag(quint64 ticket, const Flag &seen, const FlagChange &change, const ApiError &error);
+
+    BoardState *m_state;
+    quint64 m_nextTicket = 1;
+};
+
+} // namespace cutover

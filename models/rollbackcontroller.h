@@ -1,0 +1,119 @@
+#pragma once
+
+#include "client/gatewaybackend.h"
+#include "models/blastradius.h"
+#include "models/recoverystore.h"
+#include "models/rollbackverifier.h"
+
+#include <QObject>
+#include <QPointer>
+#include <QTimer>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+
+namespace cutover {
+
+class BoardState;
+class Poller;
+
+// The emergency rollback as the console knows it: the gateway's rollback state and routes (from
+// the poller), who may act, the one action in flight, and the verification of an engaged
+// rollback from observed traffic (RollbackVerifier), with its measured time to recovery kept in
+// a RecoveryStore and shown on the engage's audit entry.
+//
+// An action (engage or release) has one idempotency key for its whole life. The backend retries
+// transient failures with it; when its retry budget is spent, or the gateway says the same key is
+// still being processed, this controller sends the same request again after kRetryDelay, until
+// the gateway confirms, refuses, or the operator cancels. Only one action at a time: a second
+// engage() while one is in flight is refused, so a double click cannot engage twice.
+class RollbackController : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Action : quint8 { None, Engage, Release };
+
+    // `board` provides the metrics, SLO thresholds and audit log; it owns this controller.
+    explicit RollbackController(BoardState *board, std::unique_ptr<RecoveryStore> store = {});
+    ~RollbackController() override;
+
+    // Listens to the poller's rollback state and routes; the identity comes from the board.
+    void attach(Poller *poller);
+
+    bool hasState() const { return m_hasState; }
+    const RollbackState &state() const { return m_state; }
+    bool isEngaged() const { return m_hasState && m_state.engaged; }
+    const RouteList &routes() const { return m_routes; }
+    const std::optional<WhoAmI> &identity() const;
+    // Why the operator cannot engage or release now, in plain words; empty when they can.
+    QString blockedReason() const;
+
+    BlastRadius engagePreview() const;
+    BlastRadius releasePreview(bool keepMonolith) const;
+
+    // Starts the action; false (and nothing sent) when blocked or another action is in flight.
+    bool engage(const QString &reason);
+    bool release(const QString &reason, bool keepMonolith);
+    // Stops retrying. The gateway may have applied a request whose answer was lost: the rollback
+    // state is read again at once and the board shows what is true.
+    void cancel();
+
+    Action inFlight() const { return m_action; }
+    int sends() const { return m_sends; }
+    QByteArray idempotencyKey() const { return m_request.idempotencyKey; }
+    // While in flight: why the gateway has not confirmed yet ("no answer: … — retrying").
+    QString progressText() const { return m_progress; }
+
+    const RollbackVerifier &verifier() const { return m_verifier; }
+    // The measured time to recovery of the current or last rollback, when known.
+    std::optional<RecoveryRecord> lastRecovery() const { return m_lastRecovery; }
+    RecoveryStore *recoveryStore() const { return m_store.get(); }
+    // Reads the verification window from the board's metrics now (metricsUpdated does it too).
+    void verifyNow();
+
+    static constexpr std::chrono::milliseconds kRetryDelay {2000};
+    static constexpr std::chrono::seconds kVerifyWindow {10};
+    static QString actionName(Action action);
+    // An ApiError in words for an operator who is trying to act.
+    static QString explain(const ApiError &error, Action action);
+
+Q_SIGNALS:
+    // State, routes, identity or the action in flight changed.
+    void changed();
+    void actionFinished(cutover::RollbackController::Action action, bool ok, const QString &message);
+    void verificationChanged();
+    void recoveryMeasured(const cutover::RecoveryRecord &record);
+
+private:
+    bool start(Action action, const QString &reason, bool keepMonolith);
+    void send();
+    void finish(bool ok, const QString &message);
+    void applyState(const RollbackState &state);
+    void linkRecoveries();
+    std::optional<double> routeRate(const QString &routeId, bool microserviceOnly) const;
+
+    BoardState *m_board;
+    QPointer<Poller> m_poller;
+    std::unique_ptr<RecoveryStore> m_store;
+    RollbackState m_state;
+    bool m_hasState = false;
+    RouteList m_routes;
+
+    Action m_action = Action::None;
+    ActionRequest m_request;
+    bool m_keepMonolith = false;
+    quint64 m_backendAction = 0;
+    quint64 m_serial = 0; // drops answers of a finished action
+    int m_sends = 0;
+    bool m_cancelRequested = false;
+    QString m_progress;
+    QTimer m_retry;
+
+    RollbackVerifier m_verifier;
+    QDateTime m_verifiedEngage;
+    std::optional<RecoveryRecord> m_lastRecovery;
+};
+
+} // namespace cutover

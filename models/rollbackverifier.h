@@ -1,0 +1,74 @@
+#pragma once
+
+#include "models/slo.h"
+#include "models/timeseriesstore.h"
+
+#include <chrono>
+#include <optional>
+
+namespace cutover {
+
+// The gateway's traffic over one recent window, as the rollback verifier reads it.
+struct TrafficObservation
+{
+    SeriesTime time {};                      // end of the window (the scrape time)
+    std::optional<double> microserviceShare; // microservice requests / all requests; none without requests
+    std::optional<double> errorRatio;        // 5xx / all
+    std::optional<LatencyMs> p95;
+};
+
+// Verifies an engaged emergency rollback from observed traffic and measures the time to recovery.
+//
+// Phases: Draining until a window shows no request served by a microservice (share exactly 0:
+// the window then lies wholly after the switch), Recovering until the error rate and p95 of a
+// window are within the SLO again (both must be known: no data is not a recovery), then
+// Recovered. Time to recovery is engage → the first such window; it is only reported as measured
+// when the console observed the traffic from around the engage on (a console that connects to a
+// rollback engaged an hour ago cannot say when the service recovered).
+class RollbackVerifier
+{
+public:
+    enum class Phase : quint8 { Idle, Draining, Recovering, Recovered };
+    static QString phaseName(Phase phase);
+
+    // The migration guide's target for the time to recovery.
+    static constexpr std::chrono::minutes kRecoveryTarget {15};
+    // The first observation must come within this of the engage for the timing to count.
+    static constexpr std::chrono::seconds kMaxFirstObservationDelay {30};
+
+    void start(SeriesTime engagedAt, const SloThresholds &thresholds);
+    void stop();
+    // Folds in one observation; older than the engage or than the previous one are ignored.
+    // Returns true when the phase changed.
+    bool observe(const TrafficObservation &observation);
+
+    Phase phase() const { return m_phase; }
+    bool isActive() const { return m_phase != Phase::Idle; }
+    SeriesTime engagedAt() const { return m_engagedAt; }
+    std::optional<SeriesTime> drainedAt() const { return m_drainedAt; }
+    std::optional<SeriesTime> recoveredAt() const { return m_recoveredAt; }
+    // False when the console was not watching from around the engage on (see above).
+    bool isMeasurable() const { return m_measurable; }
+    // Engage → drained / recovered, when reached and measurable.
+    std::optional<std::chrono::milliseconds> timeToDrain() const;
+    std::optional<std::chrono::milliseconds> timeToRecovery() const;
+    std::chrono::milliseconds elapsed(SeriesTime now) const;
+
+    // The latest observation after the engage and how it compares with the SLO.
+    const std::optional<TrafficObservation> &latest() const { return m_latest; }
+    SloState errorState() const;
+    SloState latencyState() const;
+
+private:
+    static bool within(SloState state) { return state == SloState::Met || state == SloState::AtRisk; }
+
+    Phase m_phase = Phase::Idle;
+    SeriesTime m_engagedAt {};
+    SloThresholds m_thresholds;
+    std::optional<SeriesTime> m_drainedAt;
+    std::optional<SeriesTime> m_recoveredAt;
+    std::optional<TrafficObservation> m_latest;
+    bool m_measurable = false;
+};
+
+} // namespace cutover
