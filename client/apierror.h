@@ -35,10 +35,13 @@ struct ApiError
     QString requestId; // X-Request-ID of the failed exchange
     QByteArray details; // the envelope's "details" as JSON text (e.g. the current resource on a 412)
 
-    // Worth another try with the same request: the gateway may not have seen or answered it.
+    // Worth another try with the same request: the gateway may not have seen or answered it, or
+    // is still working on the first copy of an action (409 idempotency_in_progress: the retry
+    // with the same key then gets the first answer).
     bool isTransient() const
     {
-        return kind == Kind::Unreachable || kind == Kind::Timeout || kind == Kind::Server;
+        return kind == Kind::Unreachable || kind == Kind::Timeout || kind == Kind::Server
+            || (kind == Kind::Conflict && code == QLatin1String("idempotency_in_progress"));
     }
 
     // "403 forbidden on GET /admin/routes: ... (request req-…)"

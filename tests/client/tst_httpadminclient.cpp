@@ -65,6 +65,7 @@ class TestHttpAdminClient : public QObject
 private Q_SLOTS:
     void initTestCase();
     void readsEverything();
+    void whatIsWorthRetrying();
     void logsBackfillAndStream();
     void errorClasses_data();
     void errorClasses();
@@ -142,6 +143,27 @@ void TestHttpAdminClient::readsEverything()
 
     const auto audit = await<AuditPage>([&](auto cb) { c->fetchAudit(0, 10, cb); });
     QVERIFY(audit);
+}
+
+void TestHttpAdminClient::whatIsWorthRetrying()
+{
+    ApiError e;
+    for (ApiError::Kind k : {ApiError::Kind::Unreachable, ApiError::Kind::Timeout, ApiError::Kind::Server}) {
+        e.kind = k;
+        QVERIFY(e.isTransient());
+    }
+    // A conflict is someone else's change: never retried blindly…
+    e.kind = ApiError::Kind::Conflict;
+    e.code = QStringLiteral("precondition_failed");
+    QVERIFY(!e.isTransient());
+    // …but our own action still running at the gateway is: the same key gets the first answer.
+    e.code = QStringLiteral("idempotency_in_progress");
+    QVERIFY(e.isTransient());
+    for (ApiError::Kind k : {ApiError::Kind::Unauthorized, ApiError::Kind::Forbidden, ApiError::Kind::Validation,
+                             ApiError::Kind::PreconditionRequired, ApiError::Kind::Malformed, ApiError::Kind::Tls}) {
+        e.kind = k;
+        QVERIFY(!e.isTransient());
+    }
 }
 
 void TestHttpAdminClient::logsBackfillAndStream()
