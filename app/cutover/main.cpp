@@ -4,9 +4,11 @@
 #include "client/profile.h"
 #include "client/tokens.h"
 #include "client/tokenvault.h"
+#include "widgets/chartspanel.h"
 #include "widgets/healthboard.h"
 #include "widgets/mainwindow.h"
 #include "widgets/profiledialog.h"
+#include "widgets/rollbackcontrol.h"
 
 #include <QApplication>
 #include <QDir>
@@ -20,6 +22,7 @@
 #include <QStatusBar>
 
 #include <cstdio>
+#include <functional>
 
 using namespace cutover;
 
@@ -58,35 +61,85 @@ void connectWithVault(AppSession &session, TokenVault &vault, const Profile &pro
 }
 
 // Saves the main views once the demo's data has settled, then quits: the README's pictures.
+// Each step raises a panel (or opens the rollback dialog), waits for it to paint, and saves.
+class ScreenshotTour : public QObject
+{
+public:
+    ScreenshotTour(MainWindow *window, QString dir)
+        : QObject(window)
+        , m_window(window)
+        , m_dir(std::move(dir))
+    {
+        QDir().mkpath(m_dir);
+        m_window->resize(1600, 1000);
+        m_steps = {
+            {QStringLiteral("board.png"),
+             [this]() -> QWidget * {
+                 // The demo has run for under a minute: a 5-minute chart shows it best.
+                 if (auto *charts = m_window->findChild<ChartsPanel *>())
+                     charts->setWindow(std::chrono::minutes(5));
+                 auto *view = m_window->healthBoard()->view();
+                 for (int row = 0; row < view->model()->rowCount(); ++row)
+                     if (view->model()->index(row, 0).data().toString() == QLatin1String("payment-service"))
+                         view->selectRow(row);
+                 return m_window;
+             }},
+            {QStringLiteral("logs.png"), raise("logPanel")},
+            {QStringLiteral("routes.png"), raise("routesPanel")},
+            {QStringLiteral("flags.png"), raise("flagsPanel")},
+            {QStringLiteral("audit.png"), raise("auditPanel")},
+            {QStringLiteral("rollback-dialog.png"),
+             [this]() -> QWidget * {
+                 m_window->rollbackControl()->trigger();
+                 return nullptr; // the dialog, once it is up
+             }},
+        };
+        QTimer::singleShot(45000, this, [this] { step(0); });
+    }
+
+private:
+    struct Step
+    {
+        QString file;
+        std::function<QWidget *()> prepare; // what to grab; nullptr: the modal dialog
+    };
+
+    std::function<QWidget *()> raise(const char *panel)
+    {
+        return [this, panel]() -> QWidget * {
+            if (auto *dock = m_window->dock(QLatin1String(panel)))
+                dock->raise();
+            return m_window;
+        };
+    }
+
+    void step(qsizetype i)
+    {
+        if (i >= m_steps.size()) {
+            if (QWidget *modal = QApplication::activeModalWidget())
+                modal->close();
+            m_window->close();
+            return;
+        }
+        QWidget *target = m_steps.at(i).prepare();
+        QTimer::singleShot(1500, this, [this, target, i] {
+            QCoreApplication::processEvents();
+            QWidget *shot = target ? target : QApplication::activeModalWidget();
+            const QString path = m_dir + QLatin1Char('/') + m_steps.at(i).file;
+            if (!(shot ? shot : m_window)->grab().save(path))
+                std::fprintf(stderr, "cutover: cannot write %s\n", qPrintable(path));
+            step(i + 1);
+        });
+    }
+
+    MainWindow *m_window;
+    QString m_dir;
+    QList<Step> m_steps;
+};
+
 void takeScreenshots(AppSession &session, const QString &dir)
 {
-    QDir().mkpath(dir);
-    auto *window = session.window();
-    window->resize(1600, 1000);
-    QTimer::singleShot(45000, window, [window, dir] {
-        auto save = [window, dir](const QString &name) {
-            QCoreApplication::processEvents();
-            const QString path = dir + QLatin1Char('/') + name;
-            if (!window->grab().save(path))
-                std::fprintf(stderr, "cutover: cannot write %s\n", qPrintable(path));
-        };
-        auto *view = window->healthBoard()->view();
-        for (int row = 0; row < view->model()->rowCount(); ++row)
-            if (view->model()->index(row, 0).data().toString() == QLatin1String("payment-service"))
-                view->selectRow(row);
-        QTimer::singleShot(1500, window, [window, save] {
-            save(QStringLiteral("board.png"));
-            if (auto *logs = window->dock(QStringLiteral("logPanel"))) {
-                logs->raise();
-                QTimer::singleShot(800, window, [window, save] {
-                    save(QStringLiteral("logs.png"));
-                    window->close();
-                });
-                return;
-            }
-            window->close();
-        });
-    });
+    new ScreenshotTour(session.window(), dir);
 }
 
 } // namespace
