@@ -4,6 +4,7 @@
 // Run (offscreen): bench_gui [--stalls S] [--startup RUNS] [--memory S]
 // Internal: bench_gui --child-first-frame app|bare (one startup sample, printed on stdout).
 #include "app/common/appsession.h"
+#include "bench/heap.h"
 #include "client/logsource.h"
 #include "widgets/mainwindow.h"
 
@@ -312,8 +313,8 @@ int runMemory(std::chrono::seconds duration)
         spin(10s);
         last = rssMb();
         maxRss = std::max(maxRss, last);
-        std::printf("memory t=%llds RSS=%.1f MB lines=%llu\n", static_cast<long long>(t.count()), last,
-                    static_cast<unsigned long long>(app.lines));
+        std::printf("memory t=%llds RSS=%.1f MB heap in use=%.1f MB lines=%llu\n", static_cast<long long>(t.count()), last,
+                    double(cutover::bench::heapInUse()) / 1048576.0, static_cast<unsigned long long>(app.lines));
         std::fflush(stdout);
     }
     std::printf("memory final=%.1f MB max=%.1f MB baseline=%.1f MB ratio final/baseline=%.2fx max/baseline=%.2fx\n",

@@ -8,6 +8,7 @@
 //       grep. Match counts must agree.
 // Best of several runs each. Usage: bench_logstore [--lines N] [--runs N]
 // Build optimised (RelWithDebInfo or Release); a Debug build measures nothing useful.
+#include "bench/heap.h"
 #include "client/logjson.h"
 #include "models/logstore.h"
 
@@ -25,11 +26,8 @@
 #include <random>
 #include <string>
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
-
 using namespace cutover;
+using cutover::bench::heapInUse;
 
 namespace {
 
@@ -120,15 +118,6 @@ double bestOf(int runs, const std::function<void()> &setup, const std::function<
     return best;
 }
 
-std::size_t heapInUse()
-{
-#if defined(__GLIBC__) && (__GLIBC__ > 2 || __GLIBC_MINOR__ >= 33)
-    const struct mallinfo2 info = mallinfo2();
-    return info.uordblks + info.hblkhd;
-#else
-    return 0;
-#endif
-}
 
 QByteArray searchableText(const LogLine &l)
 {

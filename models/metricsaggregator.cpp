@@ -15,7 +15,10 @@ constexpr auto kRecentMargin = 5s;  // every scrape is kept for the live window 
 constexpr auto kMidStep = 10s;      // older lookups (the board's 1-minute window) use this tier
 constexpr auto kMidKeep = 6min;     // the 5-minute SLO window
 constexpr auto kCoarseStep = 30s;
-constexpr auto kServiceSeriesStep = 5s;
+// With many services and routes (a gateway with hundreds), their chart series take a point
+// every 5 s instead of every scrape: an hour is 720 points a series, not 3,600.
+constexpr auto kSparseSeriesStep = 5s;
+constexpr std::size_t kDenseGroupLimit = 64;
 constexpr auto kCoarseKeep = 65min; // the 1-hour burn-rate window
 
 enum SeriesKind : quint8 { Unmapped = 0, Ignored, Request, ErrorRequest, Bucket, Average };
@@ -256,10 +259,7 @@ void MetricsAggregator::record(Group &g)
         || g.id.scope == MetricGroup::Scope::Route;
     if (!eager && !g.series[0])
         return;
-    // Hundreds of services: their chart series take a point every 5 s (an hour is 720 points),
-    // the overall and route series every scrape.
-    if (g.id.scope == MetricGroup::Scope::Service && g.lastSeriesPoint.time_since_epoch().count() != 0
-        && at - g.lastSeriesPoint < kServiceSeriesStep)
+    if (sparse(g.id) && g.lastSeriesPoint.time_since_epoch().count() != 0 && at - g.lastSeriesPoint < kSparseSeriesStep)
         return;
     const Point *earlier = pointAtOrBefore(g, at - m_liveWindow, true);
     if (!earlier || earlier->time >= at)
@@ -287,11 +287,16 @@ TimeSeriesId MetricsAggregator::series(const MetricGroup &group, Measure measure
         TimeSeriesLimits limits;
         if (group.scope != MetricGroup::Scope::Overall) {
             limits.window = std::chrono::hours(1);
-            limits.capacity = group.scope == MetricGroup::Scope::Service ? 721 : 3601;
+            limits.capacity = sparse(group) ? 721 : 3601;
         }
         slot = m_store->series(group.key() + QLatin1Char('/') + measureName(measure), limits);
     }
     return *slot;
+}
+
+bool MetricsAggregator::sparse(const MetricGroup &group) const
+{
+    return group.scope != MetricGroup::Scope::Overall && m_groups.size() > kDenseGroupLimit;
 }
 
 QList<MetricGroup> MetricsAggregator::groups() const

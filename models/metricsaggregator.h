@@ -122,6 +122,8 @@ private:
     WindowStats between(const Point &earlier, const Point &later) const;
     const Point *pointAtOrBefore(const Group &g, SeriesTime t, bool needBuckets) const;
     void record(Group &g);
+    // Service and route series of a gateway with many of them: a point every 5 s.
+    bool sparse(const MetricGroup &group) const;
 
     TimeSeriesStore *m_store;
     MetricNames m_names;

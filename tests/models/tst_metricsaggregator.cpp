@@ -122,11 +122,28 @@ void TestMetricsAggregator::liveSeriesForCharts()
     QCOMPARE(store.latest(rps)->value, 101.0);
     const TimeSeriesId p95 = agg.series(g, MetricsAggregator::Measure::P95);
     QVERIFY(store.latest(p95)->value > 0.2);
-    // Services (hundreds of them) take a point every 5 s: at 1, 6 and 11 s.
     const MetricGroup service {Scope::Service, QStringLiteral("post-service"), Via::All};
-    const TimeSeriesId serviceRps = agg.series(service, MetricsAggregator::Measure::RequestRate);
-    QCOMPARE(store.size(serviceRps), qsizetype(3));
-    QCOMPARE(store.latest(serviceRps)->value, 101.0);
+    QCOMPARE(store.size(agg.series(service, MetricsAggregator::Measure::RequestRate)), qsizetype(11));
+
+    // A gateway with many services and routes: theirs take a point every 5 s (at 1, 6 and 11 s),
+    // the overall series still every scrape.
+    TimeSeriesStore manyStore;
+    MetricsAggregator many(&manyStore, {}, 2s);
+    for (int i = 0; i < 12; ++i) {
+        QByteArray text = "# TYPE requests_total counter\n";
+        for (int s = 0; s < 40; ++s)
+            text += "requests_total{route=\"r" + QByteArray::number(s) + "\",service=\"svc-" + QByteArray::number(s)
+                + "\",backend=\"microservice\",code=\"200\"} " + QByteArray::number(10 * i) + '\n';
+        QVERIFY(!many.ingest(text, ExpositionFormat::PrometheusText, t0 + std::chrono::seconds(i)));
+    }
+    QVERIFY(many.groups().size() > 64);
+    const TimeSeriesId sparse = many.series({Scope::Service, QStringLiteral("svc-7"), Via::All}, MetricsAggregator::Measure::RequestRate);
+    QCOMPARE(manyStore.size(sparse), qsizetype(3));
+    QCOMPARE(manyStore.latest(sparse)->value, 10.0);
+    const TimeSeriesId route = many.series({Scope::Route, QStringLiteral("r7"), Via::Microservice}, MetricsAggregator::Measure::RequestRate);
+    QCOMPARE(manyStore.size(route), qsizetype(3));
+    const TimeSeriesId overall = many.series({Scope::Overall, QString(), Via::All}, MetricsAggregator::Measure::RequestRate);
+    QCOMPARE(manyStore.size(overall), qsizetype(11));
 }
 
 void TestMetricsAggregator::simulatedTrafficAndFaults()
