@@ -59,6 +59,12 @@ RoutesPanel::RoutesPanel(BoardState *state, QWidget *parent)
     }
     endActionRow();
     connect(view(), &QTableView::activated, this, [this] { changeSelected(); });
+    // A route picked here is what the charts (monolith vs microservice) and the log filter follow.
+    connect(view()->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this, state] {
+        const int row = selectedRow();
+        if (row >= 0 && row < state->routes()->rowCount())
+            state->select({MetricGroup::Scope::Route, state->routes()->route(row).id, MetricGroup::Via::All});
+    });
     connect(state->routes(), &QAbstractItemModel::dataChanged, this, &RoutesPanel::updateBanner);
     connect(state->routes(), &QAbstractItemModel::rowsInserted, this, &RoutesPanel::updateBanner);
     updateControls();

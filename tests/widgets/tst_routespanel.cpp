@@ -4,16 +4,19 @@
 #include "app/common/appsession.h"
 #include "client/poller.h"
 #include "models/boardstate.h"
-#include "models/metricsaggregator.h"
 #include "models/flagsmodel.h"
+#include "models/metricsaggregator.h"
 #include "models/routesmodel.h"
 #include "tests/support/simfixture.h"
 #include "widgets/changedialog.h"
+#include "widgets/chartspanel.h"
+#include "widgets/chartwidget.h"
 #include "widgets/flagspanel.h"
 #include "widgets/mainwindow.h"
 #include "widgets/routespanel.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDockWidget>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -76,6 +79,7 @@ private Q_SLOTS:
     void observedSplitMatchesTheConfiguration();
     void rollbackFreezesRoutes();
     void shortcutsRaiseThePanels();
+    void pickingARouteDrivesChartsAndLogs();
 
 private:
     // Connects a console to the simulator with `role`'s token and waits until it knows the routes,
@@ -516,6 +520,23 @@ void TestRoutesPanel::shortcutsRaiseThePanels()
     QVERIFY(panel->headerText().contains(QStringLiteral("not connected")));
     QVERIFY(!panel->changeButton()->isEnabled());
     QVERIFY2(panel->changeButton()->toolTip().contains(QStringLiteral("locked")), qPrintable(panel->changeButton()->toolTip()));
+}
+
+void TestRoutesPanel::pickingARouteDrivesChartsAndLogs()
+{
+    connectAs(Role::Viewer); // looking needs no rights
+    RoutesPanel *panel = routesPanel();
+    QVERIFY(panel->selectRoute(QStringLiteral("payments")));
+    const MetricGroup picked = m_session->state()->selection();
+    QCOMPARE(picked.scope, MetricGroup::Scope::Route);
+    QCOMPARE(picked.name, QStringLiteral("payments"));
+    auto *charts = m_session->window()->findChild<ChartsPanel *>();
+    QVERIFY(charts);
+    QVERIFY(charts->latencyChart()->title().contains(QLatin1String("p95")));
+    // The log filter narrows to the service behind the route.
+    auto *service = m_session->window()->findChild<QComboBox *>(QStringLiteral("serviceFilter"));
+    QVERIFY(service);
+    QCOMPARE(service->currentText(), QStringLiteral("payment-service"));
 }
 
 QTEST_MAIN(TestRoutesPanel)
