@@ -55,6 +55,10 @@ void AppSession::startDemo(const QStringList &simArgs)
     m_sim = new SimProcess(this);
     m_window->showConnecting(tr("Starting the demo gateway…"));
     connect(m_sim, &SimProcess::ready, this, [this](const QUrl &url) {
+        // A restarted demo gateway (same port, same tokens) is picked up by the poller and the
+        // log stream on their own; attaching again would double them.
+        if (m_backend)
+            return;
         attach(Profile::demo(), url, m_sim->token(Role::Operator), QString());
     });
     connect(m_sim, &SimProcess::failed, this, [this](const QString &message) {

@@ -83,6 +83,7 @@ void TestDemoSession::stoppedGatewayMarksHealthStale()
     QTRY_COMPARE_WITH_TIMEOUT(session.window()->serviceModel()->rowCount(), 7, 10000);
     QVERIFY(!session.window()->isStale());
 
+    const QString port = QString::number(session.demoGateway()->url().port());
     session.demoGateway()->stop();
     // Within two poll intervals (plus the time a refused connection takes to report).
     QTRY_VERIFY_WITH_TIMEOUT(session.window()->isStale(), 2000);
@@ -90,6 +91,13 @@ void TestDemoSession::stoppedGatewayMarksHealthStale()
     const QModelIndex status = session.window()->serviceModel()->index(0, ServiceModel::StatusColumn);
     QVERIFY(status.data().toString().contains(QStringLiteral("stale")));
     QVERIFY(status.data(ServiceModel::StaleRole).toBool());
+
+    // The gateway comes back at the same address: the panels recover by themselves, once.
+    GatewayBackend *backend = session.backend();
+    session.demoGateway()->start({QStringLiteral("--port"), port});
+    QTRY_VERIFY_WITH_TIMEOUT(!session.window()->isStale(), 10000);
+    QVERIFY(!status.data().toString().contains(QStringLiteral("stale")));
+    QCOMPARE(session.backend(), backend);
 }
 
 void TestDemoSession::filterNarrowsTheServiceList()
