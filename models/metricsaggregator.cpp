@@ -255,9 +255,13 @@ void MetricsAggregator::record(Group &g)
     if (!m_store)
         return;
     // Live numbers for the charts, over the live window.
-    const bool eager = g.id.scope == MetricGroup::Scope::Overall || g.id.via == MetricGroup::Via::All
-        || g.id.scope == MetricGroup::Scope::Route;
-    if (!eager && !g.series[0])
+    bool wanted[kMeasureCount];
+    bool any = false;
+    for (int m = 0; m < kMeasureCount; ++m) {
+        wanted[m] = g.series[m].has_value() || eager(g.id, Measure(m));
+        any = any || wanted[m];
+    }
+    if (!any)
         return;
     if (sparse(g.id) && g.lastSeriesPoint.time_since_epoch().count() != 0 && at - g.lastSeriesPoint < kSparseSeriesStep)
         return;
@@ -269,10 +273,65 @@ void MetricsAggregator::record(Group &g)
                                           w.p99, w.average};
     g.lastSeriesPoint = at;
     for (int m = 0; m < kMeasureCount; ++m) {
-        // Averages only for gateways that have them, so other gateways keep five series a group.
-        if (Measure(m) == Measure::Average && !m_sawAverage)
+        if (!wanted[m])
             continue;
-        m_store->append(series(g.id, Measure(m)), at, values[m]);
+        const TimeSeriesId id = series(g.id, Measure(m));
+        // A series made just now was filled from history, this moment included.
+        if (const auto last = m_store->latest(id); !last || last->time < at)
+            m_store->append(id, at, values[m]);
+    }
+}
+
+bool MetricsAggregator::eager(const MetricGroup &group, Measure measure) const
+{
+    // Averages only for gateways that have them, so other gateways keep five series a group.
+    if (measure == Measure::Average && !m_sawAverage)
+        return false;
+    const bool chartedByDefault = group.scope == MetricGroup::Scope::Overall || group.via == MetricGroup::Via::All
+        || group.scope == MetricGroup::Scope::Route;
+    if (!sparse(group))
+        return chartedByDefault;
+    // Hundreds of services and routes: only their request rate (the board's sparklines) from the
+    // start; the rest when a chart first asks, filled from the history kept here (series()).
+    return group.via == MetricGroup::Via::All && measure == Measure::RequestRate;
+}
+
+void MetricsAggregator::backfill(const Group &g, Measure measure, TimeSeriesId id)
+{
+    // The history still kept, oldest first: 30 s points (counters only) for the hour, 10 s points
+    // for the last minutes, every scrape for the live window.
+    std::vector<const Point *> timeline;
+    const SeriesTime midStart = !g.mid.empty() ? g.mid.front().time : !g.recent.empty() ? g.recent.front().time : SeriesTime::max();
+    const SeriesTime recentStart = !g.recent.empty() ? g.recent.front().time : SeriesTime::max();
+    for (const Point &p : g.coarse)
+        if (p.time < midStart)
+            timeline.push_back(&p);
+    for (const Point &p : g.mid)
+        if (p.time < recentStart)
+            timeline.push_back(&p);
+    for (const Point &p : g.recent)
+        timeline.push_back(&p);
+    SeriesTime last {};
+    std::size_t from = 0;
+    for (std::size_t i = 1; i < timeline.size(); ++i) {
+        const Point &p = *timeline[i];
+        if (sparse(g.id) && last.time_since_epoch().count() != 0 && p.time - last < kSparseSeriesStep)
+            continue;
+        // Over the live window where the history is that fine, else since the previous point.
+        while (from + 1 < i && timeline[from + 1]->time <= p.time - m_liveWindow)
+            ++from;
+        const WindowStats w = between(*timeline[from], p);
+        double value = qQNaN();
+        switch (measure) {
+        case Measure::RequestRate: value = w.requestRate.value_or(qQNaN()); break;
+        case Measure::ErrorRatio: value = w.errorRatio.value_or(qQNaN()); break;
+        case Measure::P50: value = w.p50; break;
+        case Measure::P95: value = w.p95; break;
+        case Measure::P99: value = w.p99; break;
+        case Measure::Average: value = w.average; break;
+        }
+        m_store->append(id, p.time, value);
+        last = p.time;
     }
 }
 
@@ -290,6 +349,7 @@ TimeSeriesId MetricsAggregator::series(const MetricGroup &group, Measure measure
             limits.capacity = sparse(group) ? 721 : 3601;
         }
         slot = m_store->series(group.key() + QLatin1Char('/') + measureName(measure), limits);
+        backfill(g, measure, *slot);
     }
     return *slot;
 }

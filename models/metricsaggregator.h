@@ -83,7 +83,9 @@ public:
     // Numbers over the last `window` (as far as the kept history reaches).
     WindowStats stats(const MetricGroup &group, std::chrono::seconds window) const;
     SloStatus slo(const MetricGroup &group, const SloThresholds &thresholds, const BurnRatePolicy &policy = {}) const;
-    // The chart series of a measure for a group (created on first use).
+    // The chart series of a measure for a group. Made on first use if it was not recorded from the
+    // start, and then filled from the history kept here: every scrape for the live window, 10 s
+    // points for 6 minutes, 30 s points (no percentiles) for the hour.
     TimeSeriesId series(const MetricGroup &group, Measure measure);
     qsizetype scrapes() const { return m_scrapes; }
     SeriesTime lastScrape() const { return m_lastScrape; }
@@ -124,6 +126,10 @@ private:
     void record(Group &g);
     // Service and route series of a gateway with many of them: a point every 5 s.
     bool sparse(const MetricGroup &group) const;
+    // Recorded from the first scrape, not only once a chart asks for it.
+    bool eager(const MetricGroup &group, Measure measure) const;
+    // Fills a new series from the history the group still keeps.
+    void backfill(const Group &g, Measure measure, TimeSeriesId id);
 
     TimeSeriesStore *m_store;
     MetricNames m_names;

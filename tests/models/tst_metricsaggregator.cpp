@@ -140,10 +140,28 @@ void TestMetricsAggregator::liveSeriesForCharts()
     const TimeSeriesId sparse = many.series({Scope::Service, QStringLiteral("svc-7"), Via::All}, MetricsAggregator::Measure::RequestRate);
     QCOMPARE(manyStore.size(sparse), qsizetype(3));
     QCOMPARE(manyStore.latest(sparse)->value, 10.0);
+    const TimeSeriesId overallBefore = many.series({Scope::Overall, QString(), Via::All}, MetricsAggregator::Measure::RequestRate);
+    QCOMPARE(manyStore.size(overallBefore), qsizetype(11));
+    // Only the request rate of each service and route is kept from the start; a chart asking for
+    // another series gets it filled from the aggregator's own history, 5 s apart.
+    const qsizetype pointsBefore = manyStore.pointCount();
     const TimeSeriesId route = many.series({Scope::Route, QStringLiteral("r7"), Via::Microservice}, MetricsAggregator::Measure::RequestRate);
-    QCOMPARE(manyStore.size(route), qsizetype(3));
-    const TimeSeriesId overall = many.series({Scope::Overall, QString(), Via::All}, MetricsAggregator::Measure::RequestRate);
-    QCOMPARE(manyStore.size(overall), qsizetype(11));
+    QCOMPARE(manyStore.pointCount(), pointsBefore + 2); // it did not exist before
+    QCOMPARE(manyStore.size(route), qsizetype(2));  // at 4 s and 9 s (every scrape kept for 7 s, one point at 0 s before)
+    QCOMPARE(manyStore.latest(route)->value, 10.0);
+    for (int i = 12; i < 40; ++i) {
+        QByteArray text = "# TYPE requests_total counter\n";
+        for (int s = 0; s < 40; ++s)
+            text += "requests_total{route=\"r" + QByteArray::number(s) + "\",service=\"svc-" + QByteArray::number(s)
+                + "\",backend=\"microservice\",code=\"200\"} " + QByteArray::number(10 * i) + '\n';
+        QVERIFY(!many.ingest(text, ExpositionFormat::PrometheusText, t0 + std::chrono::seconds(i)));
+    }
+    // Asked for once, it goes on by itself; and a later newcomer gets the 10 s history too.
+    QVERIFY(manyStore.size(route) >= 7);
+    const TimeSeriesId late = many.series({Scope::Route, QStringLiteral("r9"), Via::Microservice}, MetricsAggregator::Measure::ErrorRatio);
+    QCOMPARE(manyStore.size(late), qsizetype(4)); // 10, 20, 30 s from the 10 s tier, 35 s from the recent one
+    QCOMPARE(manyStore.latest(late)->value, 0.0);
+
 }
 
 void TestMetricsAggregator::simulatedTrafficAndFaults()
