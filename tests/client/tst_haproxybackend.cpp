@@ -650,7 +650,9 @@ void TestHaproxyBackend::cutoverctlDrivesHaproxy()
              0);
     QCOMPARE(route(*routes(), "posts")->microservicePercent, percent);
     QCOMPARE(run({QStringLiteral("rollback"), QStringLiteral("engage"), QStringLiteral("--reason"), QStringLiteral("ctl drill")}, &out), 0);
-    for (const Route &r : routes()->routes)
+    const Result<RouteList> engaged = routes(); // kept: the loop must not walk a destroyed temporary
+    QVERIFY2(engaged.ok(), qPrintable(why(engaged)));
+    for (const Route &r : engaged->routes)
         QVERIFY2(r.microservicePercent == 0 || r.id == QLatin1String("monolith"), qPrintable(r.id));
     const int atMonolith = m_monolith.requests;
     QCOMPARE(get(QStringLiteral("/api/posts/ctl-rolled-back"), 4).count(200), 4);
@@ -728,6 +730,12 @@ void TestHaproxyBackend::guiSessionOnHaproxy()
     QVERIFY2(changed.ok(), qPrintable(why(changed)));
     QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible() && banner->message()->text().contains(QLatin1String("reload")), 10000);
     QVERIFY(!banner->saveButton()->isEnabled()); // a reason first
+    // For looking at it: CUTOVER_SCREENSHOT_DIR=dir gets the window as an operator sees it now.
+    if (const QString dir = qEnvironmentVariable("CUTOVER_SCREENSHOT_DIR"); !dir.isEmpty()) {
+        session.window()->resize(1600, 1000);
+        QTest::qWait(1500);
+        QVERIFY(session.window()->grab().save(dir + QStringLiteral("/haproxy-session.png")));
+    }
     QTest::keyClicks(banner->reasonField(), QStringLiteral("keep the 40/60 split"));
     QVERIFY(banner->saveButton()->isEnabled());
     QTest::mouseClick(banner->saveButton(), Qt::LeftButton);
