@@ -150,8 +150,8 @@ std::optional<ParseError> MetricsAggregator::ingest(QByteArrayView body, Exposit
     for (Group &g : m_groups) {
         g.current.total = 0;
         g.current.errors = 0;
-        g.averageSum = 0;
-        g.averageWeight = 0;
+        g.scrapeAverageSum = 0;
+        g.scrapeAverageWeight = 0;
         for (HistogramBucket &b : g.current.buckets)
             b.count = 0;
     }
@@ -206,16 +206,16 @@ std::optional<ParseError> MetricsAggregator::ingest(QByteArrayView body, Exposit
         const double weight = before == m_previousPairRequests.cend() ? 0.0 : counterDelta(*before, now);
         for (int gi : m_seriesGroups[index]) {
             Group &g = m_groups[std::size_t(gi)];
-            g.averageSum += sample->value * weight;
-            g.averageWeight += weight;
+            g.scrapeAverageSum += sample->value * weight;
+            g.scrapeAverageWeight += weight;
         }
     }
     m_lastScrape = at;
     ++m_scrapes;
     for (Group &g : m_groups) {
         g.current.time = at;
-        // No requests since the previous scrape: no latency to report for this moment.
-        g.current.average = g.averageWeight > 0 ? g.averageSum / g.averageWeight : qQNaN();
+        g.current.averageSum += g.scrapeAverageSum;
+        g.current.averageWeight += g.scrapeAverageWeight;
         record(g);
     }
     if (m_store)
@@ -246,7 +246,7 @@ void MetricsAggregator::record(Group &g)
     while (!g.mid.empty() && g.mid.front().time < at - kMidKeep)
         g.mid.pop_front();
     if (g.coarse.empty() || at - g.coarse.back().time >= kCoarseStep) {
-        Point p {at, g.current.total, g.current.errors, {}, g.current.average};
+        Point p {at, g.current.total, g.current.errors, {}, g.current.averageSum, g.current.averageWeight};
         g.coarse.push_back(std::move(p));
     }
     while (!g.coarse.empty() && g.coarse.front().time < at - kCoarseKeep)
@@ -399,7 +399,10 @@ WindowStats MetricsAggregator::between(const Point &earlier, const Point &later)
     const double errors = counterDelta(earlier.errors, later.errors);
     w.requestRate = w.requests / (double(w.span.count()) / 1000.0);
     w.errorRatio = errorRatio(errors, w.requests);
-    w.average = later.average;
+    // No requests in the window: no latency to report for it.
+    const double weight = later.averageWeight - earlier.averageWeight;
+    if (weight > 0)
+        w.average = (later.averageSum - earlier.averageSum) / weight;
     if (!earlier.buckets.empty() && !later.buckets.empty()) {
         w.p50 = histogramQuantileOverWindow(0.50, earlier.buckets, later.buckets);
         w.p95 = histogramQuantileOverWindow(0.95, earlier.buckets, later.buckets);

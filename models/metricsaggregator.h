@@ -44,7 +44,7 @@ struct WindowStats
     double p95 = qQNaN();
     double p99 = qQNaN();
     // Seconds: the gateway's own moving average where it has no histogram (HAProxy: its last
-    // 1024 requests per server), weighted by each server's requests in the latest scrape.
+    // 1024 requests per server), weighted by the requests each server served in the window.
     double average = qQNaN();
     std::chrono::milliseconds span {0};  // the window actually covered by the data
 };
@@ -101,7 +101,10 @@ private:
         double total = 0;
         double errors = 0;
         std::vector<HistogramBucket> buckets; // empty in the coarse tier
-        double average = qQNaN();
+        // Running totals of Σ average × requests and Σ requests, like counters: their increase
+        // over a window gives the request-weighted average over that window.
+        double averageSum = 0;
+        double averageWeight = 0;
     };
     // History is thinned by age so that 200+ services stay within the memory budget: every
     // scrape for the live window (plus 5 s), one point per 10 s (with buckets) for the board's
@@ -115,8 +118,8 @@ private:
         std::deque<Point> coarse;
         std::optional<TimeSeriesId> series[kMeasureCount];
         SeriesTime lastSeriesPoint {}; // when the chart series last took a point
-        double averageSum = 0;    // this scrape: Σ average × requests, Σ requests
-        double averageWeight = 0;
+        double scrapeAverageSum = 0;    // this scrape's share of the running totals
+        double scrapeAverageWeight = 0;
     };
 
     int groupIndex(MetricGroup::Scope scope, const QString &name, MetricGroup::Via via);
