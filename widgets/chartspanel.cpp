@@ -188,7 +188,11 @@ void ChartsPanel::selectionChanged()
 
     const MetricsAggregator *metrics = m_board->metrics();
     m_averagesOnly = metrics && !metrics->hasLatency() && metrics->hasAverageLatency();
-    const QString averageTitle = tr("Latency avg \u2014 the gateway keeps averages of its last 1024 requests, no percentiles");
+    m_latency->setToolTip(m_averagesOnly ? tr("The gateway keeps no latency histogram, only each server's average over "
+                                              "its last 1024 requests; shown weighted by traffic, never as a percentile.")
+                                         : QString());
+    // Short, so the legend keeps its room; the chart's tooltip says what the average is.
+    const QString averageTitle = tr("Latency avg (no percentiles)");
     if (selection.scope == MetricGroup::Scope::Route) {
         m_header->setText(tr("Route %1 \u2014 monolith vs microservice").arg(selection.name));
         const MetricGroup monolith {MetricGroup::Scope::Route, selection.name, MetricGroup::Via::Monolith};

@@ -12,6 +12,9 @@
 
 #include <algorithm>
 
+#include <pwd.h>
+#include <unistd.h>
+
 namespace cutover {
 
 using namespace haproxy;
@@ -102,6 +105,9 @@ QString HaproxyBackend::actor() const
         if (!v.isEmpty())
             return v;
     }
+    // A service or a container may have no login variables; the account still has a name.
+    if (const passwd *pw = ::getpwuid(::geteuid()); pw && pw->pw_name)
+        return QString::fromLocal8Bit(pw->pw_name);
     return QStringLiteral("unknown");
 }
 
