@@ -2,6 +2,7 @@
 
 #include "models/auditlog.h"
 #include "models/boardstate.h"
+#include "tablestyle.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -66,14 +67,7 @@ AuditPanel::AuditPanel(BoardState *board, QWidget *parent)
     top->addWidget(m_count);
 
     m_view->setModel(m_filter);
-    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_view->setAlternatingRowColors(true);
-    m_view->setWordWrap(false);
-    m_view->setTextElideMode(Qt::ElideRight);
-    m_view->verticalHeader()->hide();
-    m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
+    setUpListTable(m_view);
     QHeaderView *header = m_view->horizontalHeader();
     header->setHighlightSections(false);
     header->setSectionResizeMode(QHeaderView::Interactive);

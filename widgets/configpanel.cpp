@@ -2,6 +2,7 @@
 
 #include "changedialog.h"
 #include "models/boardstate.h"
+#include "tablestyle.h"
 
 #include <QAbstractButton>
 #include <QHBoxLayout>
@@ -62,14 +63,7 @@ ConfigPanel::ConfigPanel(BoardState *state, Source source, QAbstractItemModel *m
     m_table->setModel(m_proxy);
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::AscendingOrder); // the gateway's order
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    m_table->setAlternatingRowColors(true);
-    m_table->setShowGrid(false);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(26);
+    setUpListTable(m_table);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Interactive);
     layout->addWidget(m_table, 1);

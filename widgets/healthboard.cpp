@@ -4,6 +4,7 @@
 #include "models/servicemodel.h"
 #include "sparklinedelegate.h"
 #include "statusdelegate.h"
+#include "tablestyle.h"
 
 #include <QHBoxLayout>
 #include <QHeaderView>
@@ -80,13 +81,7 @@ HealthBoard::HealthBoard(BoardState *state, QWidget *parent)
     m_table->setItemDelegateForColumn(ServiceModel::TrendColumn, new SparklineDelegate(ServiceModel::TrendRole, m_table));
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(ServiceModel::StatusColumn, Qt::AscendingOrder);
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setShowGrid(false);
-    m_table->setWordWrap(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(26);
+    setUpListTable(m_table);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     const int widths[] = {170, 100, 130, 80, 70, 70, 130, 100, 200, 90};

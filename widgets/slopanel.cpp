@@ -2,6 +2,7 @@
 
 #include "models/boardstate.h"
 #include "models/slomodel.h"
+#include "tablestyle.h"
 
 #include <QHeaderView>
 #include <QLabel>
@@ -60,11 +61,7 @@ SloPanel::SloPanel(BoardState *state, QWidget *parent)
     m_table->setItemDelegate(new SloCellDelegate(m_table));
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(-1, Qt::AscendingOrder); // model order: all traffic first
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setAlternatingRowColors(true);
-    m_table->setShowGrid(false);
-    m_table->verticalHeader()->hide();
-    m_table->verticalHeader()->setDefaultSectionSize(26);
+    setUpListTable(m_table);
     m_table->horizontalHeader()->setStretchLastSection(true);
     const int widths[] = {170, 120, 100, 80, 90, 80, 90};
     for (int c = 0; c < int(std::size(widths)); ++c)
