@@ -368,6 +368,16 @@ QList<MetricGroup> MetricsAggregator::groups() const
     return out;
 }
 
+QList<MetricGroup> MetricsAggregator::serviceGroups() const
+{
+    QList<MetricGroup> out;
+    for (const Group &g : m_groups)
+        if (g.id.scope == MetricGroup::Scope::Service && g.id.via == MetricGroup::Via::All)
+            out.append(g.id);
+    std::sort(out.begin(), out.end(), [](const MetricGroup &a, const MetricGroup &b) { return a.name < b.name; });
+    return out;
+}
+
 bool MetricsAggregator::hasGroup(const MetricGroup &group) const
 {
     return m_groupByKey.contains(group.key());

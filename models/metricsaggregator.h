@@ -79,6 +79,8 @@ public:
     QString ingest(const MetricsScrape &scrape);
 
     QList<MetricGroup> groups() const;
+    // Every service's all-backends group, by name: the rows of the SLO panel and of `cutoverctl status`.
+    QList<MetricGroup> serviceGroups() const;
     bool hasGroup(const MetricGroup &group) const;
     // Numbers over the last `window` (as far as the kept history reaches).
     WindowStats stats(const MetricGroup &group, std::chrono::seconds window) const;

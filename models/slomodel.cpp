@@ -21,13 +21,8 @@ void SloModel::refresh(const MetricsAggregator &metrics, const SloThresholds &th
     m_policy = policy;
     QList<Row> rows;
     rows.append(Row {{MetricGroup::Scope::Overall, QString(), MetricGroup::Via::All}, {}});
-    QList<MetricGroup> services;
-    const QList<MetricGroup> groups = metrics.groups();
-    for (const MetricGroup &g : groups)
-        if (g.scope == MetricGroup::Scope::Service && g.via == MetricGroup::Via::All)
-            services.append(g);
-    std::sort(services.begin(), services.end(), [](const MetricGroup &a, const MetricGroup &b) { return a.name < b.name; });
-    for (const MetricGroup &g : std::as_const(services))
+    const QList<MetricGroup> services = metrics.serviceGroups();
+    for (const MetricGroup &g : services)
         rows.append(Row {g, {}});
     for (Row &r : rows)
         r.status = metrics.slo(r.group, thresholds, policy);

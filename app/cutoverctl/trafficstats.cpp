@@ -44,13 +44,8 @@ TrafficResult compareScrapes(const MetricsScrape &earlier, const MetricsScrape &
     report.latencyAvailable = metrics.hasLatency();
     // A window at least as long as the gap reaches back to the first scrape.
     const auto window = std::chrono::seconds(qint64(std::ceil(report.windowSeconds)) + 1);
-    QList<MetricGroup> services;
-    const QList<MetricGroup> groups = metrics.groups();
-    for (const MetricGroup &g : groups)
-        if (g.scope == MetricGroup::Scope::Service && g.via == MetricGroup::Via::All)
-            services.append(g);
-    std::sort(services.begin(), services.end(), [](const MetricGroup &a, const MetricGroup &b) { return a.name < b.name; });
-    for (const MetricGroup &g : std::as_const(services))
+    const QList<MetricGroup> services = metrics.serviceGroups();
+    for (const MetricGroup &g : services)
         report.services.append(fromWindow(g.name, metrics.stats(g, window), thresholds));
     report.overall = fromWindow(QString(), metrics.stats({MetricGroup::Scope::Overall, QString(), MetricGroup::Via::All}, window),
                                 thresholds);
