@@ -62,8 +62,6 @@ QString exitCodesHelp()
         "  6  rejected by the gateway: 422 (invalid value), 428, or 404 (no such route/flag)\n");
 }
 
-namespace {
-
 QUrl gatewayUrl(const QString &text)
 {
     const QUrl url(text, QUrl::StrictMode);
@@ -76,8 +74,6 @@ QUrl gatewayUrl(const QString &text)
                                   "or a HAProxy Runtime API address, tcp://127.0.0.1:9999 or unix:///run/haproxy/admin.sock"));
     return url;
 }
-
-} // namespace
 
 Connection resolveConnection(const QCommandLineParser &args)
 {

@@ -99,6 +99,9 @@ QString exitCodesHelp();
 
 // Resolves the gateway, CA bundle and token. Throws CliError (usage or authentication).
 Connection resolveConnection(const QCommandLineParser &args);
+// A --gateway value: an http(s):// admin API URL or a HAProxy tcp:// / unix:// address; a usage
+// error otherwise.
+QUrl gatewayUrl(const QString &text);
 
 // Runs one asynchronous backend call to completion on a local event loop: a CLI may wait, the
 // GUI never does. Backend callbacks always run exactly once (transfer timeouts bound every call).

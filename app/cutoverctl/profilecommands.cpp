@@ -60,11 +60,8 @@ int runAdd(Context &ctx)
     p.name = ctx.positional.at(0).trimmed();
     if (!a.isSet(QStringLiteral("gateway")))
         usageError(QStringLiteral("--gateway URL is required: the gateway's admin API address"));
-    p.url = QUrl(a.value(QStringLiteral("gateway")), QUrl::StrictMode);
+    p.url = gatewayUrl(a.value(QStringLiteral("gateway")));
     p.kind = profileKindForUrl(p.url);
-    if (!p.url.isValid() || p.kind.isEmpty())
-        usageError(QStringLiteral("--gateway needs a full http:// or https:// URL, e.g. https://gateway.example:9443, "
-                                  "or a HAProxy Runtime API address, tcp://127.0.0.1:9999 or unix:///run/haproxy/admin.sock"));
     const QString environment = a.value(QStringLiteral("environment"));
     if (!environment.isEmpty()) {
         const std::optional<Environment> e = environmentFromName(environment);
