@@ -2,10 +2,14 @@
 
 #include "client/logsource.h"
 #include "client/poller.h"
+#include "elidedlabel.h"
 
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace cutover {
 
@@ -40,8 +44,8 @@ ConnectionBar::ConnectionBar(QWidget *parent)
     : QFrame(parent)
     , m_env(new QLabel)
     , m_profile(new QLabel)
-    , m_gateway(new QLabel)
-    , m_address(new QLabel)
+    , m_gateway(new ElidedLabel)
+    , m_address(new ElidedLabel)
     , m_identity(new QLabel)
 {
     setObjectName(QStringLiteral("connectionBar"));
@@ -67,15 +71,27 @@ ConnectionBar::ConnectionBar(QWidget *parent)
     big.setPointSizeF(big.pointSizeF() * 1.2);
     big.setBold(true);
     m_gateway->setFont(big);
+    m_gateway->setMinimumWidth(m_gateway->fontMetrics().averageCharWidth() * 10);
+    m_address->setMinimumWidth(m_address->fontMetrics().averageCharWidth() * 10);
     m_address->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    // Long names and addresses are cut, never widen the window (the tooltip has them whole).
     gw->addWidget(m_gateway);
     gw->addWidget(m_address);
     row->addLayout(gw, 1);
 
     const QStringList names = {tr("Health"), tr("Metrics"), tr("Routes & flags"), tr("Logs")};
     for (const QString &n : names) {
-        auto *chip = new QLabel(n);
+        // Two lines, the name over its state, and as wide as the longest state it can show:
+        // a chip never changes its width, so an outage does not rearrange the bar.
+        auto *chip = new QLabel;
         chip->setObjectName(QStringLiteral("sourceChip"));
+        chip->setAlignment(Qt::AlignCenter);
+        const QFontMetrics fm = chip->fontMetrics();
+        int widest = fm.horizontalAdvance(QStringLiteral("● %1").arg(n));
+        for (const QString &state : {tr("stale %1").arg(age(QDateTime::fromSecsSinceEpoch(0), QDateTime::fromSecsSinceEpoch(7199))),
+                                     tr("reconnecting"), tr("connecting")})
+            widest = std::max(widest, fm.horizontalAdvance(state));
+        chip->setMinimumWidth(widest + 2 * 9 + 4); // the style sheet's padding, and a little air
         m_sources.append(chip);
         m_stale.append(false);
         row->addWidget(chip);
@@ -119,8 +135,8 @@ void ConnectionBar::setSources(Poller *poller, LogSource *logs)
 
 void ConnectionBar::setGateway(const GatewayInfo &info, const QString &address)
 {
-    m_gateway->setText(QStringLiteral("%1 %2").arg(info.name, info.version));
-    m_address->setText(tr("%1  ·  admin API %2").arg(address, info.apiVersion));
+    m_gateway->setFullText(QStringLiteral("%1 %2").arg(info.name, info.version));
+    m_address->setFullText(tr("%1  ·  admin API %2").arg(address, info.apiVersion));
     m_address->setStyleSheet(QStringLiteral("QLabel { color: #9ca3af; }"));
 }
 
@@ -140,7 +156,7 @@ void ConnectionBar::setIdentityError(const QString &message)
 
 void ConnectionBar::setMessage(const QString &message)
 {
-    m_gateway->setText(message);
+    m_gateway->setFullText(message);
 }
 
 QString ConnectionBar::sourceText(int index) const
@@ -160,14 +176,14 @@ QString ConnectionBar::identityText() const
 
 QString ConnectionBar::gatewayText() const
 {
-    return m_gateway->text();
+    return m_gateway->fullText();
 }
 
 void ConnectionBar::refreshSources()
 {
     const QDateTime now = QDateTime::currentDateTimeUtc();
     auto show = [this](int i, const QString &name, const QString &state, bool stale, bool waiting, const QString &tip) {
-        m_sources[i]->setText(QStringLiteral("● %1 %2").arg(name, state));
+        m_sources[i]->setText(QStringLiteral("● %1\n%2").arg(name, state));
         m_sources[i]->setStyleSheet(QLatin1String(chipStyle(stale, waiting)));
         m_sources[i]->setToolTip(tip);
         m_stale[i] = stale;

@@ -8,10 +8,12 @@
 #include <QTimer>
 
 class QLabel;
+
 class QHBoxLayout;
 
 namespace cutover {
 
+class ElidedLabel;
 class LogSource;
 class Poller;
 
@@ -44,8 +46,8 @@ private:
     QPointer<LogSource> m_logs;
     QLabel *m_env;
     QLabel *m_profile;
-    QLabel *m_gateway;
-    QLabel *m_address;
+    ElidedLabel *m_gateway;
+    ElidedLabel *m_address;
     QLabel *m_identity;
     QList<QLabel *> m_sources;
     QList<bool> m_stale;

@@ -1,5 +1,6 @@
 #include "healthboard.h"
 
+#include "elidedlabel.h"
 #include "models/boardstate.h"
 #include "models/servicemodel.h"
 #include "sparklinedelegate.h"
@@ -52,7 +53,7 @@ HealthBoard::HealthBoard(BoardState *state, QWidget *parent)
     , m_model(state->services())
     , m_proxy(new QSortFilterProxyModel(this))
     , m_table(new QTableView)
-    , m_summary(new QLabel)
+    , m_summary(new ElidedLabel)
     , m_filter(new QLineEdit)
 {
     auto *layout = new QVBoxLayout(this);
@@ -98,14 +99,14 @@ HealthBoard::HealthBoard(BoardState *state, QWidget *parent)
 
 QString HealthBoard::summaryText() const
 {
-    return m_summary->text();
+    return m_summary->fullText();
 }
 
 void HealthBoard::updateSummary()
 {
     const int total = m_model->rowCount();
     if (total == 0) {
-        m_summary->setText(tr("Waiting for the first health check…"));
+        m_summary->setFullText(tr("Waiting for the first health check…"));
         return;
     }
     const int bad = m_model->count(HealthStatus::Unhealthy), degraded = m_model->count(HealthStatus::Degraded);
@@ -118,7 +119,7 @@ void HealthBoard::updateSummary()
         text += tr("  ·  %1 unknown").arg(unknown);
     if (m_model->isStale())
         text += tr("  ·  STALE");
-    m_summary->setText(text);
+    m_summary->setFullText(text);
     m_summary->setStyleSheet(bad ? QStringLiteral("color: #b91c1c;") : degraded ? QStringLiteral("color: #b45309;") : QString());
 }
 

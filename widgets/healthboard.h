@@ -9,6 +9,8 @@ class QTableView;
 
 namespace cutover {
 
+class ElidedLabel;
+
 class BoardState;
 class ServiceModel;
 
@@ -34,7 +36,7 @@ private:
     ServiceModel *m_model;
     QSortFilterProxyModel *m_proxy;
     QTableView *m_table;
-    QLabel *m_summary;
+    ElidedLabel *m_summary;
     QLineEdit *m_filter;
 };
 

@@ -120,6 +120,8 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
     if (first)
         first->raise();
 
+    statusBar(); // there from the start, so that its first message does not make the window taller
+
     m_bannerTimer.setInterval(1000);
     connect(&m_bannerTimer, &QTimer::timeout, this, &MainWindow::updateBanner);
     connect(state, &BoardState::metricsProblemChanged, this, &MainWindow::updateBanner);

@@ -2,6 +2,7 @@
 
 #include "models/boardstate.h"
 #include "models/rollbackcontroller.h"
+#include "elidedlabel.h"
 #include "rollbackdialog.h"
 
 #include <QHBoxLayout>
@@ -10,32 +11,6 @@
 #include <QPushButton>
 
 namespace cutover {
-
-// One line of status that never widens the toolbar: cut with an ellipsis, whole in the tooltip.
-class ElidedLabel : public QLabel
-{
-public:
-    void setFullText(const QString &text)
-    {
-        m_full = text;
-        setToolTip(text);
-        updateText();
-    }
-    QString fullText() const { return m_full; }
-    QSize minimumSizeHint() const override { return QSize(0, QLabel::minimumSizeHint().height()); }
-    QSize sizeHint() const override { return QSize(fontMetrics().horizontalAdvance(m_full) + 8, QLabel::sizeHint().height()); }
-
-protected:
-    void resizeEvent(QResizeEvent *event) override
-    {
-        QLabel::resizeEvent(event);
-        updateText();
-    }
-
-private:
-    void updateText() { setText(fontMetrics().elidedText(m_full, Qt::ElideRight, std::max(0, width() - 2))); }
-    QString m_full;
-};
 
 namespace {
 
@@ -71,8 +46,6 @@ RollbackControl::RollbackControl(BoardState *board, QWidget *parent)
     m_cancel->setToolTip(tr("Stop sending the request. If the gateway already applied it, the board shows that."));
     m_cancel->hide();
     m_status->setObjectName(QStringLiteral("rollbackStatus"));
-    m_status->setTextFormat(Qt::PlainText);
-    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 4, 8, 4);

@@ -3,6 +3,7 @@
 #include "client/poller.h"
 #include "client/simprocess.h"
 #include "models/servicemodel.h"
+#include "widgets/connectionbar.h"
 #include "widgets/healthboard.h"
 #include "widgets/slopanel.h"
 #include "tests/support/simfixture.h"
@@ -33,6 +34,7 @@ private Q_SLOTS:
     void demoShowsGatewayRoleAndServices();
     void stoppedGatewayMarksHealthStale();
     void filterNarrowsTheServiceList();
+    void windowKeepsItsSizeThroughAnOutage();
     void layoutPersistsAcrossRestart();
     void liveNumbersAndSlo();
 
@@ -114,6 +116,33 @@ void TestDemoSession::filterNarrowsTheServiceList()
     QCOMPARE(session.window()->healthBoard()->view()->model()->rowCount(), 1);
     filter->clear();
     QCOMPARE(session.window()->healthBoard()->view()->model()->rowCount(), 7);
+}
+
+void TestDemoSession::windowKeepsItsSizeThroughAnOutage()
+{
+    // Names, addresses and "stale" chips arriving must not push the window wider: it would
+    // jump at the worst moment, or grow past a laptop's screen.
+    AppSession session(m_settings.get());
+    QSignalSpy connected(&session, &AppSession::connected);
+    connect(&session, &AppSession::connected, &session,
+            [&session] { session.poller()->setInterval(Source::Health, std::chrono::milliseconds(300)); });
+    MainWindow *w = session.window();
+    w->resize(w->minimumSizeHint()); // as narrow as the operator can make it
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w));
+    const QSize size = w->size();
+    QVERIFY2(size.width() <= 1366, qPrintable(QString::number(size.width()))); // fits a laptop
+    session.startDemo();
+    QVERIFY(connected.wait(10000));
+    QTRY_VERIFY_WITH_TIMEOUT(w->gatewayText().contains(QStringLiteral("cutover-sim")), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(w->identityText().contains(QStringLiteral("demo-operator")), 5000);
+    QCoreApplication::processEvents();
+    QCOMPARE(w->size(), size);
+    session.demoGateway()->stop();
+    QTRY_VERIFY_WITH_TIMEOUT(w->connectionBar()->sourceIsStale(0), 5000);
+    QVERIFY(w->connectionBar()->sourceText(0).contains(QStringLiteral("stale")));
+    QCoreApplication::processEvents();
+    QCOMPARE(w->size(), size);
 }
 
 void TestDemoSession::layoutPersistsAcrossRestart()
