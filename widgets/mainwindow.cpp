@@ -3,6 +3,7 @@
 #include "client/poller.h"
 #include "client/profile.h"
 #include "connectionbar.h"
+#include "firstframe.h"
 #include "healthboard.h"
 #include "models/auditlog.h"
 #include "models/boardstate.h"
@@ -27,7 +28,46 @@
 #include <QToolBar>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace cutover {
+
+namespace {
+
+QString hintKey(const QDockWidget *dock, const char *what)
+{
+    return QStringLiteral("panels/%1/%2").arg(dock->objectName(), QLatin1String(what));
+}
+
+// Holds a dock's place until its panel is made: empty, but with the sizes and size policy the
+// panel had when the layout was saved, so that the saved layout comes back exactly and nothing
+// moves when the panel takes its place.
+class PanelStandIn : public QWidget
+{
+public:
+    // False (and nothing changed) if `settings` has no sizes for `dock`'s panel.
+    bool load(const QSettings &settings, const QDockWidget *dock)
+    {
+        const QSize minimum = settings.value(hintKey(dock, "minimumSizeHint")).toSize();
+        const QSize hint = settings.value(hintKey(dock, "sizeHint")).toSize();
+        const QVariant policy = settings.value(hintKey(dock, "sizePolicy"));
+        if (!minimum.isValid() || !hint.isValid() || !policy.canConvert<QSizePolicy>())
+            return false;
+        m_minimum = minimum;
+        m_hint = hint;
+        setSizePolicy(policy.value<QSizePolicy>());
+        updateGeometry();
+        return true;
+    }
+    QSize sizeHint() const override { return m_hint; }
+    QSize minimumSizeHint() const override { return m_minimum; }
+
+private:
+    QSize m_minimum {0, 0};
+    QSize m_hint {0, 0};
+};
+
+} // namespace
 
 MainWindow::MainWindow(BoardState *state, QWidget *parent)
     : QMainWindow(parent)
@@ -35,7 +75,6 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
     , m_bar(new ConnectionBar)
     , m_banner(new QLabel)
     , m_board(new HealthBoard(state))
-    , m_slo(new SloPanel(state))
 {
     setWindowTitle(tr("Cutover"));
     resize(1360, 860);
@@ -102,10 +141,9 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
     connect(focusBoard, &QShortcut::activated, m_board->view(), qOverload<>(&QWidget::setFocus));
 
     for (const PanelFactory &factory : panelFactories()) {
-        QWidget *panel = factory.create(state);
-        addPanel(factory.objectName, factory.title, panel, factory.area, factory.shortcut);
+        QDockWidget *dock = addPanel(factory.objectName, factory.title, new PanelStandIn, factory.area, factory.shortcut);
+        m_pending.append({dock, factory.create});
     }
-    addPanel(QStringLiteral("sloPanel"), tr("SLOs"), m_slo, Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_3));
     // SLOs and logs share the bottom area as tabs; the charts stand to the right of the board.
     const QList<QDockWidget *> bottom = findChildren<QDockWidget *>();
     QDockWidget *first = nullptr;
@@ -141,7 +179,8 @@ QDockWidget *MainWindow::addPanel(const QString &objectName, const QString &titl
     toggle->setShortcut(shortcut);
     m_viewMenu->addAction(toggle);
     auto *raise = new QShortcut(shortcut, this);
-    connect(raise, &QShortcut::activated, dock, [dock] {
+    connect(raise, &QShortcut::activated, dock, [this, dock] {
+        buildPanel(dock);
         dock->show();
         dock->raise();
         dock->widget()->setFocus();
@@ -149,6 +188,53 @@ QDockWidget *MainWindow::addPanel(const QString &objectName, const QString &titl
     toggle->setShortcut({}); // the shortcut raises; the menu entry toggles
     toggle->setText(tr("%1\t%2").arg(title, shortcut.toString(QKeySequence::NativeText)));
     return dock;
+}
+
+void MainWindow::buildPanel(QDockWidget *dock)
+{
+    const auto it = std::find_if(m_pending.begin(), m_pending.end(), [dock](const PendingPanel &p) { return p.dock == dock; });
+    if (it == m_pending.end())
+        return;
+    const PendingPanel pending = *it;
+    m_pending.erase(it);
+    QWidget *panel = pending.create(m_state);
+    QWidget *standIn = dock->widget();
+    dock->setWidget(panel);
+    delete standIn;
+    if (auto *slo = qobject_cast<SloPanel *>(panel))
+        m_slo = slo;
+    if (auto *persistent = dynamic_cast<PersistentPanel *>(panel); persistent && m_layoutSettings)
+        persistent->restoreSettings(*m_layoutSettings);
+    if (m_pending.isEmpty())
+        Q_EMIT panelsReady();
+}
+
+void MainWindow::buildNextPanel()
+{
+    if (m_pending.isEmpty())
+        return;
+    // What the operator can see first; panels behind other tabs or closed come after.
+    auto next = std::find_if(m_pending.begin(), m_pending.end(),
+                             [](const PendingPanel &p) { return !p.dock->visibleRegion().isEmpty(); });
+    buildPanel(next != m_pending.end() ? next->dock : m_pending.first().dock);
+    if (!m_pending.isEmpty())
+        QTimer::singleShot(0, this, &MainWindow::buildNextPanel);
+}
+
+void MainWindow::buildPanels()
+{
+    while (!m_pending.isEmpty())
+        buildPanel(m_pending.first().dock);
+}
+
+void MainWindow::showEvent(QShowEvent *event)
+{
+    QMainWindow::showEvent(event);
+    if (!m_pending.isEmpty() && !m_waitingForFirstFrame) {
+        m_waitingForFirstFrame = true;
+        // The panels follow from the next turn of the event loop, one per turn.
+        whenFirstFrameShown(this, [this] { QTimer::singleShot(0, this, &MainWindow::buildNextPanel); });
+    }
 }
 
 QDockWidget *MainWindow::dock(const QString &objectName) const
@@ -279,17 +365,31 @@ void MainWindow::updateBanner()
 
 void MainWindow::restoreLayout(QSettings &settings)
 {
+    m_layoutSettings = &settings;
+    // A stand-in lays out like its panel only with the sizes saved with the layout: without
+    // them (a first start, or a panel new in this version) the panels are made now.
+    bool sized = true;
+    for (const PendingPanel &pending : std::as_const(m_pending))
+        sized = static_cast<PanelStandIn *>(pending.dock->widget())->load(settings, pending.dock) && sized;
+    if (!sized)
+        buildPanels(); // each panel reads its own settings as it is made
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
-    for (QWidget *panel : findChildren<QWidget *>())
-        if (auto *p = dynamic_cast<PersistentPanel *>(panel))
-            p->restoreSettings(settings);
 }
 
 void MainWindow::saveLayout(QSettings &settings) const
 {
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
+    // What each made panel asks of the layout, for its stand-in next time (see PanelStandIn).
+    for (QDockWidget *dock : findChildren<QDockWidget *>()) {
+        QWidget *panel = dock->widget();
+        if (!panel || dynamic_cast<PanelStandIn *>(panel))
+            continue; // a stand-in's sizes are already what was saved
+        settings.setValue(hintKey(dock, "minimumSizeHint"), panel->minimumSizeHint());
+        settings.setValue(hintKey(dock, "sizeHint"), panel->sizeHint());
+        settings.setValue(hintKey(dock, "sizePolicy"), QVariant::fromValue(panel->sizePolicy()));
+    }
     for (QWidget *panel : findChildren<QWidget *>())
         if (auto *p = dynamic_cast<PersistentPanel *>(panel))
             p->saveSettings(settings);

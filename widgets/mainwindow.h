@@ -4,6 +4,8 @@
 #include <QPointer>
 #include <QTimer>
 
+#include <functional>
+
 class QDockWidget;
 class QLabel;
 class QSettings;
@@ -41,13 +43,22 @@ public:
     // A bar of the backend's own (e.g. HAProxy's unsaved runtime changes), under the banners.
     void addNotice(QWidget *notice);
 
+    // Reads the window layout and, as each panel is made, its own settings; `settings` must
+    // outlive the window.
     void restoreLayout(QSettings &settings);
     void saveLayout(QSettings &settings) const;
+
+    // The docks exist from the start (so the saved layout applies at once), but their panels are
+    // made after the window's first frame, one per turn of the event loop, visible ones first:
+    // the window appears without waiting for charts and tables nobody sees yet. buildPanels()
+    // makes the remaining ones now; a dock's shortcut makes its own panel at once.
+    void buildPanels();
+    bool panelsBuilt() const { return m_pending.isEmpty(); }
 
     BoardState *state() const { return m_state; }
     ServiceModel *serviceModel() const;
     HealthBoard *healthBoard() const { return m_board; }
-    SloPanel *sloPanel() const { return m_slo; }
+    SloPanel *sloPanel() const { return m_slo; } // nullptr until the panels are built
     ConnectionBar *connectionBar() const { return m_bar; }
     // The emergency rollback: the always-visible control in the toolbar and the engaged banner.
     RollbackControl *rollbackControl() const { return m_rollbackControl; }
@@ -59,13 +70,24 @@ public:
 
 protected:
     void closeEvent(QCloseEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 Q_SIGNALS:
     void closing();
+    // Every panel is made (and has its settings back).
+    void panelsReady();
 
 private:
+    struct PendingPanel
+    {
+        QDockWidget *dock;
+        std::function<QWidget *(BoardState *)> create;
+    };
+
     QDockWidget *addPanel(const QString &objectName, const QString &title, QWidget *panel, Qt::DockWidgetArea area,
                           const QKeySequence &shortcut);
+    void buildPanel(QDockWidget *dock);
+    void buildNextPanel();
     void fetchIdentity();
     void healthStateChanged();
     void updateBanner();
@@ -78,7 +100,10 @@ private:
     RollbackControl *m_rollbackControl = nullptr;
     RollbackBanner *m_rollbackBanner = nullptr;
     HealthBoard *m_board;
-    SloPanel *m_slo;
+    SloPanel *m_slo = nullptr;
+    QList<PendingPanel> m_pending;
+    QSettings *m_layoutSettings = nullptr;
+    bool m_waitingForFirstFrame = false;
     QMenu *m_viewMenu = nullptr;
     QTimer m_bannerTimer;
     bool m_haveInfo = false;

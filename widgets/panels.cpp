@@ -5,6 +5,7 @@
 #include "flagspanel.h"
 #include "logview.h"
 #include "routespanel.h"
+#include "slopanel.h"
 
 #include <QSettings>
 #include <QVBoxLayout>
@@ -53,6 +54,8 @@ QList<PanelFactory> panelFactories()
          [](BoardState *state) -> QWidget * { return new FlagsPanel(state); }},
         {QStringLiteral("auditPanel"), QObject::tr("Audit"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_7),
          [](BoardState *state) -> QWidget * { return new AuditPanel(state); }},
+        {QStringLiteral("sloPanel"), QObject::tr("SLOs"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_3),
+         [](BoardState *state) -> QWidget * { return new SloPanel(state); }},
     };
 }
 

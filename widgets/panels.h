@@ -23,7 +23,7 @@ struct PanelFactory
     std::function<QWidget *(BoardState *)> create;
 };
 
-// The panels besides the health board and the SLO panel, in the order they are docked.
+// The dockable panels (everything but the health board), in the order they are docked.
 QList<PanelFactory> panelFactories();
 
 // Panels with settings of their own (a chart window, a filter) implement this; the main window

@@ -5,6 +5,7 @@
 #include "client/tokens.h"
 #include "client/tokenvault.h"
 #include "widgets/chartspanel.h"
+#include "widgets/firstframe.h"
 #include "widgets/healthboard.h"
 #include "widgets/mainwindow.h"
 #include "widgets/profiledialog.h"
@@ -21,6 +22,7 @@
 #include <QSettings>
 #include <QStatusBar>
 
+#include <chrono>
 #include <cstdio>
 #include <functional>
 
@@ -139,7 +141,31 @@ private:
 
 void takeScreenshots(AppSession &session, const QString &dir)
 {
+    session.window()->buildPanels();
     new ScreenshotTour(session.window(), dir);
+}
+
+// --startup-probe (bench_gui --startup): prints the steady clock when the first frame is on
+// screen and when every panel is made, then closes the window, which saves the layout like any
+// close, so that the next run starts as a returning operator's would.
+void probeStartup(MainWindow *window)
+{
+    const auto stamp = [](const char *what) {
+        const auto now = std::chrono::steady_clock::now().time_since_epoch();
+        std::printf("%s %lld\n", what, static_cast<long long>(std::chrono::nanoseconds(now).count()));
+        std::fflush(stdout);
+    };
+    whenFirstFrameShown(window, [window, stamp] {
+        stamp("first-frame-ns");
+        const auto finish = [window, stamp] {
+            stamp("panels-made-ns");
+            window->close();
+        };
+        if (window->panelsBuilt())
+            QTimer::singleShot(0, window, finish);
+        else
+            QObject::connect(window, &MainWindow::panelsReady, window, finish);
+    });
 }
 
 } // namespace
@@ -152,7 +178,9 @@ int main(int argc, char **argv)
     QApplication::setOrganizationDomain(QStringLiteral("cutover.dev"));
     QApplication::setApplicationVersion(QStringLiteral(CUTOVER_VERSION));
     QGuiApplication::setDesktopFileName(QStringLiteral("dev.cutover.Cutover"));
-    QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/dev.cutover.Cutover.svg")));
+    // The icon is an SVG: its plugin loads and it renders at several sizes. Not before the first
+    // frame (nobody sees it there), except for the profile dialog below.
+    const auto setIcon = [] { QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/dev.cutover.Cutover.svg"))); };
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Operations console for strangler-fig migrations."));
@@ -166,7 +194,9 @@ int main(int argc, char **argv)
     const QCommandLineOption verboseOpt(QStringLiteral("verbose"), QStringLiteral("Log debug messages to stderr."));
     const QCommandLineOption scenarioOpt(QStringLiteral("demo-scenario"), QStringLiteral("With --demo: a cutover-sim --scenario file of timed incidents."), QStringLiteral("file"));
     const QCommandLineOption shotsOpt(QStringLiteral("screenshots"), QStringLiteral("With --demo: after the data has settled, save screenshots of the main views to this folder and quit (scripts/screenshots.sh)."), QStringLiteral("dir"));
-    parser.addOptions({demoOpt, profileOpt, gatewayOpt, tokenFileOpt, caOpt, verboseOpt, scenarioOpt, shotsOpt});
+    QCommandLineOption probeOpt(QStringLiteral("startup-probe"), QStringLiteral("For bench_gui: report when the first frame and all panels are shown, then quit."));
+    probeOpt.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions({demoOpt, profileOpt, gatewayOpt, tokenFileOpt, caOpt, verboseOpt, scenarioOpt, shotsOpt, probeOpt});
     parser.process(app);
 
     setupLogging(parser.isSet(verboseOpt));
@@ -208,6 +238,7 @@ int main(int argc, char **argv)
         connectWithVault(session, vault, *profile, {});
     } else {
         // First start, or no choice on the command line: ask, with the demo one click away.
+        setIcon();
         ProfileDialog dialog(store);
         if (dialog.exec() != QDialog::Accepted)
             return 0;
@@ -216,6 +247,10 @@ int main(int argc, char **argv)
         else
             connectWithVault(session, vault, dialog.chosenProfile(), dialog.enteredToken());
     }
+    if (parser.isSet(probeOpt))
+        probeStartup(session.window());
+    if (QApplication::windowIcon().isNull())
+        whenFirstFrameShown(session.window(), setIcon);
     session.window()->show();
     return app.exec();
 }

@@ -3,8 +3,15 @@
 #include "client/poller.h"
 #include "client/simprocess.h"
 #include "models/servicemodel.h"
+#include "widgets/chartspanel.h"
 #include "widgets/connectionbar.h"
+#include "widgets/firstframe.h"
 #include "widgets/healthboard.h"
+#include "widgets/logview.h"
+#include "models/logstore.h"
+#include "models/logtablemodel.h"
+#include "models/boardstate.h"
+#include "models/slomodel.h"
 #include "widgets/slopanel.h"
 #include "tests/support/simfixture.h"
 #include "widgets/mainwindow.h"
@@ -22,8 +29,29 @@
 #include <QSortFilterProxyModel>
 #include <QTableView>
 #include <QTest>
+#include <QShortcut>
 
 using namespace cutover;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Saves a layout as a first start would: panels made at once, the charts on a one-hour window.
+void saveFirstStart(QSettings *settings)
+{
+    AppSession session(settings);
+    QVERIFY(session.window()->panelsBuilt()); // nothing saved yet, so nothing to size the docks by
+    auto *charts = session.window()->findChild<ChartsPanel *>();
+    QVERIFY(charts);
+    charts->setWindow(60min);
+    session.window()->show();
+    QVERIFY(QTest::qWaitForWindowExposed(session.window()));
+    session.window()->close(); // saves
+}
+
+const char *const kPanels[] = {"chartsPanel", "logPanel", "routesPanel", "flagsPanel", "auditPanel", "sloPanel"};
+
+} // namespace
 
 class TestDemoSession : public QObject
 {
@@ -36,6 +64,9 @@ private Q_SLOTS:
     void filterNarrowsTheServiceList();
     void windowKeepsItsSizeThroughAnOutage();
     void layoutPersistsAcrossRestart();
+    void panelsFollowTheFirstFrame();
+    void panelsMadeLateShowWhatIsThere();
+    void unmadePanelsKeepTheirSettings();
     void liveNumbersAndSlo();
 
 private:
@@ -163,6 +194,99 @@ void TestDemoSession::layoutPersistsAcrossRestart()
     QVERIFY(QTest::qWaitForWindowExposed(again.window()));
     QVERIFY(!again.window()->dock(QStringLiteral("sloPanel"))->isVisible());
     QCOMPARE(again.window()->size(), QSize(1501, 907));
+}
+
+void TestDemoSession::panelsFollowTheFirstFrame()
+{
+    const auto dockGeometries = [](MainWindow *w) {
+        QMap<QString, QRect> geometries;
+        for (const char *name : kPanels)
+            geometries.insert(QLatin1String(name), w->dock(QLatin1String(name))->geometry());
+        return geometries;
+    };
+    QMap<QString, QRect> reference;
+    QSize referenceSize;
+    {
+        saveFirstStart(m_settings.get());
+        AppSession eager(m_settings.get());
+        eager.window()->buildPanels();
+        eager.window()->show();
+        QVERIFY(QTest::qWaitForWindowExposed(eager.window()));
+        reference = dockGeometries(eager.window());
+        referenceSize = eager.window()->size();
+        eager.saveLayout();
+    }
+    // A later start shows the window with empty stand-ins in the saved layout, then makes the
+    // panels; nothing moves when they arrive.
+    AppSession session(m_settings.get());
+    MainWindow *w = session.window();
+    QVERIFY(!w->panelsBuilt());
+    QVERIFY(!w->findChild<ChartsPanel *>());
+    QVERIFY(!w->sloPanel());
+    QMap<QString, QRect> atFirstFrame;
+    bool anyPanelAtFirstFrame = true;
+    whenFirstFrameShown(w, [&] {
+        atFirstFrame = dockGeometries(w);
+        anyPanelAtFirstFrame = w->findChild<ChartsPanel *>() || w->findChild<LogView *>();
+    });
+    QSignalSpy ready(w, &MainWindow::panelsReady);
+    w->show();
+    QVERIFY(ready.wait(5000));
+    QVERIFY(!anyPanelAtFirstFrame);
+    QCOMPARE(atFirstFrame, reference);
+    QCOMPARE(dockGeometries(w), reference);
+    QCOMPARE(w->size(), referenceSize);
+    QVERIFY(w->panelsBuilt());
+    QVERIFY(w->sloPanel());
+    QVERIFY(w->findChild<LogView *>());
+    auto *charts = w->findChild<ChartsPanel *>();
+    QVERIFY(charts);
+    QCOMPARE(charts->window(), 60min); // its own setting came back as it was made
+    QCOMPARE(ready.size(), 1);
+}
+
+void TestDemoSession::panelsMadeLateShowWhatIsThere()
+{
+    saveFirstStart(m_settings.get());
+    AppSession session(m_settings.get());
+    QSignalSpy connected(&session, &AppSession::connected);
+    session.startDemo();
+    QVERIFY(connected.wait(10000));
+    // Data arrives while the window is not shown, so no panel is made yet.
+    QTRY_COMPARE_WITH_TIMEOUT(session.window()->serviceModel()->rowCount(), 7, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(session.state()->logs()->size() > 0, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(session.state()->slo()->rowCount() >= 6, 10000);
+    QVERIFY(!session.window()->panelsBuilt());
+
+    // A dock's shortcut makes its panel at once.
+    QShortcut *sloKey = nullptr;
+    for (QShortcut *s : session.window()->findChildren<QShortcut *>())
+        if (s->key() == QKeySequence(Qt::CTRL | Qt::Key_3))
+            sloKey = s;
+    QVERIFY(sloKey);
+    Q_EMIT sloKey->activated();
+    QVERIFY(session.window()->sloPanel());
+    QVERIFY(session.window()->sloPanel()->view()->model()->rowCount() >= 6);
+    QVERIFY(!session.window()->panelsBuilt());
+
+    session.window()->buildPanels();
+    auto *logs = session.window()->findChild<LogView *>();
+    QVERIFY(logs);
+    QVERIFY(logs->model()->rowCount() > 0);
+}
+
+void TestDemoSession::unmadePanelsKeepTheirSettings()
+{
+    saveFirstStart(m_settings.get());
+    {
+        // Saved (as on close) before any panel was made: the charts' window is left as it was.
+        AppSession session(m_settings.get());
+        QVERIFY(!session.window()->findChild<ChartsPanel *>());
+        session.saveLayout();
+    }
+    AppSession again(m_settings.get());
+    again.window()->buildPanels();
+    QCOMPARE(again.window()->findChild<ChartsPanel *>()->window(), 60min);
 }
 
 void TestDemoSession::liveNumbersAndSlo()
