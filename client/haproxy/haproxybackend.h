@@ -158,7 +158,21 @@ private:
     std::optional<Result<RollbackState>> replay(const ActionRequest &request, const QString &action,
                                                 std::optional<bool> keepMonolith = {});
 
-    HaproxyPersistence persistence(const Read &read) const;
+    // The files a reload reads back (the two map files and the server-state file), as read on
+    // a worker thread: a hung or slow file system must not stall the console.
+    struct SavedFiles
+    {
+        struct File
+        {
+            QByteArray content;
+            QString error; // empty: read
+        };
+        std::optional<File> routes, flags, serverState;
+    };
+    HaproxyPersistence persistence(const Read &read, const SavedFiles &saved) const;
+    // Runs `work` on the thread pool and `then` with its result back on this object's thread,
+    // unless this backend is gone by then.
+    void offThread(std::function<SavedFiles()> work, std::function<void(SavedFiles)> then);
     void fetchPromex(Callback<MetricsScrape> done);
     void setUnpersisted(bool unpersisted);
 

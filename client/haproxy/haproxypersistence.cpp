@@ -1,17 +1,42 @@
 // HaproxyBackend and reloads: what of the live maps and weights is not on disk, and writing it there.
+// The files are read and written on the thread pool; the journal stays on the backend's thread.
 #include "haproxybackend.h"
 
 #include "backendsupport.h"
 
+#include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
+#include <QPointer>
 #include <QSaveFile>
+#include <QThreadPool>
 
 #include <algorithm>
 
 namespace cutover {
 
 using namespace haproxy;
+
+namespace {
+
+const QString kRelativePath = QStringLiteral("HAProxy names the file with a relative path; use absolute paths in haproxy.cfg");
+
+// Runs on the thread pool.
+std::optional<QByteArray> readWhole(const QString &file, QString *error)
+{
+    if (!QFileInfo(file).isAbsolute()) {
+        *error = kRelativePath;
+        return std::nullopt;
+    }
+    QFile f(file);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = f.errorString();
+        return std::nullopt;
+    }
+    return f.readAll();
+}
+
+} // namespace
 
 bool HaproxyPersistence::atRisk() const
 {
@@ -21,53 +46,61 @@ bool HaproxyPersistence::atRisk() const
     return rollbackLost || mapAtRisk(routes) || mapAtRisk(flags) || (!weightsChanged.isEmpty() && !weightsSaved);
 }
 
-HaproxyPersistence HaproxyBackend::persistence(const Read &read) const
+void HaproxyBackend::offThread(std::function<SavedFiles()> work, std::function<void(SavedFiles)> then)
+{
+    QPointer<HaproxyBackend> self(this);
+    QThreadPool::globalInstance()->start([self, work = std::move(work), then = std::move(then)]() mutable {
+        SavedFiles files = work();
+        // The application object outlives the pool's work (it waits for the pool when it goes).
+        QMetaObject::invokeMethod(
+            QCoreApplication::instance(),
+            [self, files = std::move(files), then = std::move(then)]() mutable {
+                if (self)
+                    then(std::move(files));
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+HaproxyPersistence HaproxyBackend::persistence(const Read &read, const SavedFiles &saved) const
 {
     HaproxyPersistence p;
-    auto mapFile = [](const QString &file, const QList<MapEntry> &live) {
+    auto mapFile = [](const QString &file, const std::optional<SavedFiles::File> &disk, const QList<MapEntry> &live) {
         HaproxyPersistence::MapFile m;
         m.file = file;
         m.liveEntries = live.size();
-        QFile f(file);
-        if (!QFileInfo(file).isAbsolute()) {
-            m.error = QStringLiteral("HAProxy names the file with a relative path; use absolute paths in haproxy.cfg");
-        } else if (!f.open(QIODevice::ReadOnly)) {
-            m.error = f.errorString();
-        } else {
-            m.readable = true;
-            QList<MapEntry> onDisk = parseMapFile(f.readAll());
-            m.fileEntries = onDisk.size();
-            QList<MapEntry> sortedLive = live;
-            auto less = [](const MapEntry &a, const MapEntry &b) {
-                return std::tie(a.key, a.value) < std::tie(b.key, b.value);
-            };
-            std::sort(onDisk.begin(), onDisk.end(), less);
-            std::sort(sortedLive.begin(), sortedLive.end(), less);
-            m.inSync = onDisk == sortedLive;
+        if (!disk || !disk->error.isEmpty()) {
+            m.error = disk ? disk->error : QStringLiteral("not read");
+            return m;
         }
+        m.readable = true;
+        QList<MapEntry> onDisk = parseMapFile(disk->content);
+        m.fileEntries = onDisk.size();
+        QList<MapEntry> sortedLive = live;
+        auto less = [](const MapEntry &a, const MapEntry &b) { return std::tie(a.key, a.value) < std::tie(b.key, b.value); };
+        std::sort(onDisk.begin(), onDisk.end(), less);
+        std::sort(sortedLive.begin(), sortedLive.end(), less);
+        m.inSync = onDisk == sortedLive;
         return m;
     };
     if (!read.config.routesMapFile.isEmpty())
-        p.routes = mapFile(read.config.routesMapFile, read.config.routes);
+        p.routes = mapFile(read.config.routesMapFile, saved.routes, read.config.routes);
     if (!read.config.flagsMapFile.isEmpty())
-        p.flags = mapFile(read.config.flagsMapFile, read.config.flags);
+        p.flags = mapFile(read.config.flagsMapFile, saved.flags, read.config.flags);
     p.serverStateFile = m_options.serverStateFile;
-    QList<ServerWeight> saved;
+    QList<ServerWeight> weights;
     bool haveSaved = false;
-    if (!p.serverStateFile.isEmpty()) {
-        QFile f(p.serverStateFile);
-        if (f.open(QIODevice::ReadOnly)) {
-            if (Result<QList<ServerWeight>> s = parseServersState(f.readAll())) {
-                saved = *s;
-                haveSaved = true;
-            }
+    if (saved.serverState && saved.serverState->error.isEmpty()) {
+        if (Result<QList<ServerWeight>> s = parseServersState(saved.serverState->content)) {
+            weights = *s;
+            haveSaved = true;
         }
     }
     p.weightsSaved = haveSaved;
     for (const ServerWeight &w : read.serverState.value_or(QList<ServerWeight>())) {
         if (w.userWeight != w.initialWeight)
             p.weightsChanged.append(w);
-        const bool inFile = std::any_of(saved.cbegin(), saved.cend(), [&](const ServerWeight &s) {
+        const bool inFile = std::any_of(weights.cbegin(), weights.cend(), [&](const ServerWeight &s) {
             return s.backend == w.backend && s.server == w.server && s.userWeight == w.userWeight;
         });
         p.weightsSaved = p.weightsSaved && inFile;
@@ -82,10 +115,27 @@ void HaproxyBackend::fetchPersistence(Callback<HaproxyPersistence> done)
     read(true, [this, done = std::move(done)](Result<Read> r) {
         if (!r)
             return done(r.error());
-        refreshJournal();
-        HaproxyPersistence p = persistence(*r);
-        setUnpersisted(p.changedSinceSave); // another Cutover may have saved
-        done(std::move(p));
+        const QString routes = r->config.routesMapFile, flags = r->config.flagsMapFile;
+        const QString serverState = m_options.serverStateFile;
+        offThread(
+            [routes, flags, serverState] {
+                SavedFiles files;
+                for (auto [path, into] : {std::pair {routes, &files.routes}, std::pair {flags, &files.flags},
+                                          std::pair {serverState, &files.serverState}}) {
+                    if (path.isEmpty())
+                        continue;
+                    SavedFiles::File f;
+                    f.content = readWhole(path, &f.error).value_or(QByteArray());
+                    *into = std::move(f);
+                }
+                return files;
+            },
+            [this, read = std::move(*r), done = std::move(done)](SavedFiles files) {
+                refreshJournal();
+                HaproxyPersistence p = persistence(read, files);
+                setUnpersisted(p.changedSinceSave); // another Cutover may have saved
+                done(std::move(p));
+            });
     });
 }
 
@@ -94,45 +144,63 @@ void HaproxyBackend::persistMaps(const QString &reason, Callback<HaproxyPersiste
     read(true, [this, reason, done = std::move(done)](Result<Read> r) {
         if (!r)
             return done(r.error());
-        QStringList written;
-        auto write = [&written](const QString &file, const QByteArray &content) -> std::optional<ApiError> {
-            const QString endpoint = QStringLiteral("write ") + file;
-            if (!QFileInfo(file).isAbsolute())
-                return makeError(ApiError::Kind::Validation, endpoint,
-                                 QStringLiteral("HAProxy names this file with a relative path; use absolute paths in haproxy.cfg"));
-            QSaveFile out(file);
-            if (!out.open(QIODevice::WriteOnly) || out.write(content) != content.size() || !out.commit())
-                return makeError(ApiError::Kind::Forbidden, endpoint,
-                                 QStringLiteral("cannot write %1 (%2); the file and its folder must be writable by the "
-                                                "user running Cutover")
-                                     .arg(file, out.errorString()));
-            written.append(file);
-            return std::nullopt;
+        struct Job
+        {
+            QString file;
+            QList<MapEntry> entries; // a map: merged into the file's own lines
+            QByteArray whole;        // the server-state file: written as it is
+            std::optional<SavedFiles::File> SavedFiles::*slot;
         };
-        auto merged = [](const QString &file, const QList<MapEntry> &entries) {
-            QFile f(file);
-            const QByteArray original = f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-            return mergeMapFile(original, entries);
-        };
-        std::optional<ApiError> e;
+        QList<Job> jobs;
         if (!r->config.routesMapFile.isEmpty())
-            e = write(r->config.routesMapFile, merged(r->config.routesMapFile, r->config.routes));
-        if (!e && !r->config.flagsMapFile.isEmpty())
-            e = write(r->config.flagsMapFile, merged(r->config.flagsMapFile, r->config.flags));
-        if (!e && !m_options.serverStateFile.isEmpty())
-            e = write(m_options.serverStateFile, r->serverStateText + '\n');
-        if (e)
-            return done(*e);
-        QByteArray files = "{\"files\":[";
-        for (int i = 0; i < written.size(); ++i)
-            files += (i ? ",\"" : "\"") + written.at(i).toUtf8().replace('\\', "\\\\").replace('"', "\\\"") + '"';
-        files += "]}";
-        Result<JournalEntry> entry = record(QStringLiteral("maps.persist"), QStringLiteral("maps"), {}, files,
-                                            reason.trimmed().isEmpty() ? QString() : reason, r->level);
-        if (!entry)
-            return done(entry.error());
-        setUnpersisted(false);
-        done(persistence(*r));
+            jobs.append({r->config.routesMapFile, r->config.routes, {}, &SavedFiles::routes});
+        if (!r->config.flagsMapFile.isEmpty())
+            jobs.append({r->config.flagsMapFile, r->config.flags, {}, &SavedFiles::flags});
+        if (!m_options.serverStateFile.isEmpty())
+            jobs.append({m_options.serverStateFile, {}, r->serverStateText + '\n', &SavedFiles::serverState});
+        auto failure = std::make_shared<std::optional<ApiError>>();
+        auto written = std::make_shared<QStringList>();
+        offThread(
+            [jobs, failure, written] {
+                SavedFiles files;
+                for (const Job &job : jobs) {
+                    const QString endpoint = QStringLiteral("write ") + job.file;
+                    if (!QFileInfo(job.file).isAbsolute()) {
+                        *failure = makeError(ApiError::Kind::Validation, endpoint, kRelativePath);
+                        break;
+                    }
+                    QByteArray content = job.whole;
+                    if (job.slot != &SavedFiles::serverState) {
+                        QFile f(job.file);
+                        content = mergeMapFile(f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray(), job.entries);
+                    }
+                    QSaveFile out(job.file);
+                    if (!out.open(QIODevice::WriteOnly) || out.write(content) != content.size() || !out.commit()) {
+                        *failure = makeError(ApiError::Kind::Forbidden, endpoint,
+                                             QStringLiteral("cannot write %1 (%2); the file and its folder must be "
+                                                            "writable by the user running Cutover")
+                                                 .arg(job.file, out.errorString()));
+                        break;
+                    }
+                    written->append(job.file);
+                    files.*job.slot = SavedFiles::File {content, {}};
+                }
+                return files;
+            },
+            [this, read = std::move(*r), reason, failure, written, done = std::move(done)](SavedFiles files) {
+                if (*failure)
+                    return done(**failure);
+                QByteArray list = "{\"files\":[";
+                for (int i = 0; i < written->size(); ++i)
+                    list += (i ? ",\"" : "\"") + written->at(i).toUtf8().replace('\\', "\\\\").replace('"', "\\\"") + '"';
+                list += "]}";
+                Result<JournalEntry> entry = record(QStringLiteral("maps.persist"), QStringLiteral("maps"), {}, list,
+                                                    reason.trimmed().isEmpty() ? QString() : reason, read.level);
+                if (!entry)
+                    return done(entry.error());
+                setUnpersisted(false);
+                done(persistence(read, files));
+            });
     });
 }
 

@@ -779,6 +779,12 @@ void TestHaproxyBackend::persistSurvivesARestart()
     const QByteArray text = flags.readAll();
     QVERIFY(text.startsWith("# Feature flags")); // comments kept
     QVERIFY(text.contains("use_payment_microservice@u-tester allow"));
+    // Read back from the files (on a worker thread), not from what was just written.
+    const Result<HaproxyPersistence> again = await<HaproxyPersistence>([&](auto cb) { saver.fetchPersistence(cb); });
+    QVERIFY2(again.ok(), qPrintable(why(again)));
+    QVERIFY(!again->atRisk());
+    QVERIFY(again->flags && again->flags->readable && again->flags->inSync);
+    QVERIFY(again->weightsSaved);
 
     // A restart loads the maps and the weights from disk: routing as before.
     const Route before = *route(*routes(), "posts");
