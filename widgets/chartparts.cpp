@@ -149,15 +149,21 @@ static QString swatch(const QColor &color, const QString &glyph)
     return QStringLiteral("<span style=\"color:%1\">%2</span>").arg(color.name(), glyph);
 }
 
+// Text inside one legend entry: escaped, and never broken across lines ("p99 460.3 ms" stays whole).
+static QString unbroken(const QString &text)
+{
+    return text.toHtmlEscaped().replace(QLatin1Char(' '), QStringLiteral("&nbsp;"));
+}
+
 QString legendHtml(const QList<LegendEntry> &series, const QList<ChartThreshold> &thresholds, ChartValueFormat format)
 {
     QStringList parts;
     for (const LegendEntry &e : series)
-        parts.append(swatch(e.color, lineGlyph(e.style)) + QStringLiteral("&nbsp;") + e.name.toHtmlEscaped()
-                     + QStringLiteral("&nbsp;<b>") + e.value.toHtmlEscaped() + QStringLiteral("</b>"));
+        parts.append(swatch(e.color, lineGlyph(e.style)) + QStringLiteral("&nbsp;") + unbroken(e.name)
+                     + QStringLiteral("&nbsp;<b>") + unbroken(e.value) + QStringLiteral("</b>"));
     for (const ChartThreshold &t : thresholds)
-        parts.append(swatch(t.color, QStringLiteral("\u254C\u254C")) + QStringLiteral("&nbsp;") + t.name.toHtmlEscaped()
-                     + QStringLiteral("&nbsp;") + formatValue(format, t.value).toHtmlEscaped());
+        parts.append(swatch(t.color, QStringLiteral("\u254C\u254C")) + QStringLiteral("&nbsp;") + unbroken(t.name)
+                     + QStringLiteral("&nbsp;") + unbroken(formatValue(format, t.value)));
     return parts.join(QStringLiteral("&nbsp;&nbsp;&nbsp; ")); // breaks only between entries
 }
 

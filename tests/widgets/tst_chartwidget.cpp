@@ -1,8 +1,10 @@
 // ChartWidget on the offscreen platform: what it hands to the renderer, what it draws, what it
 // exports, and what hovering shows.
+#include "widgets/chartparts.h"
 #include "widgets/chartwidget.h"
 
 #include <QDateTime>
+#include <QRegularExpression>
 #include <QFile>
 #include <QSet>
 #include <QImage>
@@ -75,6 +77,7 @@ private Q_SLOTS:
     void formatValue();
     void timeTicks_data();
     void timeTicks();
+    void legendBreaksOnlyBetweenEntries();
 };
 
 void TestChartWidget::dayOfDataIsDecimatedToColumns()
@@ -352,4 +355,22 @@ void TestChartWidget::timeTicks()
 }
 
 QTEST_MAIN(TestChartWidget)
+void TestChartWidget::legendBreaksOnlyBetweenEntries()
+{
+    // A narrow chart wraps its legend: between entries, never inside "p99 460.3 ms".
+    const QList<chartparts::LegendEntry> series = {{QStringLiteral("p50"), Qt::blue, Qt::SolidLine, QStringLiteral("241.8 ms")},
+                                       {QStringLiteral("p99 <all>"), Qt::black, Qt::DashLine, QStringLiteral("460.3 ms")}};
+    const QList<ChartThreshold> slo = {{QStringLiteral("SLO p95"), 200.0, Qt::red}};
+    const QString html = chartparts::legendHtml(series, slo, ChartValueFormat::Milliseconds);
+    const QStringList entries = html.split(QStringLiteral("&nbsp;&nbsp;&nbsp; "));
+    QCOMPARE(entries.size(), 3);
+    for (const QString &entry : entries) {
+        QString text = entry;
+        text.remove(QRegularExpression(QStringLiteral("<[^>]*>")));
+        QVERIFY2(!text.contains(QLatin1Char(' ')), qPrintable(text));
+    }
+    QVERIFY(html.contains(QStringLiteral("p99&nbsp;&lt;all&gt;"))); // still escaped
+    QVERIFY(entries.at(2).contains(QStringLiteral("SLO&nbsp;p95&nbsp;200&nbsp;ms")));
+}
+
 #include "tst_chartwidget.moc"
