@@ -259,7 +259,11 @@ QString LogTableModel::rowText(int row) const
 {
     if (row < 0 || row >= rowCount())
         return {};
-    const quint64 seq = seqAt(row);
+    return seqText(seqAt(row));
+}
+
+QString LogTableModel::seqText(quint64 seq) const
+{
     if (!m_store->contains(seq))
         return {};
     if (m_store->isGap(seq)) {

@@ -81,6 +81,9 @@ public:
 
     // One row as text: every column tab-separated, the full time and message (for copy/export).
     QString rowText(int row) const;
+    // The same for the line (or gap) with this sequence number; a null string once the store
+    // has let it go.
+    QString seqText(quint64 seq) const;
     // The text shown for a gap marker.
     static QString gapText(quint64 missed, quint64 fromId, quint64 toId);
 

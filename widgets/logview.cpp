@@ -1,5 +1,6 @@
 #include "logview.h"
 
+#include "client/offthread.h"
 #include "widgets/logdelegate.h"
 
 #include "models/boardstate.h"
@@ -10,6 +11,7 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
+#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -27,6 +29,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <vector>
 
 namespace cutover {
 
@@ -536,42 +539,100 @@ void LogView::copySelection()
     QApplication::clipboard()->setText(text);
 }
 
-bool LogView::exportTo(const QString &path, QString *error) const
+struct LogView::ExportJob
 {
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)) {
-        if (error)
-            *error = file.errorString();
+    QString path;
+    std::vector<quint64> seqs; // the rows shown when the export started
+    std::size_t next = 0;
+    QByteArray text;
+    quint64 lost = 0; // lines the store let go before their turn came
+};
+
+bool LogView::startExport(const QString &path)
+{
+    if (m_exportJob)
         return false;
-    }
-    QByteArray buffer;
+    m_exportJob = std::make_unique<ExportJob>();
+    m_exportJob->path = path;
     const int rows = m_model->rowCount();
-    for (int row = 0; row < rows; ++row) {
-        buffer += m_model->rowText(row).toUtf8();
-        buffer += '\n';
-        if (buffer.size() > (1 << 20) || row + 1 == rows) {
-            if (file.write(buffer) != buffer.size())
-                break;
-            buffer.clear();
+    m_exportJob->seqs.reserve(std::size_t(rows));
+    for (int row = 0; row < rows; ++row)
+        m_exportJob->seqs.push_back(m_model->seqAt(row));
+    m_export->setEnabled(false);
+    QTimer::singleShot(0, this, &LogView::exportSlice);
+    return true;
+}
+
+void LogView::exportSlice()
+{
+    ExportJob &job = *m_exportJob;
+    // About one frame's worth of formatting per turn of the event loop.
+    QElapsedTimer slice;
+    slice.start();
+    while (job.next < job.seqs.size() && slice.elapsed() < 8) {
+        for (const std::size_t end = std::min(job.next + 256, job.seqs.size()); job.next < end; ++job.next) {
+            const QString line = m_model->seqText(job.seqs[job.next]);
+            if (line.isNull()) {
+                ++job.lost;
+                continue;
+            }
+            job.text += line.toUtf8();
+            job.text += '\n';
         }
     }
-    if (!file.commit()) {
-        if (error)
-            *error = file.errorString();
-        return false;
+    if (job.next < job.seqs.size()) {
+        m_export->setText(tr("Exporting… %1 %").arg(job.next * 100 / job.seqs.size()));
+        QTimer::singleShot(0, this, &LogView::exportSlice);
+        return;
     }
-    return true;
+    m_export->setText(tr("Writing…"));
+    runOffThread<QString>(
+        this,
+        [path = job.path, text = job.text]() -> QString {
+            QSaveFile file(path);
+            if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit())
+                return file.errorString().isEmpty() ? QStringLiteral("write failed") : file.errorString();
+            return {};
+        },
+        [this](const QString &error) { exportWritten(error); });
+}
+
+void LogView::exportWritten(const QString &error)
+{
+    const std::unique_ptr<ExportJob> job = std::move(m_exportJob);
+    m_export->setEnabled(true);
+    m_export->setText(tr("Export…"));
+    if (!error.isEmpty()) {
+        Q_EMIT exportFinished(false, tr("Could not write %1: %2").arg(job->path, error));
+        return;
+    }
+    const quint64 written = job->seqs.size() - job->lost;
+    QString message = tr("Exported %1 lines to %2").arg(written).arg(job->path);
+    if (job->lost)
+        message += tr(" (%1 more left the log store's budget before they could be written)").arg(job->lost);
+    Q_EMIT exportFinished(true, message);
 }
 
 void LogView::exportClicked()
 {
     const QString path = QFileDialog::getSaveFileName(this, tr("Export log lines"), QStringLiteral("cutover-log.tsv"),
                                                       tr("Tab-separated text (*.tsv *.txt *.log)"));
-    if (path.isEmpty())
+    if (path.isEmpty() || !startExport(path))
         return;
-    QString error;
-    if (!exportTo(path, &error))
-        QMessageBox::warning(this, tr("Export failed"), tr("Could not write %1: %2").arg(path, error));
+    auto *once = new QObject(this);
+    connect(this, &LogView::exportFinished, once, [this, once](bool ok, const QString &message) {
+        once->deleteLater();
+        if (!ok) {
+            QMessageBox::warning(this, tr("Export failed"), message);
+            return;
+        }
+        m_export->setText(tr("Exported ✓"));
+        m_export->setToolTip(tr("Save the lines shown (as filtered) to a file\nLast: %1").arg(message));
+        QTimer::singleShot(4000, m_export, [this] {
+            if (!isExporting())
+                m_export->setText(tr("Export…"));
+        });
+    });
 }
 
 bool LogView::eventFilter(QObject *watched, QEvent *event)

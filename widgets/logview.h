@@ -7,6 +7,7 @@
 #include <QTimer>
 #include <QWidget>
 
+#include <memory>
 #include <optional>
 
 class QComboBox;
@@ -49,9 +50,12 @@ public:
     void setRequestIdFilter(const QString &requestId);
     // Selected rows as text, one line per row (tab-separated, full message), to the clipboard.
     void copySelection();
-    // Writes the visible (filtered) lines, one per row as copySelection() does; false with the
-    // reason in `error` when the file could not be written.
-    bool exportTo(const QString &path, QString *error = nullptr) const;
+    // Writes the lines shown (as filtered) at the time of the call to `path`, one per row as
+    // copySelection() does. The text is made a slice per event-loop turn and written on the
+    // thread pool, so the board stays live through a 32 MiB export; exportFinished() says how it
+    // went. False (nothing started) while an export is running.
+    bool startExport(const QString &path);
+    bool isExporting() const { return m_exportJob != nullptr; }
 
     LogTableModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
@@ -59,6 +63,10 @@ public:
     QString filterErrorText() const;
     QString connectionText() const;
     QString newLinesText() const;
+
+Q_SIGNALS:
+    // `message` says how many lines went where, or why the file could not be written.
+    void exportFinished(bool ok, const QString &message);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -80,6 +88,8 @@ private:
     void updateFollowUi();
     void updateCount();
     void exportClicked();
+    void exportSlice();
+    void exportWritten(const QString &error);
     quint64 topVisibleSeq() const;
     void scrollToSeq(quint64 seq, bool select);
 
@@ -105,6 +115,8 @@ private:
     QTimer m_filterDelay;          // typing settles before a rescan
     std::optional<quint64> m_returnSeq; // the line whose request id was clicked
     int m_removedAbove = 0;        // rows about to leave the top while paused
+    struct ExportJob;
+    std::unique_ptr<ExportJob> m_exportJob;
 };
 
 } // namespace cutover

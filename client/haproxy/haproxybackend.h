@@ -170,9 +170,6 @@ private:
         std::optional<File> routes, flags, serverState;
     };
     HaproxyPersistence persistence(const Read &read, const SavedFiles &saved) const;
-    // Runs `work` on the thread pool and `then` with its result back on this object's thread,
-    // unless this backend is gone by then.
-    void offThread(std::function<SavedFiles()> work, std::function<void(SavedFiles)> then);
     void fetchPromex(Callback<MetricsScrape> done);
     void setUnpersisted(bool unpersisted);
 

@@ -3,13 +3,11 @@
 #include "haproxybackend.h"
 
 #include "backendsupport.h"
+#include "client/offthread.h"
 
-#include <QCoreApplication>
 #include <QFile>
 #include <QFileInfo>
-#include <QPointer>
 #include <QSaveFile>
-#include <QThreadPool>
 
 #include <algorithm>
 
@@ -44,22 +42,6 @@ bool HaproxyPersistence::atRisk() const
         return m && (m->readable ? !m->inSync : changedSinceSave);
     };
     return rollbackLost || mapAtRisk(routes) || mapAtRisk(flags) || (!weightsChanged.isEmpty() && !weightsSaved);
-}
-
-void HaproxyBackend::offThread(std::function<SavedFiles()> work, std::function<void(SavedFiles)> then)
-{
-    QPointer<HaproxyBackend> self(this);
-    QThreadPool::globalInstance()->start([self, work = std::move(work), then = std::move(then)]() mutable {
-        SavedFiles files = work();
-        // The application object outlives the pool's work (it waits for the pool when it goes).
-        QMetaObject::invokeMethod(
-            QCoreApplication::instance(),
-            [self, files = std::move(files), then = std::move(then)]() mutable {
-                if (self)
-                    then(std::move(files));
-            },
-            Qt::QueuedConnection);
-    });
 }
 
 HaproxyPersistence HaproxyBackend::persistence(const Read &read, const SavedFiles &saved) const
@@ -117,7 +99,8 @@ void HaproxyBackend::fetchPersistence(Callback<HaproxyPersistence> done)
             return done(r.error());
         const QString routes = r->config.routesMapFile, flags = r->config.flagsMapFile;
         const QString serverState = m_options.serverStateFile;
-        offThread(
+        runOffThread<SavedFiles>(
+            this,
             [routes, flags, serverState] {
                 SavedFiles files;
                 for (auto [path, into] : {std::pair {routes, &files.routes}, std::pair {flags, &files.flags},
@@ -160,7 +143,8 @@ void HaproxyBackend::persistMaps(const QString &reason, Callback<HaproxyPersiste
             jobs.append({m_options.serverStateFile, {}, r->serverStateText + '\n', &SavedFiles::serverState});
         auto failure = std::make_shared<std::optional<ApiError>>();
         auto written = std::make_shared<QStringList>();
-        offThread(
+        runOffThread<SavedFiles>(
+            this,
             [jobs, failure, written] {
                 SavedFiles files;
                 for (const Job &job : jobs) {

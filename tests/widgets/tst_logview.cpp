@@ -15,6 +15,7 @@
 #include <QNetworkAccessManager>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QSet>
 #include <QSignalSpy>
 #include <QTableView>
 #include <QTemporaryDir>
@@ -125,6 +126,7 @@ private Q_SLOTS:
     void clickingRequestIdShowsThatRequest();
     void ctrlCCopiesSelectedLines();
     void exportWritesFilteredLines();
+    void bigExportKeepsTheBoardLive();
     void pauseKeepsFirstVisibleRow();
     void scrollingUpPauses();
     void pausedPlaceSurvivesEviction();
@@ -263,7 +265,14 @@ void TestLogView::exportWritesFilteredLines()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("errors.tsv"));
-    QVERIFY(p.view.exportTo(path));
+    QSignalSpy finished(&p.view, &LogView::exportFinished);
+    QVERIFY(p.view.startExport(path));
+    QVERIFY(p.view.isExporting());
+    QVERIFY(!p.view.startExport(path)); // one at a time
+    QVERIFY(finished.wait(5000));
+    QVERIFY(finished.at(0).at(0).toBool());
+    QCOMPARE(finished.at(0).at(1).toString(), QStringLiteral("Exported 20 lines to %1").arg(path));
+    QVERIFY(!p.view.isExporting());
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly));
     const QList<QByteArray> written = file.readAll().split('\n');
@@ -274,9 +283,48 @@ void TestLogView::exportWritesFilteredLines()
         QVERIFY(written.at(row).contains("\tERROR\t"));
     }
 
-    QString error;
-    QVERIFY(!p.view.exportTo(dir.filePath(QStringLiteral("missing/folder/x.tsv")), &error));
-    QVERIFY(!error.isEmpty());
+    finished.clear();
+    QVERIFY(p.view.startExport(dir.filePath(QStringLiteral("missing/folder/x.tsv"))));
+    QVERIFY(finished.wait(5000));
+    QVERIFY(!finished.at(0).at(0).toBool());
+    QVERIFY(finished.at(0).at(1).toString().contains(QStringLiteral("missing/folder/x.tsv")));
+}
+
+void TestLogView::bigExportKeepsTheBoardLive()
+{
+    // 200,000 lines take a few hundred ms to format: the event loop must keep turning, and what
+    // is written is what was shown when the export started, whatever arrives meanwhile.
+    Panel p;
+    for (int i = 0; i < 50; ++i)
+        QVERIFY(feed(p.state, lines(1 + i * 4000, 4000)));
+    const int shown = p.model()->rowCount();
+    QCOMPARE(shown, 200000);
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("all.tsv"));
+    // Each turn of the event loop while the text is made sees the progress on the button.
+    QSet<QString> progress;
+    auto *button = p.child<QPushButton>("exportButton");
+    QTimer tick;
+    tick.setInterval(0);
+    connect(&tick, &QTimer::timeout, [&] {
+        if (button->text().startsWith(QStringLiteral("Exporting")))
+            progress.insert(button->text());
+    });
+    QSignalSpy finished(&p.view, &LogView::exportFinished);
+    QVERIFY(p.view.startExport(path));
+    tick.start();
+    QVERIFY(feed(p.state, lines(200001, 100))); // arrives after the export started
+    QVERIFY(finished.wait(30000));
+    tick.stop();
+    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+    QVERIFY2(progress.size() >= 3, qPrintable(QStringList(progress.values()).join(QStringLiteral(", "))));
+    QCOMPARE(button->text(), QStringLiteral("Export…"));
+    QVERIFY(button->isEnabled());
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QByteArray text = file.readAll();
+    QCOMPARE(text.count('\n'), shown);
+    QVERIFY(text.startsWith(QByteArray(p.view.model()->rowText(0).toUtf8() + '\n')));
 }
 
 void TestLogView::pauseKeepsFirstVisibleRow()
