@@ -69,6 +69,7 @@ struct ChartWidget::Private
     OverlayItem *overlay = nullptr;
     QLabel *titleLabel = nullptr;
     QLabel *legend = nullptr;
+    int legendHeight = 0; // at its current width, wrapped
     QLabel *hoverCard = nullptr;
 
     ChartValueFormat format = ChartValueFormat::Number;
@@ -265,7 +266,7 @@ ChartWidget::ChartWidget(QWidget *parent)
     d->view = new QChartView(d->chart);
     d->view->setRenderHint(QPainter::Antialiasing);
     d->view->setFrameShape(QFrame::NoFrame);
-    d->view->setMinimumHeight(120);
+    d->view->setMinimumHeight(100);
     d->view->setMouseTracking(true);
     d->view->viewport()->setMouseTracking(true);
     d->view->viewport()->installEventFilter(this);
@@ -541,6 +542,39 @@ void ChartWidget::setValueLabelWidth(int pixels)
 QString ChartWidget::hoverText() const
 {
     return d->hoverText;
+}
+
+QSize ChartWidget::minimumSizeHint() const
+{
+    // The layout counts a word-wrapped legend as one line. The lines it wraps onto come on top,
+    // so that the plot gives up the room, not the time axis (pushed out of the card).
+    QSize size = QWidget::minimumSizeHint();
+    const QMargins m = layout()->contentsMargins();
+    const int header = std::max(d->titleLabel->sizeHint().height(), d->legendHeight);
+    size.setHeight(std::max(size.height(), m.top() + header + layout()->spacing() + d->view->minimumHeight() + m.bottom()));
+    return size;
+}
+
+void ChartWidget::checkLegendHeight()
+{
+    const int height = d->legend->width() > 0 ? d->legend->heightForWidth(d->legend->width()) : d->legend->sizeHint().height();
+    if (height != d->legendHeight) {
+        d->legendHeight = height;
+        updateGeometry();
+    }
+}
+
+bool ChartWidget::event(QEvent *event)
+{
+    if (event->type() == QEvent::LayoutRequest) // e.g. the legend's text changed
+        checkLegendHeight();
+    return QWidget::event(event);
+}
+
+void ChartWidget::resizeEvent(QResizeEvent *event)
+{
+    QWidget::resizeEvent(event);
+    checkLegendHeight(); // a new width wraps the legend differently
 }
 
 bool ChartWidget::eventFilter(QObject *watched, QEvent *event)

@@ -86,15 +86,21 @@ public:
     QString exportPng(const QString &path);
     QString exportCsv(const QString &path) const;
 
+    // Taller than the layout alone says while the legend wraps onto more lines.
+    QSize minimumSizeHint() const override;
+
 Q_SIGNALS:
     // The plot area changed size: callers should decimate to the new pixelColumns().
     void pixelColumnsChanged(int columns);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
+    bool event(QEvent *event) override;
+    void resizeEvent(QResizeEvent *event) override;
 
 private:
     struct Private;
+    void checkLegendHeight();
     class OverlayItem;
     void showContextMenu(const QPoint &globalPos);
     void updateHover();

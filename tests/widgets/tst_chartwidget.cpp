@@ -9,6 +9,9 @@
 #include <QSet>
 #include <QImage>
 #include <QTemporaryDir>
+#include <QLabel>
+#include <QVBoxLayout>
+#include <QChartView>
 #include <QTest>
 
 #include <cmath>
@@ -78,6 +81,7 @@ private Q_SLOTS:
     void timeTicks_data();
     void timeTicks();
     void legendBreaksOnlyBetweenEntries();
+    void wrappedLegendLeavesRoomForTheAxis();
 };
 
 void TestChartWidget::dayOfDataIsDecimatedToColumns()
@@ -371,6 +375,33 @@ void TestChartWidget::legendBreaksOnlyBetweenEntries()
     }
     QVERIFY(html.contains(QStringLiteral("p99&nbsp;&lt;all&gt;"))); // still escaped
     QVERIFY(entries.at(2).contains(QStringLiteral("SLO&nbsp;p95&nbsp;200&nbsp;ms")));
+}
+
+void TestChartWidget::wrappedLegendLeavesRoomForTheAxis()
+{
+    // Three charts share a short dock: a card at its minimum height whose legend wraps to a
+    // second line must shrink its plot, not push the time axis out of the card.
+    QWidget dock;
+    auto *layout = new QVBoxLayout(&dock);
+    layout->setContentsMargins(0, 0, 0, 0);
+    auto *chart = new ChartWidget;
+    layout->addWidget(chart);
+    chart->setTitle(QStringLiteral("Latency"));
+    chart->setValueFormat(ChartValueFormat::Milliseconds);
+    dock.resize(380, dock.minimumSizeHint().height());
+    dock.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&dock));
+    chart->setTimeRange(t0, t0 + 600s);
+    for (const char *name : {"p50", "p95", "p99"})
+        chart->setSeriesData(chart->addSeries(QLatin1String(name), Qt::blue), pointsAt({{0, 135.4}, {600, 185.8}}));
+    chart->setThreshold(QStringLiteral("SLO p95"), 200.0, Qt::red);
+    auto *legend = chart->findChild<QLabel *>(QStringLiteral("chartLegend"));
+    QVERIFY(legend);
+    QTRY_VERIFY(legend->height() > 2 * legend->fontMetrics().height() - 2); // it wrapped
+    auto *view = chart->findChild<QChartView *>();
+    QVERIFY(view);
+    QTRY_VERIFY2(view->geometry().bottom() <= chart->contentsRect().bottom(),
+                 qPrintable(QStringLiteral("view %1..%2, card %3").arg(view->geometry().top()).arg(view->geometry().bottom()).arg(chart->height())));
 }
 
 #include "tst_chartwidget.moc"
