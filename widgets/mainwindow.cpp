@@ -21,6 +21,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
+#include <QScreen>
 #include <QSettings>
 #include <QShortcut>
 #include <QStatusBar>
@@ -77,7 +78,8 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
     , m_board(new HealthBoard(state))
 {
     setWindowTitle(tr("Cutover"));
-    resize(1360, 860);
+    // A first start's size (later ones restore theirs), within a laptop's screen.
+    resize(screen() ? QSize(1360, 860).boundedTo(screen()->availableSize()) : QSize(1360, 860));
     setDockNestingEnabled(true);
 
     // The connection bar and the banner sit above everything and cannot be closed.
@@ -230,6 +232,13 @@ void MainWindow::buildPanels()
 void MainWindow::showEvent(QShowEvent *event)
 {
     QMainWindow::showEvent(event);
+    if (m_firstStart) {
+        // Nothing saved: the board and the charts get two thirds of the height, the tabs below
+        // the rest, whatever the screen (the docks' own hints would favour the log tail).
+        m_firstStart = false;
+        if (QDockWidget *logs = dock(QStringLiteral("logPanel")))
+            resizeDocks({logs}, {height() / 3}, Qt::Vertical);
+    }
     if (!m_pending.isEmpty() && !m_waitingForFirstFrame) {
         m_waitingForFirstFrame = true;
         // The panels follow from the next turn of the event loop, one per turn.
@@ -374,7 +383,7 @@ void MainWindow::restoreLayout(QSettings &settings)
     if (!sized)
         buildPanels(); // each panel reads its own settings as it is made
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    m_firstStart = !restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
 }
 
 void MainWindow::saveLayout(QSettings &settings) const

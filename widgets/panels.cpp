@@ -7,12 +7,31 @@
 #include "routespanel.h"
 #include "slopanel.h"
 
+#include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QVBoxLayout>
 
 namespace cutover {
 
 namespace {
+
+// The charts keep their own minimum size; a dock smaller than that scrolls them instead of
+// holding the whole window to their size (three charts need ~460 px: with them the window
+// would not fit a 1366×768 laptop). It asks for what the charts ask for.
+class ChartsScroll : public QScrollArea
+{
+public:
+    ChartsScroll()
+    {
+        setFrameShape(QFrame::NoFrame);
+        setWidgetResizable(true);
+    }
+    QSize sizeHint() const override
+    {
+        return widget() ? widget()->sizeHint() + QSize(verticalScrollBar()->sizeHint().width(), 0) : QScrollArea::sizeHint();
+    }
+};
 
 // The charts panel plus its chosen time window, which survives a restart.
 class PersistentCharts : public QWidget, public PersistentPanel
@@ -23,7 +42,9 @@ public:
     {
         auto *layout = new QVBoxLayout(this);
         layout->setContentsMargins(0, 0, 0, 0);
-        layout->addWidget(m_charts);
+        auto *scroll = new ChartsScroll;
+        scroll->setWidget(m_charts);
+        layout->addWidget(scroll);
     }
     void saveSettings(QSettings &settings) const override
     {
