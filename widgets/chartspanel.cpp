@@ -1,6 +1,7 @@
 #include "chartspanel.h"
 
 #include "chartwidget.h"
+#include "elidedlabel.h"
 #include "models/auditlog.h"
 #include "models/boardstate.h"
 
@@ -62,7 +63,7 @@ QList<std::chrono::minutes> ChartsPanel::supportedWindows()
 ChartsPanel::ChartsPanel(BoardState *board, QWidget *parent)
     : QWidget(parent)
     , m_board(board)
-    , m_header(new QLabel)
+    , m_header(new ElidedLabel)
     , m_windowButtons(new QButtonGroup(this))
     , m_latency(new ChartWidget)
     , m_errors(new ChartWidget)
@@ -77,6 +78,8 @@ ChartsPanel::ChartsPanel(BoardState *board, QWidget *parent)
     headerFont.setBold(true);
     m_header->setFont(headerFont);
     m_header->setStyleSheet(QStringLiteral("color: #111827;"));
+    // A long route name is cut (whole in the tooltip) rather than widen the dock and the window;
+    // it has a row of its own, so it is cut only past the dock's whole width.
 
     // The window selector: one segmented row of exclusive buttons.
     auto *segments = new QWidget;
@@ -110,10 +113,11 @@ ChartsPanel::ChartsPanel(BoardState *board, QWidget *parent)
     m_windowButtons->button(int(m_window.count()))->setChecked(true);
     connect(m_windowButtons, &QButtonGroup::idClicked, this, [this](int id) { setWindow(std::chrono::minutes(id)); });
 
-    auto *top = new QHBoxLayout;
+    auto *top = new QVBoxLayout;
     top->setContentsMargins(2, 0, 0, 0);
-    top->addWidget(m_header, 1);
-    top->addWidget(segments);
+    top->setSpacing(4);
+    top->addWidget(m_header);
+    top->addWidget(segments, 0, Qt::AlignLeft);
 
     m_latency->setTitle(tr("Latency"));
     m_latency->setValueFormat(ChartValueFormat::Milliseconds);
@@ -165,7 +169,7 @@ void ChartsPanel::setWindow(std::chrono::minutes window)
 
 QString ChartsPanel::headerText() const
 {
-    return m_header->text();
+    return m_header->fullText();
 }
 
 void ChartsPanel::showEvent(QShowEvent *event)
@@ -194,7 +198,7 @@ void ChartsPanel::selectionChanged()
     // Short, so the legend keeps its room; the chart's tooltip says what the average is.
     const QString averageTitle = tr("Latency avg (no percentiles)");
     if (selection.scope == MetricGroup::Scope::Route) {
-        m_header->setText(tr("Route %1 \u2014 monolith vs microservice").arg(selection.name));
+        m_header->setFullText(tr("Route %1 \u2014 monolith vs microservice").arg(selection.name));
         const MetricGroup monolith {MetricGroup::Scope::Route, selection.name, MetricGroup::Via::Monolith};
         const MetricGroup micro {MetricGroup::Scope::Route, selection.name, MetricGroup::Via::Microservice};
         const Measure latency = m_averagesOnly ? Measure::Average : Measure::P95;
@@ -207,11 +211,11 @@ void ChartsPanel::selectionChanged()
         add(m_rate, tr("microservice"), kMicroservice, micro, Measure::RequestRate, 1.0);
     } else {
         if (selection.scope == MetricGroup::Scope::Service)
-            m_header->setText(tr("Service %1").arg(selection.name));
+            m_header->setFullText(tr("Service %1").arg(selection.name));
         else if (selection.via == MetricGroup::Via::All)
-            m_header->setText(tr("All traffic"));
+            m_header->setFullText(tr("All traffic"));
         else
-            m_header->setText(tr("All traffic via the %1").arg(viaName(selection.via)));
+            m_header->setFullText(tr("All traffic via the %1").arg(viaName(selection.via)));
         if (m_averagesOnly) {
             m_latency->setTitle(averageTitle);
             add(m_latency, tr("avg"), kP95, selection, Measure::Average, 1000.0);

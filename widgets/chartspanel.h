@@ -10,9 +10,10 @@
 #include <chrono>
 
 class QButtonGroup;
-class QLabel;
 
 namespace cutover {
+
+class ElidedLabel;
 
 class BoardState;
 class ChartWidget;
@@ -74,7 +75,7 @@ private:
     void redraw();
 
     BoardState *m_board;
-    QLabel *m_header;
+    ElidedLabel *m_header;
     QButtonGroup *m_windowButtons;
     ChartWidget *m_latency;
     ChartWidget *m_errors;

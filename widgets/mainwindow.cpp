@@ -234,10 +234,13 @@ void MainWindow::showEvent(QShowEvent *event)
     QMainWindow::showEvent(event);
     if (m_firstStart) {
         // Nothing saved: the board and the charts get two thirds of the height, the tabs below
-        // the rest, whatever the screen (the docks' own hints would favour the log tail).
+        // the rest, and the charts a third of the width, whatever the screen (the docks' own
+        // hints would favour the log tail and the board's many columns).
         m_firstStart = false;
         if (QDockWidget *logs = dock(QStringLiteral("logPanel")))
             resizeDocks({logs}, {height() / 3}, Qt::Vertical);
+        if (QDockWidget *charts = dock(QStringLiteral("chartsPanel")))
+            resizeDocks({charts}, {width() / 3}, Qt::Horizontal);
     }
     if (!m_pending.isEmpty() && !m_waitingForFirstFrame) {
         m_waitingForFirstFrame = true;

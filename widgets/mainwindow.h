@@ -105,7 +105,6 @@ private:
     QSettings *m_layoutSettings = nullptr;
     bool m_waitingForFirstFrame = false;
     bool m_firstStart = false; // no saved layout
-
     QMenu *m_viewMenu = nullptr;
     QTimer m_bannerTimer;
     bool m_haveInfo = false;

@@ -7,6 +7,7 @@
 #include "routespanel.h"
 #include "slopanel.h"
 
+#include <QEvent>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -16,9 +17,10 @@ namespace cutover {
 
 namespace {
 
-// The charts keep their own minimum size; a dock smaller than that scrolls them instead of
-// holding the whole window to their size (three charts need ~460 px: with them the window
-// would not fit a 1366×768 laptop). It asks for what the charts ask for.
+// The charts keep their own minimum height; a dock shorter than that scrolls them instead of
+// holding the whole window to their height (three charts need ~460 px: with them the window
+// would not fit a 1366×768 laptop). Never narrower than the charts: they do not scroll
+// sideways. It asks for what the charts ask for.
 class ChartsScroll : public QScrollArea
 {
 public:
@@ -26,10 +28,27 @@ public:
     {
         setFrameShape(QFrame::NoFrame);
         setWidgetResizable(true);
+        setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     }
     QSize sizeHint() const override
     {
         return widget() ? widget()->sizeHint() + QSize(verticalScrollBar()->sizeHint().width(), 0) : QScrollArea::sizeHint();
+    }
+    QSize minimumSizeHint() const override
+    {
+        const QSize own = QScrollArea::minimumSizeHint();
+        return widget() ? QSize(widget()->minimumSizeHint().width() + verticalScrollBar()->sizeHint().width(), own.height())
+                        : own;
+    }
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        // The charts asked for a new size (a longer title, say): so does the scroll area, or the
+        // dock would stay narrower than the charts.
+        if (watched == widget() && event->type() == QEvent::LayoutRequest)
+            updateGeometry();
+        return QScrollArea::eventFilter(watched, event);
     }
 };
 
