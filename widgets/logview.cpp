@@ -619,9 +619,7 @@ void LogView::exportClicked()
                                                       tr("Tab-separated text (*.tsv *.txt *.log)"));
     if (path.isEmpty() || !startExport(path))
         return;
-    auto *once = new QObject(this);
-    connect(this, &LogView::exportFinished, once, [this, once](bool ok, const QString &message) {
-        once->deleteLater();
+    const auto finished = [this](bool ok, const QString &message) {
         if (!ok) {
             QMessageBox::warning(this, tr("Export failed"), message);
             return;
@@ -632,7 +630,8 @@ void LogView::exportClicked()
             if (!isExporting())
                 m_export->setText(tr("Export…"));
         });
-    });
+    };
+    connect(this, &LogView::exportFinished, this, finished, Qt::SingleShotConnection);
 }
 
 bool LogView::eventFilter(QObject *watched, QEvent *event)

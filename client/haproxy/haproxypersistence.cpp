@@ -130,60 +130,66 @@ void HaproxyBackend::persistMaps(const QString &reason, Callback<HaproxyPersiste
         struct Job
         {
             QString file;
-            QList<MapEntry> entries; // a map: merged into the file's own lines
-            QByteArray whole;        // the server-state file: written as it is
+            bool isMap;              // merged into the file's own lines; else written as it is
+            QList<MapEntry> entries; // a map's
+            QByteArray whole;        // the server-state file's
             std::optional<SavedFiles::File> SavedFiles::*slot;
+        };
+        // What the worker did: the files as written, and the first failure (which stops it).
+        struct Outcome
+        {
+            SavedFiles files;
+            QStringList written;
+            std::optional<ApiError> failure;
         };
         QList<Job> jobs;
         if (!r->config.routesMapFile.isEmpty())
-            jobs.append({r->config.routesMapFile, r->config.routes, {}, &SavedFiles::routes});
+            jobs.append({r->config.routesMapFile, true, r->config.routes, {}, &SavedFiles::routes});
         if (!r->config.flagsMapFile.isEmpty())
-            jobs.append({r->config.flagsMapFile, r->config.flags, {}, &SavedFiles::flags});
+            jobs.append({r->config.flagsMapFile, true, r->config.flags, {}, &SavedFiles::flags});
         if (!m_options.serverStateFile.isEmpty())
-            jobs.append({m_options.serverStateFile, {}, r->serverStateText + '\n', &SavedFiles::serverState});
-        auto failure = std::make_shared<std::optional<ApiError>>();
-        auto written = std::make_shared<QStringList>();
-        runOffThread<SavedFiles>(
+            jobs.append({m_options.serverStateFile, false, {}, r->serverStateText + '\n', &SavedFiles::serverState});
+        runOffThread<Outcome>(
             this,
-            [jobs, failure, written] {
-                SavedFiles files;
+            [jobs] {
+                Outcome outcome;
                 for (const Job &job : jobs) {
                     const QString endpoint = QStringLiteral("write ") + job.file;
                     if (!QFileInfo(job.file).isAbsolute()) {
-                        *failure = makeError(ApiError::Kind::Validation, endpoint, kRelativePath);
+                        outcome.failure = makeError(ApiError::Kind::Validation, endpoint, kRelativePath);
                         break;
                     }
                     QByteArray content = job.whole;
-                    if (job.slot != &SavedFiles::serverState) {
+                    if (job.isMap) {
                         QFile f(job.file);
                         content = mergeMapFile(f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray(), job.entries);
                     }
                     QSaveFile out(job.file);
                     if (!out.open(QIODevice::WriteOnly) || out.write(content) != content.size() || !out.commit()) {
-                        *failure = makeError(ApiError::Kind::Forbidden, endpoint,
-                                             QStringLiteral("cannot write %1 (%2); the file and its folder must be "
-                                                            "writable by the user running Cutover")
-                                                 .arg(job.file, out.errorString()));
+                        outcome.failure = makeError(ApiError::Kind::Forbidden, endpoint,
+                                                    QStringLiteral("cannot write %1 (%2); the file and its folder must be "
+                                                                   "writable by the user running Cutover")
+                                                        .arg(job.file, out.errorString()));
                         break;
                     }
-                    written->append(job.file);
-                    files.*job.slot = SavedFiles::File {content, {}};
+                    outcome.written.append(job.file);
+                    outcome.files.*job.slot = SavedFiles::File {content, {}};
                 }
-                return files;
+                return outcome;
             },
-            [this, read = std::move(*r), reason, failure, written, done = std::move(done)](SavedFiles files) {
-                if (*failure)
-                    return done(**failure);
+            [this, read = std::move(*r), reason, done = std::move(done)](Outcome outcome) {
+                if (outcome.failure)
+                    return done(*outcome.failure);
                 QByteArray list = "{\"files\":[";
-                for (int i = 0; i < written->size(); ++i)
-                    list += (i ? ",\"" : "\"") + written->at(i).toUtf8().replace('\\', "\\\\").replace('"', "\\\"") + '"';
+                for (int i = 0; i < outcome.written.size(); ++i)
+                    list += (i ? ",\"" : "\"") + outcome.written.at(i).toUtf8().replace('\\', "\\\\").replace('"', "\\\"") + '"';
                 list += "]}";
                 Result<JournalEntry> entry = record(QStringLiteral("maps.persist"), QStringLiteral("maps"), {}, list,
                                                     reason.trimmed().isEmpty() ? QString() : reason, read.level);
                 if (!entry)
                     return done(entry.error());
                 setUnpersisted(false);
-                done(persistence(read, files));
+                done(persistence(read, outcome.files));
             });
     });
 }
