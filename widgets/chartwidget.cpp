@@ -1,5 +1,7 @@
 #include "chartwidget.h"
 
+#include "client/offthread.h"
+
 // The only file that knows Qt Charts (deprecated from Qt 6.10).
 #include <QtCharts/QCategoryAxis>
 #include <QtCharts/QChart>
@@ -647,21 +649,33 @@ void ChartWidget::dataChanged()
     updateHover(); // also repaints the overlay
 }
 
-QString ChartWidget::exportPng(const QString &path)
+void ChartWidget::startExport(ExportFormat format, const QString &path)
 {
-    d->hovering = false;
-    updateHover();
-    // Axis labels and the legend are laid out on posted requests: run them before painting.
-    QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
-    return writeFile(path, pngBytes(grab().toImage()));
+    writeExport(format, path, {});
 }
 
-QString ChartWidget::exportCsv(const QString &path) const
+void ChartWidget::writeExport(ExportFormat format, const QString &path, std::function<void(const QString &)> failed)
 {
-    QList<CsvColumn> columns;
-    for (const Private::Series &s : d->series)
-        columns.append(CsvColumn {s.name, s.points});
-    return writeFile(path, csv(columns, msOf(d->from), msOf(d->to)).toUtf8());
+    std::function<QString()> work;
+    if (format == ExportFormat::Png) {
+        d->hovering = false;
+        updateHover();
+        // Axis labels and the legend are laid out on posted requests: run them before painting.
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);
+        work = [path, image = grab().toImage()] { return writeFile(path, pngBytes(image)); };
+    } else {
+        QList<CsvColumn> columns;
+        for (const Private::Series &s : d->series)
+            columns.append(CsvColumn {s.name, s.points});
+        work = [path, columns, from = msOf(d->from), to = msOf(d->to)] {
+            return writeFile(path, csv(columns, from, to).toUtf8());
+        };
+    }
+    runOffThread<QString>(this, std::move(work), [this, path, failed = std::move(failed)](const QString &error) {
+        if (!error.isEmpty() && failed)
+            failed(error);
+        Q_EMIT exportFinished(path, error);
+    });
 }
 
 void ChartWidget::showContextMenu(const QPoint &globalPos)
@@ -679,9 +693,10 @@ void ChartWidget::showContextMenu(const QPoint &globalPos)
         this, asPng ? tr("Export chart as PNG") : tr("Export chart data as CSV"),
         QDir::home().filePath(exportFileName(title(), asPng ? QStringLiteral("png") : QStringLiteral("csv"))),
         asPng ? tr("PNG images (*.png)") : tr("CSV files (*.csv)"));
-    const QString error = path.isEmpty() ? QString() : asPng ? exportPng(path) : exportCsv(path);
-    if (!error.isEmpty())
-        QMessageBox::warning(this, tr("Export failed"), error);
+    if (path.isEmpty())
+        return;
+    writeExport(asPng ? ExportFormat::Png : ExportFormat::Csv, path,
+                [this](const QString &error) { QMessageBox::warning(this, tr("Export failed"), error); });
 }
 
 } // namespace cutover

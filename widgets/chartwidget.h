@@ -10,6 +10,7 @@
 #include <QString>
 #include <QWidget>
 
+#include <functional>
 #include <memory>
 
 namespace cutover {
@@ -80,11 +81,12 @@ public:
     // over the plot.
     QString hoverText() const;
 
-    // Both return an error message, or an empty string on success. The PNG is this widget as
-    // shown (title, legend and chart) at its size; the CSV has a time column (ISO 8601, UTC) and
-    // one column per series with the data last handed in, within the time range.
-    QString exportPng(const QString &path);
-    QString exportCsv(const QString &path) const;
+    // Writes the chart to `path`. The PNG is this widget as shown now (title, legend and chart)
+    // at its size; the CSV has a time column (ISO 8601, UTC) and one column per series with the
+    // data last handed in, within the time range. What is shown is taken at once; encoding and
+    // writing happen on the thread pool, and exportFinished() reports the outcome.
+    enum class ExportFormat { Png, Csv };
+    void startExport(ExportFormat format, const QString &path);
 
     // Taller than the layout alone says while the legend wraps onto more lines.
     QSize minimumSizeHint() const override;
@@ -92,6 +94,9 @@ public:
 Q_SIGNALS:
     // The plot area changed size: callers should decimate to the new pixelColumns().
     void pixelColumnsChanged(int columns);
+    // An export is written (`error` empty) or failed (`error` says why; nothing is left at
+    // `path` then).
+    void exportFinished(const QString &path, const QString &error);
 
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
@@ -103,6 +108,7 @@ private:
     void checkLegendHeight();
     class OverlayItem;
     void showContextMenu(const QPoint &globalPos);
+    void writeExport(ExportFormat format, const QString &path, std::function<void(const QString &)> failed);
     void updateHover();
     void dataChanged(); // rescale, legend, hover, overlay
     std::unique_ptr<Private> d;

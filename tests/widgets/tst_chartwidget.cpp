@@ -12,6 +12,7 @@
 #include <QLabel>
 #include <QVBoxLayout>
 #include <QChartView>
+#include <QSignalSpy>
 #include <QTest>
 
 #include <cmath>
@@ -75,6 +76,7 @@ private Q_SLOTS:
     void thresholdAndMarkerAreDrawn();
     void exportPngWritesWidgetSizedImage();
     void exportCsvWritesHeaderAndRows();
+    void exportTakesTheChartAsShownWhenAsked();
     void hoverShowsNearestValues();
     void formatValue_data();
     void formatValue();
@@ -218,6 +220,18 @@ void TestChartWidget::thresholdAndMarkerAreDrawn()
     QVERIFY(chart->valueAxisMax() < 250.0);
 }
 
+// Starts an export and waits for its outcome: the error, empty on success.
+static QString exportAndWait(ChartWidget &chart, ChartWidget::ExportFormat format, const QString &path)
+{
+    QSignalSpy finished(&chart, &ChartWidget::exportFinished);
+    chart.startExport(format, path);
+    if (!finished.wait(10000))
+        return QStringLiteral("no exportFinished");
+    if (finished.first().at(0).toString() != path)
+        return QStringLiteral("exportFinished for another path");
+    return finished.first().at(1).toString();
+}
+
 void TestChartWidget::exportPngWritesWidgetSizedImage()
 {
     const auto chart = shownChart(QSize(640, 280));
@@ -229,11 +243,47 @@ void TestChartWidget::exportPngWritesWidgetSizedImage()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("chart.png"));
-    QCOMPARE(chart->exportPng(path), QString());
+    QCOMPARE(exportAndWait(*chart, ChartWidget::ExportFormat::Png, path), QString());
     const QImage image(path);
     QVERIFY(!image.isNull());
     QCOMPARE(image.size(), chart->size() * chart->devicePixelRatio());
-    QVERIFY(!chart->exportPng(dir.filePath(QStringLiteral("missing/chart.png"))).isEmpty());
+    QVERIFY(!exportAndWait(*chart, ChartWidget::ExportFormat::Png, dir.filePath(QStringLiteral("missing/chart.png"))).isEmpty());
+    QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("missing/chart.png"))));
+}
+
+void TestChartWidget::exportTakesTheChartAsShownWhenAsked()
+{
+    // Encoding and writing run on the thread pool; what is written is what was shown when the
+    // export was asked for, whatever the chart does meanwhile.
+    const auto chart = shownChart(QSize(640, 280));
+    QVERIFY(chart);
+    const int index = chart->addSeries(QStringLiteral("p95"), Qt::blue);
+    chart->setTimeRange(t0, t0 + 2s);
+    chart->setSeriesData(index, pointsAt({{0, 1.0}, {1, 2.0}}));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString csvPath = dir.filePath(QStringLiteral("chart.csv"));
+    const QString pngPath = dir.filePath(QStringLiteral("chart.png"));
+    const QSize shownSize = chart->size() * chart->devicePixelRatio();
+    QSignalSpy finished(chart.get(), &ChartWidget::exportFinished);
+    chart->startExport(ChartWidget::ExportFormat::Csv, csvPath);
+    chart->startExport(ChartWidget::ExportFormat::Png, pngPath);
+    chart->setSeriesData(index, pointsAt({{0, 7.0}, {1, 8.0}}));
+    chart->resize(500, 250);
+    QCOMPARE(finished.size(), 0); // the outcome comes back through the event loop
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 10000);
+    QStringList paths;
+    for (const QList<QVariant> &args : finished) {
+        paths.append(args.at(0).toString());
+        QCOMPARE(args.at(1).toString(), QString());
+    }
+    paths.sort();
+    QCOMPARE(paths, (QStringList {csvPath, pngPath}));
+    QFile file(csvPath);
+    QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
+    QCOMPARE(QString::fromUtf8(file.readAll()),
+             QStringLiteral("time,p95\n2023-11-14T22:13:20.000Z,1\n2023-11-14T22:13:21.000Z,2\n"));
+    QCOMPARE(QImage(pngPath).size(), shownSize);
 }
 
 void TestChartWidget::exportCsvWritesHeaderAndRows()
@@ -247,7 +297,7 @@ void TestChartWidget::exportCsvWritesHeaderAndRows()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("chart.csv"));
-    QCOMPARE(chart.exportCsv(path), QString());
+    QCOMPARE(exportAndWait(chart, ChartWidget::ExportFormat::Csv, path), QString());
     QFile file(path);
     QVERIFY(file.open(QIODevice::ReadOnly | QIODevice::Text));
     const QStringList lines = QString::fromUtf8(file.readAll()).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
