@@ -1,9 +1,12 @@
 #include "auditjournal.h"
 
+#include "client/offthread.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QLockFile>
+#include <QPointer>
 #include <QStandardPaths>
 
 #include <nlohmann/json.hpp>
@@ -97,6 +100,103 @@ bool isChange(const QString &action)
         || action.startsWith(QLatin1String("rollback."));
 }
 
+// Reads the complete lines past `offset`, or from the start if the file is now shorter than
+// that (truncated or replaced). An incomplete last line is read once it is complete.
+AuditJournal::Tail readTail(const QString &path, qint64 offset)
+{
+    AuditJournal::Tail t;
+    t.from = t.to = offset;
+    QFile f(path);
+    if (!f.exists())
+        return t;
+    if (!f.open(QIODevice::ReadOnly)) {
+        t.error = QStringLiteral("cannot read the audit journal %1: %2").arg(path, f.errorString());
+        return t;
+    }
+    if (f.size() < offset) {
+        t.restarted = true;
+        t.from = 0;
+    }
+    f.seek(t.from);
+    const QByteArray data = f.readAll();
+    qsizetype pos = 0;
+    while (true) {
+        const qsizetype end = data.indexOf('\n', pos);
+        if (end < 0)
+            break;
+        const QByteArrayView line = QByteArrayView(data).sliced(pos, end - pos);
+        pos = end + 1;
+        if (line.trimmed().isEmpty())
+            continue;
+        if (std::optional<JournalEntry> e = fromLine(line))
+            t.entries.append(std::move(*e));
+        else
+            ++t.unreadable;
+    }
+    t.to = t.from + pos;
+    return t;
+}
+
+struct Appended
+{
+    AuditJournal::Tail tail; // everything read while appending, our own line included
+    std::optional<ApiError> error;
+    JournalEntry written;
+};
+
+// Under the lock file: reads what others appended since `offset`, numbers the entry after the
+// latest id, writes it, and reads it back.
+Appended appendLine(const QString &path, qint64 offset, qint64 latestKnown, JournalEntry entry,
+                    const std::function<void(JournalEntry &)> &finalize)
+{
+    Appended out;
+    out.tail.from = out.tail.to = offset;
+    const auto fail = [&out, &path](const QString &message) {
+        ApiError e;
+        e.kind = ApiError::Kind::Server;
+        e.endpoint = QStringLiteral("audit journal ") + path;
+        e.message = message;
+        out.error = e;
+        return out;
+    };
+    if (!QDir().mkpath(QFileInfo(path).absolutePath()))
+        return fail(QStringLiteral("cannot create the folder of the audit journal"));
+    QLockFile lock(path + QStringLiteral(".lock"));
+    lock.setStaleLockTime(std::chrono::seconds(30));
+    if (!lock.tryLock(std::chrono::seconds(5)))
+        return fail(QStringLiteral("the audit journal is locked by another process"));
+    out.tail = readTail(path, offset);
+    if (out.tail.error)
+        return fail(*out.tail.error);
+    qint64 latest = out.tail.restarted ? 0 : latestKnown;
+    for (const JournalEntry &e : out.tail.entries)
+        latest = std::max(latest, e.audit.id);
+    entry.audit.id = latest + 1;
+    entry.audit.time = QDateTime::currentDateTimeUtc();
+    if (finalize)
+        finalize(entry);
+    QFile f(path);
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Append))
+        return fail(QStringLiteral("cannot write the audit journal: ") + f.errorString());
+    const QByteArray line = toLine(entry);
+    if (f.write(line) != line.size() || !f.flush())
+        return fail(QStringLiteral("cannot write the audit journal: ") + f.errorString());
+    f.close();
+    // Read back what we wrote, so the offset stays on a line boundary.
+    AuditJournal::Tail mine = readTail(path, out.tail.to);
+    if (mine.restarted) {
+        out.tail = std::move(mine);
+    } else {
+        out.tail.entries.append(mine.entries);
+        out.tail.unreadable += mine.unreadable;
+        out.tail.to = mine.to;
+    }
+    const auto it = std::find_if(out.tail.entries.cbegin(), out.tail.entries.cend(),
+                                 [&](const JournalEntry &j) { return j.audit.id == entry.audit.id; });
+    out.written = it != out.tail.entries.cend() ? *it : entry;
+    return out;
+}
+
 } // namespace
 
 QString AuditJournal::defaultPath(const QString &fileKey)
@@ -105,86 +205,109 @@ QString AuditJournal::defaultPath(const QString &fileKey)
         + fileKey + QStringLiteral(".jsonl");
 }
 
+struct AuditJournal::Operation
+{
+    bool isAppend = false;
+    JournalEntry entry;
+    std::function<void(JournalEntry &)> finalize;
+    std::function<void(Result<JournalEntry>)> appended;
+    QList<std::function<void(std::optional<QString>)>> refreshed;
+};
+
 AuditJournal::AuditJournal(QString path)
     : m_path(std::move(path))
+    , m_context(std::make_unique<QObject>())
 {
 }
 
-std::optional<QString> AuditJournal::refresh()
+AuditJournal::~AuditJournal() = default;
+
+void AuditJournal::refresh(std::function<void(std::optional<QString> error)> done)
 {
-    QFile f(m_path);
-    if (!f.exists())
-        return std::nullopt;
-    if (!f.open(QIODevice::ReadOnly))
-        return QStringLiteral("cannot read the audit journal %1: %2").arg(m_path, f.errorString());
-    if (f.size() < m_readOffset) {
-        // Truncated or replaced by someone: read it again from the start.
+    // A refresh still waiting to start reads late enough for this one too.
+    if (m_queue.size() > 1 && !m_queue.last()->isAppend) {
+        m_queue.last()->refreshed.append(std::move(done));
+        return;
+    }
+    auto op = std::make_shared<Operation>();
+    op->refreshed.append(std::move(done));
+    m_queue.append(op);
+    if (m_queue.size() == 1)
+        runNext();
+}
+
+void AuditJournal::append(JournalEntry entry, std::function<void(JournalEntry &)> finalize,
+                          std::function<void(Result<JournalEntry>)> done)
+{
+    auto op = std::make_shared<Operation>();
+    op->isAppend = true;
+    op->entry = std::move(entry);
+    op->finalize = std::move(finalize);
+    op->appended = std::move(done);
+    m_queue.append(op);
+    if (m_queue.size() == 1)
+        runNext();
+}
+
+void AuditJournal::runNext()
+{
+    const std::shared_ptr<Operation> op = m_queue.first();
+    const QString path = m_path;
+    const qint64 offset = m_readOffset;
+    // Takes the finished operation off the queue and starts the next before calling back: a
+    // callback may ask for more, or destroy the journal.
+    const auto finish = [this] {
+        m_queue.removeFirst();
+        if (!m_queue.isEmpty())
+            runNext();
+    };
+    if (!op->isAppend) {
+        runOffThread<Tail>(m_context.get(), [path, offset] { return readTail(path, offset); },
+                           [this, op, finish](const Tail &tail) {
+                               apply(tail);
+                               finish();
+                               QPointer<QObject> alive(m_context.get());
+                               for (const auto &done : op->refreshed) {
+                                   if (!alive)
+                                       return;
+                                   done(tail.error);
+                               }
+                           });
+        return;
+    }
+    runOffThread<Appended>(
+        m_context.get(),
+        [path, offset, latest = latestId(), entry = op->entry, finalize = op->finalize] {
+            return appendLine(path, offset, latest, entry, finalize);
+        },
+        [this, op, finish](const Appended &a) {
+            apply(a.tail);
+            finish();
+            op->appended(a.error ? Result<JournalEntry>(*a.error) : Result<JournalEntry>(a.written));
+        });
+}
+
+void AuditJournal::apply(const Tail &tail)
+{
+    if (tail.error || tail.from != (tail.restarted ? 0 : m_readOffset))
+        return;
+    if (tail.restarted) {
         m_entries.clear();
-        m_readOffset = 0;
         m_skipped = 0;
     }
-    f.seek(m_readOffset);
-    const QByteArray data = f.readAll();
-    qsizetype pos = 0;
-    while (true) {
-        const qsizetype end = data.indexOf('\n', pos);
-        if (end < 0)
-            break; // an incomplete last line is read once it is complete
-        const QByteArrayView line = QByteArrayView(data).sliced(pos, end - pos);
-        pos = end + 1;
-        if (line.trimmed().isEmpty())
-            continue;
-        if (std::optional<JournalEntry> e = fromLine(line); e && e->audit.id > latestId()) {
-            m_entries.append(std::move(*e));
-        } else {
-            ++m_skipped;
-            if (auto log = spdlog::get("net"))
-                log->warn("haproxy audit journal {}: skipped an unreadable line", m_path.toStdString());
-        }
+    int skipped = tail.unreadable;
+    for (const JournalEntry &e : tail.entries) {
+        if (e.audit.id > latestId())
+            m_entries.append(e);
+        else
+            ++skipped;
     }
-    m_readOffset += pos;
-    return std::nullopt;
-}
-
-Result<JournalEntry> AuditJournal::append(JournalEntry entry, const std::function<void(JournalEntry &)> &finalize)
-{
-    ApiError e;
-    e.kind = ApiError::Kind::Server;
-    e.endpoint = QStringLiteral("audit journal ") + m_path;
-    if (!QDir().mkpath(QFileInfo(m_path).absolutePath())) {
-        e.message = QStringLiteral("cannot create the folder of the audit journal");
-        return e;
+    m_readOffset = tail.to;
+    m_skipped += skipped;
+    if (skipped > 0) {
+        if (auto log = spdlog::get("net"))
+            log->warn("haproxy audit journal {}: skipped {} unreadable line(s)", m_path.toStdString(), skipped);
     }
-    QLockFile lock(m_path + QStringLiteral(".lock"));
-    lock.setStaleLockTime(std::chrono::seconds(30));
-    if (!lock.tryLock(std::chrono::seconds(5))) {
-        e.message = QStringLiteral("the audit journal is locked by another process");
-        return e;
-    }
-    if (std::optional<QString> error = refresh()) {
-        e.message = *error;
-        return e;
-    }
-    entry.audit.id = latestId() + 1;
-    entry.audit.time = QDateTime::currentDateTimeUtc();
-    if (finalize)
-        finalize(entry);
-    QFile f(m_path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Append)) {
-        e.message = QStringLiteral("cannot write the audit journal: ") + f.errorString();
-        return e;
-    }
-    const QByteArray line = toLine(entry);
-    if (f.write(line) != line.size() || !f.flush()) {
-        e.message = QStringLiteral("cannot write the audit journal: ") + f.errorString();
-        return e;
-    }
-    f.close();
-    // Re-read what we wrote, so the offset stays on a line boundary whatever others appended.
-    refresh();
-    const auto it = std::find_if(m_entries.cbegin(), m_entries.cend(),
-                                 [&](const JournalEntry &j) { return j.audit.id == entry.audit.id; });
-    return it != m_entries.cend() ? *it : entry;
 }
 
 AuditPage AuditJournal::page(qint64 afterId, int limit) const

@@ -11,9 +11,11 @@
 #include <QByteArray>
 #include <QDateTime>
 #include <QList>
+#include <QObject>
 #include <QString>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 namespace cutover::haproxy {
@@ -39,6 +41,9 @@ struct RollbackRecord
     QString releasedBy;
 };
 
+// The journal as this Cutover last read it, on the thread that owns it. Reading and appending
+// the file happen on the thread pool, one operation at a time and in the order asked; each
+// hands its result back to the owner's thread. Nothing here waits on the file.
 class AuditJournal
 {
 public:
@@ -46,19 +51,24 @@ public:
     static QString defaultPath(const QString &fileKey);
 
     explicit AuditJournal(QString path);
+    ~AuditJournal();
 
     const QString &path() const { return m_path; }
-    // Reads what was appended since the last read (by this or another Cutover). An error says why
-    // the file could not be read; a missing file is an empty journal.
-    std::optional<QString> refresh();
+    // Reads what was appended since the last read (by this or another Cutover), then calls
+    // `done` with an error if the file could not be read (a missing file is an empty journal).
+    // Refreshes asked for while one waits to start share its read.
+    void refresh(std::function<void(std::optional<QString> error)> done);
+    // Appends one entry under a lock file (waiting up to 5 s for another Cutover's write), with
+    // the next id and the current time, both set in the entry `done` gets. `finalize`, if given,
+    // completes the entry once both are known; it runs on the thread pool, so it must only use
+    // what it captured by value.
+    void append(JournalEntry entry, std::function<void(JournalEntry &)> finalize,
+                std::function<void(Result<JournalEntry>)> done);
+
     const QList<JournalEntry> &entries() const { return m_entries; }
     qint64 latestId() const { return m_entries.isEmpty() ? 0 : m_entries.last().audit.id; }
     // Lines that were not valid entries (kept in the file, skipped here).
     int skippedLines() const { return m_skipped; }
-
-    // Appends one entry under a lock file, with the next id and the current time (both set in
-    // the returned entry). `finalize`, if given, completes the entry once both are known.
-    Result<JournalEntry> append(JournalEntry entry, const std::function<void(JournalEntry &)> &finalize = {});
 
     AuditPage page(qint64 afterId, int limit) const;
     const JournalEntry *findByIdempotencyKey(const QString &key) const;
@@ -78,11 +88,28 @@ public:
     static QByteArray rollbackExtra(const QString &mapFile, const QList<QPair<QString, QString>> &entries);
     static QByteArray rollbackStateJson(const RollbackState &state);
 
+    // What one read of the file found past an offset (made on the thread pool).
+    struct Tail
+    {
+        qint64 from = 0;          // where the read started (0 after a truncation)
+        qint64 to = 0;            // just past the last complete line
+        bool restarted = false;   // the file was shorter than the offset: read again from the start
+        QList<JournalEntry> entries;
+        int unreadable = 0;
+        std::optional<QString> error;
+    };
+
 private:
+    struct Operation;
+    void runNext();
+    void apply(const Tail &tail);
+
     QString m_path;
     QList<JournalEntry> m_entries;
     qint64 m_readOffset = 0;
     int m_skipped = 0;
+    QList<std::shared_ptr<Operation>> m_queue; // the first one is under way
+    std::unique_ptr<QObject> m_context;        // drops the results of a journal that is gone
 };
 
 } // namespace cutover::haproxy

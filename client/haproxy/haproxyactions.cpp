@@ -34,6 +34,16 @@ std::chrono::milliseconds backoffFor(const RetryPolicy &policy, int attempt)
     return std::chrono::milliseconds(qint64(capped * (0.5 + QRandomGenerator::global()->generateDouble())));
 }
 
+// A route or flag as the journal entry that recorded its change leaves it.
+template<typename Item>
+Item stamped(Item item, const JournalEntry &entry)
+{
+    item.version = versionAfterEntry(item.version, entry.audit.id);
+    item.updatedAt = entry.audit.time;
+    item.updatedBy = entry.audit.actor;
+    return item;
+}
+
 QList<RollbackSnapshotEntry> percentsOf(const Model &m)
 {
     QList<RollbackSnapshotEntry> out;
@@ -217,19 +227,16 @@ void HaproxyBackend::setRoutePercent(const QString &routeId, int percent, const 
                     return done(makeError(ApiError::Kind::Server, endpoint,
                                           QStringLiteral("HAProxy did not apply the change (the route is at %1 %)")
                                               .arg(s2 ? s2->route.microservicePercent : -1)));
-                Route updated = s2->route;
-                Result<JournalEntry> entry = record(QStringLiteral("route.update"), QStringLiteral("routes/") + routeId,
-                                                    AuditJournal::routeJson(before), {}, reason, level, {}, {},
-                                                    [&updated](JournalEntry &j) {
-                                                        updated.version = versionAfterEntry(updated.version, j.audit.id);
-                                                        updated.updatedAt = j.audit.time;
-                                                        updated.updatedBy = j.audit.actor;
-                                                        j.audit.after = AuditJournal::routeJson(updated);
-                                                    });
-                if (!entry)
-                    return done(entry.error());
-                setUnpersisted(true);
-                done(updated);
+                const Route applied = s2->route;
+                record(QStringLiteral("route.update"), QStringLiteral("routes/") + routeId, AuditJournal::routeJson(before),
+                       {}, reason, level, {}, {},
+                       [applied](JournalEntry &j) { j.audit.after = AuditJournal::routeJson(stamped(applied, j)); },
+                       [this, applied, done](Result<JournalEntry> entry) {
+                           if (!entry)
+                               return done(entry.error());
+                           setUnpersisted(true);
+                           done(stamped(applied, *entry));
+                       });
             });
         });
     });
@@ -302,20 +309,17 @@ void HaproxyBackend::updateFlag(const QString &name, const FlagChange &change, c
                 want.sort();
                 if (!f2 || f2->enabled != change.enabled || f2->rolloutPercent != change.rolloutPercent || got != want)
                     return done(makeError(ApiError::Kind::Server, endpoint, QStringLiteral("HAProxy did not apply the change")));
-                Flag updated = *f2;
-                updated.description = description;
-                Result<JournalEntry> entry = record(QStringLiteral("flag.update"), QStringLiteral("flags/") + name,
-                                                    AuditJournal::flagJson(before), {}, reason, level, {}, {},
-                                                    [&updated](JournalEntry &j) {
-                                                        updated.version = versionAfterEntry(updated.version, j.audit.id);
-                                                        updated.updatedAt = j.audit.time;
-                                                        updated.updatedBy = j.audit.actor;
-                                                        j.audit.after = AuditJournal::flagJson(updated);
-                                                    });
-                if (!entry)
-                    return done(entry.error());
-                setUnpersisted(true);
-                done(updated);
+                Flag applied = *f2;
+                applied.description = description;
+                record(QStringLiteral("flag.update"), QStringLiteral("flags/") + name, AuditJournal::flagJson(before), {},
+                       reason, level, {}, {},
+                       [applied](JournalEntry &j) { j.audit.after = AuditJournal::flagJson(stamped(applied, j)); },
+                       [this, applied, done](Result<JournalEntry> entry) {
+                           if (!entry)
+                               return done(entry.error());
+                           setUnpersisted(true);
+                           done(stamped(applied, *entry));
+                       });
             });
         });
     });
@@ -346,7 +350,11 @@ void HaproxyBackend::attemptAction(quint64 id)
     if (a->cancelled)
         return finishAction(id, makeError(ApiError::Kind::Cancelled, a->name,
                                           QStringLiteral("cancelled by the operator before HAProxy confirmed it")));
-    a->run(*a);
+    // The journal first: a request it already holds (the same idempotency key) is answered from it.
+    withJournal([this, id] {
+        if (const std::shared_ptr<Action> action = m_actions.value(id))
+            action->run(*action);
+    });
 }
 
 void HaproxyBackend::finishAction(quint64 id, Result<RollbackState> result)
@@ -381,7 +389,6 @@ void HaproxyBackend::cancelAction(quint64 actionId)
 std::optional<Result<RollbackState>> HaproxyBackend::replay(const ActionRequest &request, const QString &action,
                                                            std::optional<bool> keepMonolith)
 {
-    refreshJournal();
     const JournalEntry *e = m_journal.findByIdempotencyKey(QString::fromLatin1(request.idempotencyKey));
     if (!e)
         return std::nullopt;
@@ -474,14 +481,15 @@ void HaproxyBackend::engageAttempt(Action &action)
                 QList<RollbackSnapshotEntry> zero = act->percentsBefore;
                 for (RollbackSnapshotEntry &z : zero)
                     z.microservicePercent = 0;
-                Result<JournalEntry> entry =
-                    record(act->name, QStringLiteral("rollback"), AuditJournal::percentsJson(act->percentsBefore),
-                           AuditJournal::percentsJson(zero), act->request.reason, level, act->request.idempotencyKey,
-                           AuditJournal::rollbackExtra(act->mapFile, act->before));
-                if (!entry)
-                    return finishAction(id, entry.error());
-                setUnpersisted(true);
-                finishAction(id, model(*after).rollback);
+                record(act->name, QStringLiteral("rollback"), AuditJournal::percentsJson(act->percentsBefore),
+                       AuditJournal::percentsJson(zero), act->request.reason, level, act->request.idempotencyKey,
+                       AuditJournal::rollbackExtra(act->mapFile, act->before), {},
+                       [this, id, config = after->config](Result<JournalEntry> entry) {
+                           if (!entry)
+                               return finishAction(id, entry.error());
+                           setUnpersisted(true);
+                           finishAction(id, buildModel(config, m_options.conventions, m_journal).rollback);
+                       });
             });
         };
         if (live == a->target)
@@ -560,13 +568,15 @@ void HaproxyBackend::releaseAttempt(Action &action, bool keepMonolith)
                 QList<RollbackSnapshotEntry> percentsAfter;
                 for (const RouteState &s : buildModel(after->config, m_options.conventions, m_journal).routes)
                     percentsAfter.append({s.route.id, keepMonolith ? 0 : s.route.microservicePercent});
-                Result<JournalEntry> entry = record(act->name, QStringLiteral("rollback"), AuditJournal::percentsJson(act->percentsBefore),
-                                                    AuditJournal::percentsJson(percentsAfter, keepMonolith),
-                                                    act->request.reason, level, act->request.idempotencyKey);
-                if (!entry)
-                    return finishAction(id, entry.error());
-                setUnpersisted(true);
-                finishAction(id, model(*after).rollback);
+                record(act->name, QStringLiteral("rollback"), AuditJournal::percentsJson(act->percentsBefore),
+                       AuditJournal::percentsJson(percentsAfter, keepMonolith), act->request.reason, level,
+                       act->request.idempotencyKey, {}, {},
+                       [this, id, config = after->config](Result<JournalEntry> entry) {
+                           if (!entry)
+                               return finishAction(id, entry.error());
+                           setUnpersisted(true);
+                           finishAction(id, buildModel(config, m_options.conventions, m_journal).rollback);
+                       });
             });
         };
         if (live == a->target)

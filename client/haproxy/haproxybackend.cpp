@@ -73,11 +73,7 @@ HaproxyBackend::HaproxyBackend(HaproxyOptions options, QNetworkAccessManager *na
     RuntimeClient::Options cli;
     cli.timeout = m_options.timeout;
     m_cli->setOptions(cli);
-    if (const std::optional<QString> error = m_journal.refresh()) {
-        if (auto log = spdlog::get("net"))
-            log->warn("{}", error->toStdString());
-    }
-    m_unpersisted = m_journal.latestChangeId() > m_journal.latestPersistId();
+    withJournal([this] { setUnpersisted(m_journal.latestChangeId() > m_journal.latestPersistId()); });
 }
 
 HaproxyBackend::~HaproxyBackend()
@@ -124,16 +120,19 @@ void HaproxyBackend::setUnpersisted(bool unpersisted)
     Q_EMIT unpersistedChangesChanged(unpersisted);
 }
 
-std::optional<ApiError> HaproxyBackend::refreshJournal()
+void HaproxyBackend::withJournal(std::function<void()> then)
 {
-    if (const std::optional<QString> error = m_journal.refresh())
-        return makeError(ApiError::Kind::Server, QStringLiteral("audit journal"), *error);
-    return std::nullopt;
+    m_journal.refresh([then = std::move(then)](std::optional<QString> error) {
+        if (error) {
+            if (auto log = spdlog::get("net"))
+                log->warn("{}", error->toStdString());
+        }
+        then();
+    });
 }
 
-Model HaproxyBackend::model(const Read &read)
+Model HaproxyBackend::model(const Read &read) const
 {
-    refreshJournal();
     return buildModel(read.config, m_options.conventions, m_journal);
 }
 
@@ -167,7 +166,13 @@ void HaproxyBackend::read(bool withServerState, ReadDone done)
         const qsizetype i = replies.size() - 1;
         return i < plan->commands.size() ? std::optional<QByteArray>(plan->commands.at(i)) : std::nullopt;
     };
-    m_cli->converse("show map", std::move(next), [plan, withServerState, done = std::move(done)](Result<RuntimeClient::Replies> r) {
+    // HAProxy's answer, then the journal read since: the model needs both.
+    ReadDone withFreshJournal = [this, done = std::move(done)](Result<Read> r) {
+        if (!r)
+            return done(std::move(r));
+        withJournal([done, r = std::move(r)]() mutable { done(std::move(r)); });
+    };
+    m_cli->converse("show map", std::move(next), [plan, withServerState, done = std::move(withFreshJournal)](Result<RuntimeClient::Replies> r) {
         if (!r)
             return done(r.error());
         if (std::optional<ApiError> e = firstCliError(*r))
@@ -433,18 +438,16 @@ void HaproxyBackend::fetchRollback(Callback<RollbackState> done)
 
 void HaproxyBackend::fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done)
 {
-    std::optional<ApiError> error = refreshJournal();
-    Result<AuditPage> result = error ? Result<AuditPage>(*error) : Result<AuditPage>(m_journal.page(afterId, limit));
-    // Asynchronous like every other call.
-    QMetaObject::invokeMethod(
-        this, [done = std::move(done), result = std::move(result)]() mutable { done(std::move(result)); },
-        Qt::QueuedConnection);
+    m_journal.refresh([this, afterId, limit, done = std::move(done)](std::optional<QString> error) {
+        if (error)
+            return done(makeError(ApiError::Kind::Server, QStringLiteral("audit journal"), *error));
+        done(m_journal.page(afterId, limit));
+    });
 }
 
-Result<JournalEntry> HaproxyBackend::record(const QString &action, const QString &target, QByteArray before,
-                                            QByteArray after, const QString &reason, const QString &level,
-                                            const QByteArray &idempotencyKey, QByteArray extra,
-                                            const std::function<void(JournalEntry &)> &finalize)
+void HaproxyBackend::record(const QString &action, const QString &target, QByteArray before, QByteArray after,
+                            const QString &reason, const QString &level, const QByteArray &idempotencyKey,
+                            QByteArray extra, std::function<void(JournalEntry &)> finalize, Recorded done)
 {
     JournalEntry e;
     e.audit.actor = actor();
@@ -457,13 +460,14 @@ Result<JournalEntry> HaproxyBackend::record(const QString &action, const QString
     e.audit.requestId = QString::fromLatin1(HttpAdminClient::newRequestId());
     e.audit.idempotencyKey = QString::fromLatin1(idempotencyKey);
     e.extra = std::move(extra);
-    Result<JournalEntry> written = m_journal.append(std::move(e), finalize);
-    if (!written) {
-        ApiError err = written.error();
-        err.message = QStringLiteral("HAProxy applied the change, but the audit journal could not record it: ") + err.message;
-        return err;
-    }
-    return written;
+    m_journal.append(std::move(e), std::move(finalize), [done = std::move(done)](Result<JournalEntry> written) {
+        if (!written) {
+            ApiError err = written.error();
+            err.message = QStringLiteral("HAProxy applied the change, but the audit journal could not record it: ") + err.message;
+            return done(err);
+        }
+        done(std::move(written));
+    });
 }
 
 } // namespace cutover

@@ -138,13 +138,18 @@ private:
     struct Action;
     using ReadDone = std::function<void(Result<Read>)>;
 
+    // Reads HAProxy's state, then brings the journal up to date, so that model() sees both.
     void read(bool withServerState, ReadDone done);
-    haproxy::Model model(const Read &read);
-    std::optional<ApiError> refreshJournal();
-    Result<haproxy::JournalEntry> record(const QString &action, const QString &target, QByteArray before,
-                                         QByteArray after, const QString &reason, const QString &level,
-                                         const QByteArray &idempotencyKey = {}, QByteArray extra = {},
-                                         const std::function<void(haproxy::JournalEntry &)> &finalize = {});
+    haproxy::Model model(const Read &read) const;
+    // Brings the journal up to date (on the thread pool), then calls `then`; a journal that
+    // cannot be read is logged and used as last read.
+    void withJournal(std::function<void()> then);
+    using Recorded = std::function<void(Result<haproxy::JournalEntry>)>;
+    // Journals a change HAProxy has applied. `finalize` runs on the thread pool (see
+    // AuditJournal::append).
+    void record(const QString &action, const QString &target, QByteArray before, QByteArray after,
+                const QString &reason, const QString &level, const QByteArray &idempotencyKey, QByteArray extra,
+                std::function<void(haproxy::JournalEntry &)> finalize, Recorded done);
     void applyMap(const QString &mapFile, const QList<QPair<QString, QString>> &entries,
                   std::function<void(std::optional<ApiError>)> done);
     void runChecked(QList<QByteArray> commands, const QString &what, std::function<void(std::optional<ApiError>)> done);

@@ -1,5 +1,6 @@
 // HaproxyBackend and reloads: what of the live maps and weights is not on disk, and writing it there.
-// The files are read and written on the thread pool; the journal stays on the backend's thread.
+// The files are read and written on the thread pool, like the journal (which keeps what it read on
+// the backend's thread).
 #include "haproxybackend.h"
 
 #include "backendsupport.h"
@@ -114,7 +115,6 @@ void HaproxyBackend::fetchPersistence(Callback<HaproxyPersistence> done)
                 return files;
             },
             [this, read = std::move(*r), done = std::move(done)](SavedFiles files) {
-                refreshJournal();
                 HaproxyPersistence p = persistence(read, files);
                 setUnpersisted(p.changedSinceSave); // another Cutover may have saved
                 done(std::move(p));
@@ -184,12 +184,14 @@ void HaproxyBackend::persistMaps(const QString &reason, Callback<HaproxyPersiste
                 for (int i = 0; i < outcome.written.size(); ++i)
                     list += (i ? ",\"" : "\"") + outcome.written.at(i).toUtf8().replace('\\', "\\\\").replace('"', "\\\"") + '"';
                 list += "]}";
-                Result<JournalEntry> entry = record(QStringLiteral("maps.persist"), QStringLiteral("maps"), {}, list,
-                                                    reason.trimmed().isEmpty() ? QString() : reason, read.level);
-                if (!entry)
-                    return done(entry.error());
-                setUnpersisted(false);
-                done(persistence(read, outcome.files));
+                record(QStringLiteral("maps.persist"), QStringLiteral("maps"), {}, list,
+                       reason.trimmed().isEmpty() ? QString() : reason, read.level, {}, {}, {},
+                       [this, read, files = outcome.files, done](Result<JournalEntry> entry) {
+                           if (!entry)
+                               return done(entry.error());
+                           setUnpersisted(false);
+                           done(persistence(read, files));
+                       });
             });
     });
 }

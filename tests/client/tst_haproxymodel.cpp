@@ -15,10 +15,42 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QDeadlineTimer>
+#include <QElapsedTimer>
+#include <QLockFile>
+#include <QTimer>
 
 using namespace cutover;
 using namespace cutover::haproxy;
 using namespace std::chrono_literals;
+
+namespace {
+
+// The journal reads and writes its file on the thread pool: these wait for the answer.
+std::optional<QString> refreshed(AuditJournal &journal)
+{
+    std::optional<std::optional<QString>> out;
+    journal.refresh([&out](std::optional<QString> error) { out = std::move(error); });
+    for (QDeadlineTimer deadline(10000); !out && !deadline.hasExpired();)
+        QTest::qWait(5);
+    return out.value_or(QStringLiteral("the refresh did not finish"));
+}
+
+Result<JournalEntry> appended(AuditJournal &journal, JournalEntry entry, std::function<void(JournalEntry &)> finalize = {})
+{
+    std::optional<Result<JournalEntry>> out;
+    journal.append(std::move(entry), std::move(finalize), [&out](Result<JournalEntry> r) { out = std::move(r); });
+    for (QDeadlineTimer deadline(10000); !out && !deadline.hasExpired();)
+        QTest::qWait(5);
+    if (!out) {
+        ApiError e;
+        e.message = QStringLiteral("the append did not finish");
+        return e;
+    }
+    return *out;
+}
+
+} // namespace
 
 namespace {
 
@@ -71,6 +103,7 @@ private Q_SLOTS:
     void weightsSpread();
     void journalRoundTrip();
     void journalSeesOtherWriters();
+    void journalWaitsForTheLockWithoutBlocking();
     void rollbackFromJournal();
     void keptOnMonolithKeepsItsRoute();
     void expositionGivesRatesAndErrors();
@@ -247,7 +280,7 @@ void TestHaproxyModel::versionsMove()
     JournalEntry e;
     e.audit.action = QStringLiteral("route.update");
     e.audit.target = QStringLiteral("routes/payments");
-    QVERIFY(journal.append(e).ok());
+    QVERIFY(appended(journal, e).ok());
     const Model f = buildModel(c, Conventions(), journal);
     QVERIFY(f.route(QStringLiteral("payments"))->route.version != d.route(QStringLiteral("payments"))->route.version);
     QCOMPARE(f.route(QStringLiteral("payments"))->route.version,
@@ -271,7 +304,7 @@ void TestHaproxyModel::journalRoundTrip()
 {
     const QString path = m_dir->filePath(QStringLiteral("audit/127.0.0.1_9999.jsonl"));
     AuditJournal journal(path);
-    QVERIFY(!journal.refresh());
+    QVERIFY(!refreshed(journal));
     QCOMPARE(journal.latestId(), 0);
     Route before;
     before.id = QStringLiteral("posts");
@@ -286,7 +319,7 @@ void TestHaproxyModel::journalRoundTrip()
     e.audit.before = AuditJournal::routeJson(before);
     e.audit.reason = QStringLiteral("error rate flat");
     e.audit.requestId = QStringLiteral("cut-1");
-    const Result<JournalEntry> written = journal.append(e, [&after](JournalEntry &j) {
+    const Result<JournalEntry> written = appended(journal, e, [&after](JournalEntry &j) {
         after.version = QString::number(j.audit.id);
         j.audit.after = AuditJournal::routeJson(after);
     });
@@ -307,7 +340,7 @@ void TestHaproxyModel::journalRoundTrip()
         QVERIFY2(line.contains(field), field);
 
     AuditJournal again(path);
-    QVERIFY(!again.refresh());
+    QVERIFY(!refreshed(again));
     QCOMPARE(again.entries().size(), 1);
     QCOMPARE(again.entries().first().audit.reason, QStringLiteral("error rate flat"));
     const AuditPage page = again.page(0, 10);
@@ -324,17 +357,46 @@ void TestHaproxyModel::journalSeesOtherWriters()
     JournalEntry e;
     e.audit.action = QStringLiteral("flag.update");
     e.audit.target = QStringLiteral("flags/x");
-    QCOMPARE(a.append(e)->audit.id, 1);
-    QCOMPARE(b.append(e)->audit.id, 2); // b read a's line before writing
-    QVERIFY(!a.refresh());
+    QCOMPARE(appended(a, e)->audit.id, 1);
+    QCOMPARE(appended(b, e)->audit.id, 2); // b read a's line before writing
+    QVERIFY(!refreshed(a));
     QCOMPARE(a.latestId(), 2);
     // A torn last line (a writer died) is not read until it is complete.
     QFile f(path);
     QVERIFY(f.open(QIODevice::Append));
     f.write("{\"id\":3,\"action\":\"flag.up");
     f.close();
-    QVERIFY(!a.refresh());
+    QVERIFY(!refreshed(a));
     QCOMPARE(a.latestId(), 2);
+}
+
+void TestHaproxyModel::journalWaitsForTheLockWithoutBlocking()
+{
+    // Another Cutover is writing: the append waits for its lock on the thread pool, and the
+    // event loop (the board, the rollback button) keeps going meanwhile.
+    const QString path = m_dir->filePath(QStringLiteral("locked.jsonl"));
+    QLockFile other(path + QStringLiteral(".lock"));
+    QVERIFY(other.tryLock());
+    AuditJournal journal(path);
+    JournalEntry e;
+    e.audit.action = QStringLiteral("flag.update");
+    e.audit.target = QStringLiteral("flags/x");
+    std::optional<Result<JournalEntry>> out;
+    QElapsedTimer clock;
+    clock.start();
+    journal.append(e, {}, [&out](Result<JournalEntry> r) { out = std::move(r); });
+    int ticks = 0;
+    QTimer ticker;
+    ticker.setInterval(20);
+    QObject::connect(&ticker, &QTimer::timeout, [&ticks] { ++ticks; });
+    ticker.start();
+    QTimer::singleShot(600, [&other] { other.unlock(); });
+    QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 10000);
+    QVERIFY2(out->ok(), qPrintable(out->ok() ? QString() : out->error().describe()));
+    QCOMPARE((*out)->audit.id, 1);
+    QVERIFY(clock.elapsed() >= 550);
+    QVERIFY2(ticks >= 10, qPrintable(QString::number(ticks)));
+    QCOMPARE(journal.latestId(), 1);
 }
 
 void TestHaproxyModel::rollbackFromJournal()
@@ -353,7 +415,7 @@ void TestHaproxyModel::rollbackFromJournal()
     e.audit.before = AuditJournal::percentsJson({{QStringLiteral("posts"), 25}, {QStringLiteral("payments"), 10}});
     e.audit.idempotencyKey = QStringLiteral("key-1");
     e.extra = AuditJournal::rollbackExtra(c.routesMapFile, snapshot);
-    const Result<JournalEntry> written = journal.append(e);
+    const Result<JournalEntry> written = appended(journal, e);
     QVERIFY(written.ok());
     QCOMPARE(journal.findByIdempotencyKey(QStringLiteral("key-1"))->audit.id, written->audit.id);
 
@@ -389,11 +451,11 @@ void TestHaproxyModel::keptOnMonolithKeepsItsRoute()
     engage.audit.action = QStringLiteral("rollback.engage");
     engage.audit.target = QStringLiteral("rollback");
     engage.extra = AuditJournal::rollbackExtra(c.routesMapFile, {{QStringLiteral("/api/blog"), QStringLiteral("be_posts")}});
-    QVERIFY(journal.append(engage).ok());
+    QVERIFY(appended(journal, engage).ok());
     JournalEntry release;
     release.audit.action = QStringLiteral("rollback.release");
     release.audit.target = QStringLiteral("rollback");
-    QVERIFY(journal.append(release).ok());
+    QVERIFY(appended(journal, release).ok());
     c.routes = {{QStringLiteral("/api/blog"), QStringLiteral("be_monolith")}};
     const Model m = buildModel(c, Conventions(), journal);
     QVERIFY(!m.rollback.engaged);
@@ -588,7 +650,7 @@ void TestHaproxyModel::actionsRetryThenGiveUpOrCancel()
     QCOMPARE(calls, 0);
     // Nothing was journaled.
     AuditJournal journal(options.journalPath);
-    QVERIFY(!journal.refresh());
+    QVERIFY(!refreshed(journal));
     QCOMPARE(journal.latestId(), 0);
 }
 
