@@ -30,6 +30,7 @@
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <utility>
 
 namespace cutover {
 
@@ -232,15 +233,17 @@ void MainWindow::buildPanels()
 void MainWindow::showEvent(QShowEvent *event)
 {
     QMainWindow::showEvent(event);
-    if (m_firstStart) {
-        // Nothing saved: the board and the charts get two thirds of the height, the tabs below
-        // the rest, and the charts a third of the width, whatever the screen (the docks' own
-        // hints would favour the log tail and the board's many columns).
-        m_firstStart = false;
-        if (QDockWidget *logs = dock(QStringLiteral("logPanel")))
-            resizeDocks({logs}, {height() / 3}, Qt::Vertical);
-        if (QDockWidget *charts = dock(QStringLiteral("chartsPanel")))
-            resizeDocks({charts}, {width() / 3}, Qt::Horizontal);
+    if (m_restorePending) {
+        m_restorePending = false;
+        if (!restoreState(std::exchange(m_savedState, {}))) {
+            // Nothing saved: the board and the charts get two thirds of the height, the tabs
+            // below the rest, and the charts a third of the width, whatever the screen (the
+            // docks' own hints would favour the log tail and the board's many columns).
+            if (QDockWidget *logs = dock(QStringLiteral("logPanel")))
+                resizeDocks({logs}, {height() / 3}, Qt::Vertical);
+            if (QDockWidget *charts = dock(QStringLiteral("chartsPanel")))
+                resizeDocks({charts}, {width() / 3}, Qt::Horizontal);
+        }
     }
     if (!m_pending.isEmpty() && !m_waitingForFirstFrame) {
         m_waitingForFirstFrame = true;
@@ -386,7 +389,9 @@ void MainWindow::restoreLayout(QSettings &settings)
     if (!sized)
         buildPanels(); // each panel reads its own settings as it is made
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
-    m_firstStart = !restoreState(settings.value(QStringLiteral("window/state")).toByteArray());
+    // Applied by showEvent(): Qt 6 keeps the docks' saved sizes only when the window is visible
+    // as the state is restored (before, each dock came back at its size hint).
+    m_savedState = settings.value(QStringLiteral("window/state")).toByteArray();
 }
 
 void MainWindow::saveLayout(QSettings &settings) const

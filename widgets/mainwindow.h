@@ -104,7 +104,8 @@ private:
     QList<PendingPanel> m_pending;
     QSettings *m_layoutSettings = nullptr;
     bool m_waitingForFirstFrame = false;
-    bool m_firstStart = false; // no saved layout
+    QByteArray m_savedState;     // restored when first shown (see restoreLayout())
+    bool m_restorePending = true; // none saved, or not valid: a first start's layout
     QMenu *m_viewMenu = nullptr;
     QTimer m_bannerTimer;
     bool m_haveInfo = false;

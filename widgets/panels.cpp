@@ -32,7 +32,7 @@ public:
     }
     QSize sizeHint() const override
     {
-        return widget() ? widget()->sizeHint() + QSize(verticalScrollBar()->sizeHint().width(), 0) : QScrollArea::sizeHint();
+        return widget() ? QSize(widget()->minimumSizeHint().width() + verticalScrollBar()->sizeHint().width(), widget()->sizeHint().height()) : QScrollArea::sizeHint();
     }
     QSize minimumSizeHint() const override
     {
