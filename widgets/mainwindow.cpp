@@ -18,6 +18,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QDockWidget>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -26,7 +27,6 @@
 #include <QShortcut>
 #include <QStatusBar>
 #include <QTableView>
-#include <QToolBar>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -83,38 +83,50 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
     resize(screen() ? QSize(1360, 860).boundedTo(screen()->availableSize()) : QSize(1360, 860));
     setDockNestingEnabled(true);
 
-    // The connection bar and the banner sit above everything and cannot be closed.
-    auto *top = new QWidget;
-    auto *topLayout = new QVBoxLayout(top);
-    topLayout->setContentsMargins(0, 0, 0, 0);
-    topLayout->setSpacing(0);
-    topLayout->addWidget(m_bar);
+    // Above the board and every panel, the whole width of the window, and nothing can hide it:
+    // the menus, the emergency rollback, then the connection bar with the banners under it.
+    // (QMainWindow's menu widget is the only place that spans the docks without being a
+    // toolbar, which could be hidden, moved, or pushed into an overflow menu.)
+    auto *header = new QWidget;
+    header->setObjectName(QStringLiteral("header"));
+    auto *headerLayout = new QVBoxLayout(header);
+    headerLayout->setContentsMargins(0, 0, 0, 0);
+    headerLayout->setSpacing(0);
+    auto *menus = new QMenuBar;
+    headerLayout->addWidget(menus);
+
+    auto *emergency = new QWidget;
+    emergency->setObjectName(QStringLiteral("emergencyRow"));
+    auto *emergencyLayout = new QHBoxLayout(emergency);
+    emergencyLayout->setContentsMargins(2, 2, 2, 2);
+    m_rollbackControl = new RollbackControl(state);
+    emergencyLayout->addWidget(m_rollbackControl);
+    headerLayout->addWidget(emergency);
+    auto *rollbackKey = new QShortcut(RollbackControl::shortcut(), this);
+    connect(rollbackKey, &QShortcut::activated, m_rollbackControl, &RollbackControl::trigger);
+
+    headerLayout->addWidget(m_bar);
+    // Everyone sees an engaged emergency rollback, right under the connection bar.
+    m_rollbackBanner = new RollbackBanner(state);
+    headerLayout->addWidget(m_rollbackBanner);
     m_banner->setWordWrap(true);
     m_banner->setVisible(false);
     m_banner->setStyleSheet(QStringLiteral(
         "QLabel { background: #fef3c7; color: #78350f; border-bottom: 1px solid #f59e0b; padding: 6px 12px; }"));
-    topLayout->addWidget(m_banner);
-    m_top = topLayout;
-    // Everyone sees an engaged emergency rollback, right under the connection bar.
-    m_rollbackBanner = new RollbackBanner(state);
-    topLayout->insertWidget(topLayout->indexOf(m_bar) + 1, m_rollbackBanner);
+    headerLayout->addWidget(m_banner);
+    m_top = headerLayout; // notices go last
+    setMenuWidget(header);
 
-    auto *central = new QWidget;
-    auto *layout = new QVBoxLayout(central);
-    layout->setContentsMargins(0, 0, 0, 0);
-    layout->setSpacing(0);
-    layout->addWidget(top);
     auto *boardHolder = new QWidget;
     auto *boardLayout = new QVBoxLayout(boardHolder);
     boardLayout->setContentsMargins(10, 4, 10, 6);
     boardLayout->addWidget(m_board);
-    layout->addWidget(boardHolder, 1);
-    setCentralWidget(central);
+    setCentralWidget(boardHolder);
 
-    auto *fileMenu = menuBar()->addMenu(tr("&File"));
+    auto *fileMenu = menus->addMenu(tr("&File"));
     QAction *quit = fileMenu->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     quit->setMenuRole(QAction::QuitRole);
-    m_viewMenu = menuBar()->addMenu(tr("&View"));
+    m_viewMenu = menus->addMenu(tr("&View"));
     QAction *refresh = m_viewMenu->addAction(tr("&Refresh now"), QKeySequence::Refresh, this, [this] {
         if (!m_poller)
             return;
@@ -123,17 +135,6 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
     });
     Q_UNUSED(refresh)
     m_viewMenu->addSeparator();
-
-    // The emergency rollback control: always visible (no menu entry can hide its toolbar).
-    auto *emergency = addToolBar(tr("Emergency rollback"));
-    emergency->setObjectName(QStringLiteral("emergencyToolbar"));
-    emergency->setMovable(false);
-    emergency->setFloatable(false);
-    emergency->toggleViewAction()->setVisible(false);
-    m_rollbackControl = new RollbackControl(state);
-    emergency->addWidget(m_rollbackControl);
-    auto *rollbackKey = new QShortcut(RollbackControl::shortcut(), this);
-    connect(rollbackKey, &QShortcut::activated, m_rollbackControl, &RollbackControl::trigger);
 
     auto *find = new QShortcut(QKeySequence::Find, this);
     connect(find, &QShortcut::activated, this, [this] {
