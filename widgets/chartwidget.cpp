@@ -84,7 +84,7 @@ struct ChartWidget::Private
     double yStep = 1.0;
     int labelWidth = 0; // reserved by setValueLabelWidth()
     int columns = 0;
-    qint64 tickKey[3] = {0, 0, 0}; // from, to, max ticks of the current time ticks
+    qint64 tickKey[3] = {0, 0, 0}; // from, to, plot width of the current time ticks
 
     bool hovering = false;
     QPoint hoverWidgetPos;
@@ -203,19 +203,27 @@ void ChartWidget::Private::applyTimeAxis()
     // About one tick per 110 pixels.
     const qint64 a = qint64(msOf(from));
     const qint64 b = qint64(msOf(to));
-    const int maxTicks = std::max(2, int(chart->plotArea().width() / 110.0));
-    if (tickKey[0] == a && tickKey[1] == b && tickKey[2] == maxTicks)
+    const double plotWidth = chart->plotArea().width();
+    if (tickKey[0] == a && tickKey[1] == b && tickKey[2] == qint64(plotWidth))
         return;
     tickKey[0] = a;
     tickKey[1] = b;
-    tickKey[2] = maxTicks;
+    tickKey[2] = qint64(plotWidth);
     const QStringList old = timeAxis->categoriesLabels();
     for (const QString &label : old)
         timeAxis->remove(label);
     timeAxis->setStartValue(double(a));
-    const QList<TimeTick> ticks = timeTicks(a, b, maxTicks);
-    for (const TimeTick &tick : ticks)
+    // A label is centred on its tick: one whose half would stick out past either end of the
+    // plot (into the value labels, or cut off at the card's edge) waits until it fits.
+    const QFontMetrics fm(timeAxis->labelsFont());
+    const double pxPerMs = b > a ? plotWidth / double(b - a) : 0.0;
+    const double rightRoom = chart->margins().right();
+    for (const TimeTick &tick : timeTicks(a, b, std::max(2, int(plotWidth / 110.0)))) {
+        const double half = fm.horizontalAdvance(tick.label) / 2.0;
+        if (double(tick.ms - a) * pxPerMs < half || double(b - tick.ms) * pxPerMs + rightRoom < half)
+            continue;
         timeAxis->append(tick.label, double(tick.ms));
+    }
     timeAxis->setRange(double(a), double(b));
 }
 

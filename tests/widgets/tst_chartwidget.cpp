@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QLabel>
 #include <QVBoxLayout>
+#include <QCategoryAxis>
 #include <QChartView>
 #include <QSignalSpy>
 #include <QTest>
@@ -80,6 +81,7 @@ private Q_SLOTS:
     void hoverShowsNearestValues();
     void formatValue_data();
     void formatValue();
+    void timeLabelsStayInsideThePlot();
     void timeTicks_data();
     void timeTicks();
     void legendBreaksOnlyBetweenEntries();
@@ -365,6 +367,37 @@ void TestChartWidget::formatValue()
     ChartWidget chart;
     chart.setValueFormat(format);
     QCOMPARE(chart.formatValue(value), text);
+}
+
+void TestChartWidget::timeLabelsStayInsideThePlot()
+{
+    // A range ending on a round time has a tick at its very end: half of that label would stick
+    // out past the plot (cut off at the card's edge), so it is left out until it fits.
+    const auto chart = shownChart(QSize(640, 280));
+    QVERIFY(chart);
+    const SeriesTime end {std::chrono::milliseconds(1'699'999'200'000)}; // a round hour
+    chart->setTimeRange(end - 15min, end);
+    chart->addSeries(QStringLiteral("p95"), Qt::blue);
+    QCoreApplication::processEvents();
+    auto *axis = qobject_cast<QCategoryAxis *>(chart->findChild<QChartView *>()->chart()->axes(Qt::Horizontal).value(0));
+    QVERIFY(axis);
+    const QRectF plot = chart->plotArea();
+    const int maxTicks = std::max(2, int(plot.width() / 110.0));
+    const qint64 endMs = end.time_since_epoch().count();
+    const QList<chartparts::TimeTick> ticks = chartparts::timeTicks(endMs - 900'000, endMs, maxTicks);
+    QVERIFY(!ticks.isEmpty());
+    QCOMPARE(ticks.last().ms, endMs);
+    const QStringList shown = axis->categoriesLabels();
+    QVERIFY(!shown.contains(ticks.last().label));
+    QVERIFY(shown.size() >= 1);
+    const QFontMetrics fm(axis->labelsFont());
+    for (const chartparts::TimeTick &tick : ticks) {
+        if (!shown.contains(tick.label))
+            continue;
+        const double x = chart->mapToWidget(SeriesTime {std::chrono::milliseconds(tick.ms)}, 0.0).x();
+        const double half = fm.horizontalAdvance(tick.label) / 2.0;
+        QVERIFY2(x - half >= plot.left() && x + half <= chart->width(), qPrintable(tick.label));
+    }
 }
 
 void TestChartWidget::timeTicks_data()
