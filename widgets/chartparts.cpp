@@ -93,11 +93,12 @@ QString axisLabelFormat(ChartValueFormat format, int decimals)
     return number;
 }
 
-ValueScale valueScale(double highest)
+ValueScale valueScale(double highest, int maxTicks)
 {
     ValueScale s;
     const double top = std::isfinite(highest) && highest > 0.0 ? highest * 1.1 : 1.0;
-    s.step = niceStep(top / 4.0);
+    // niceStep() never rounds down, so this many steps at most.
+    s.step = niceStep(top / double(std::clamp(maxTicks, 2, 5) - 1));
     s.top = std::ceil(top / s.step - 1e-9) * s.step;
     s.ticks = int(std::lround(s.top / s.step)) + 1;
     s.decimals = decimalsFor(s.step);

@@ -57,8 +57,9 @@ struct ValueScale
     int decimals = 2;
 };
 // From 0 to the highest value plus 10 % headroom, rounded up to a whole number of nice steps
-// (1, 2, 2.5 or 5 times a power of ten), 3 to 5 steps in all. Nothing positive: 0 to 1.
-ValueScale valueScale(double highest);
+// (1, 2, 2.5 or 5 times a power of ten), 3 to 5 steps in all, or fewer where at most
+// `maxTicks` labels fit (a short chart; at least 2: 0 and the top). Nothing positive: 0 to 1.
+ValueScale valueScale(double highest, int maxTicks = 5);
 
 struct TimeTick
 {

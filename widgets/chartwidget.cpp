@@ -84,6 +84,7 @@ struct ChartWidget::Private
     double yStep = 1.0;
     int labelWidth = 0; // reserved by setValueLabelWidth()
     int columns = 0;
+    int ticksFitted = 5;           // value labels that fit the plot's height, as last applied
     qint64 tickKey[3] = {0, 0, 0}; // from, to, plot width of the current time ticks
 
     bool hovering = false;
@@ -111,6 +112,7 @@ struct ChartWidget::Private
     }
 
     void applyValueRange();
+    int valueTicksThatFit() const;
     void applyMargins();
     int ownLabelWidth() const;
     void applyTimeAxis();
@@ -170,7 +172,7 @@ void ChartWidget::Private::applyValueRange()
     for (const ChartThreshold &t : std::as_const(thresholds))
         if (std::isfinite(t.value))
             highest = std::max(highest, t.value);
-    const ValueScale scale = valueScale(highest);
+    const ValueScale scale = valueScale(highest, valueTicksThatFit());
     if (scale.top == yMax && scale.ticks == valueAxis->tickCount())
         return;
     yMax = scale.top;
@@ -179,6 +181,18 @@ void ChartWidget::Private::applyValueRange()
     valueAxis->setRange(0.0, scale.top);
     valueAxis->setTickCount(scale.ticks);
     applyMargins();
+}
+
+int ChartWidget::Private::valueTicksThatFit() const
+{
+    // Qt Charts gives each value label its axis's height over the tick count, less 4 px above
+    // and below, and prints "..." instead of every label taller than that. The axis is about a
+    // label plus 8 px taller than the plot (found by measuring: Qt does not say).
+    const double height = chart->plotArea().height();
+    if (height <= 0.0)
+        return 5; // not laid out yet
+    const double perLabel = QFontMetricsF(valueAxis->labelsFont()).height() + 1.0 + 2 * 4.0;
+    return std::max(2, int((height + perLabel - 1.0) / perLabel));
 }
 
 int ChartWidget::Private::ownLabelWidth() const
@@ -285,6 +299,11 @@ ChartWidget::ChartWidget(QWidget *parent)
     d->overlay->setParentItem(d->chart);
     connect(d->chart, &QChart::plotAreaChanged, this, [this](const QRectF &area) {
         d->overlay->relayout();
+        // A taller or shorter plot fits more or fewer value labels. Queued, like the time ticks.
+        if (d->valueTicksThatFit() != d->ticksFitted) {
+            d->ticksFitted = d->valueTicksThatFit();
+            QMetaObject::invokeMethod(this, [this] { d->applyValueRange(); }, Qt::QueuedConnection);
+        }
         const int columns = std::max(1, int(std::lround(area.width())));
         if (columns != d->columns) {
             d->columns = columns;

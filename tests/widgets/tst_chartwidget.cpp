@@ -13,6 +13,9 @@
 #include <QVBoxLayout>
 #include <QCategoryAxis>
 #include <QChartView>
+#include <QGraphicsScene>
+#include <QGraphicsTextItem>
+#include <QValueAxis>
 #include <QSignalSpy>
 #include <QTest>
 
@@ -82,6 +85,7 @@ private Q_SLOTS:
     void formatValue_data();
     void formatValue();
     void timeLabelsStayInsideThePlot();
+    void valueLabelsFitAShortChart();
     void timeTicks_data();
     void timeTicks();
     void legendBreaksOnlyBetweenEntries();
@@ -397,6 +401,37 @@ void TestChartWidget::timeLabelsStayInsideThePlot()
         const double x = chart->mapToWidget(SeriesTime {std::chrono::milliseconds(tick.ms)}, 0.0).x();
         const double half = fm.horizontalAdvance(tick.label) / 2.0;
         QVERIFY2(x - half >= plot.left() && x + half <= chart->width(), qPrintable(tick.label));
+    }
+}
+
+void TestChartWidget::valueLabelsFitAShortChart()
+{
+    // Qt Charts prints "..." for every value label when the plot is too short for the tick
+    // count; a short chart gets fewer ticks instead, a tall one keeps its usual scale.
+    const auto labelsOf = [](ChartWidget &chart) {
+        QStringList texts;
+        for (QGraphicsItem *item : chart.findChild<QChartView *>()->scene()->items())
+            if (auto *text = qgraphicsitem_cast<QGraphicsTextItem *>(item); text && text->isVisible())
+                texts.append(text->toPlainText());
+        return texts;
+    };
+    const auto valueAxisOf = [](ChartWidget &chart) {
+        return qobject_cast<QValueAxis *>(chart.findChild<QChartView *>()->chart()->axes(Qt::Vertical).value(0));
+    };
+    for (const int height : {110, 120, 130, 150, 400}) {
+        const auto chart = shownChart(QSize(640, height));
+        QVERIFY(chart);
+        chart->setValueFormat(ChartValueFormat::RequestsPerSecond);
+        const int index = chart->addSeries(QStringLiteral("requests"), Qt::blue);
+        chart->setTimeRange(t0, t0 + 60s);
+        chart->setSeriesData(index, pointsAt({{0, 9.0}, {30, 18.0}, {60, 11.0}})); // 0 to 20/s: 5 ticks
+        QVERIFY(valueAxisOf(*chart));
+        QTRY_VERIFY(valueAxisOf(*chart)->max() >= 18.0);
+        QTest::qWait(100); // the chart lays its labels out again
+        QVERIFY2(!labelsOf(*chart).contains(QStringLiteral("...")), qPrintable(labelsOf(*chart).join(QLatin1Char('|'))));
+        QVERIFY(valueAxisOf(*chart)->tickCount() >= (height >= 150 ? 3 : 2)); // as many as fit
+        if (height == 400)
+            QCOMPARE(valueAxisOf(*chart)->tickCount(), 5);
     }
 }
 
