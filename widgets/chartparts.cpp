@@ -13,6 +13,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <functional>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -304,6 +305,70 @@ QString markersHtml(const QList<ChartMarker> &markers)
     return html;
 }
 
+QFont overlayLabelFont(const QFont &font)
+{
+    QFont small = font;
+    small.setPointSizeF(font.pointSizeF() * 0.85);
+    return small;
+}
+
+OverlayLabels layOutOverlayLabels(const Overlay &o, const QFontMetricsF &fm)
+{
+    OverlayLabels out;
+    const QRectF plot = o.plot;
+    QList<QRectF> taken;
+    const auto free = [&](const QRectF &box) {
+        return plot.contains(box) && std::none_of(taken.cbegin(), taken.cend(), [&](const QRectF &other) {
+                   return other.intersects(box.adjusted(-2, 0, 2, 0));
+               });
+    };
+    for (const ChartMarker &m : o.markers) {
+        const double x = o.map(msOf(m.time), 0.0).x();
+        QRectF box(0, 0, fm.horizontalAdvance(m.label) + 8, fm.height() + 2);
+        bool placed = false;
+        if (!m.label.isEmpty() && x >= plot.left() && x <= plot.right()) {
+            for (int row = 0; row < 3 && !placed; ++row) {
+                box.moveTopLeft(QPointF(x + 3, plot.top() + 2 + row * (box.height() + 2)));
+                if (box.right() > plot.right())
+                    box.moveRight(x - 3);
+                placed = free(box);
+            }
+        }
+        out.markers.append(placed ? box : QRectF());
+        if (placed)
+            taken.append(box);
+    }
+    for (const ChartThreshold &t : o.thresholds) {
+        const double y = o.map(0.0, t.value).y();
+        const QString text = t.name + QLatin1Char(' ') + formatValue(o.format, t.value);
+        QRectF box(0, 0, fm.horizontalAdvance(text) + 8, fm.height() + 2);
+        QList<double> rights {plot.right() - 4};
+        for (const QRectF &other : std::as_const(taken))
+            rights.append(other.left() - 4);
+        std::sort(rights.begin() + 1, rights.end(), std::greater<>());
+        rights.append(plot.left() + 4 + box.width());
+        bool placed = false;
+        for (const double right : std::as_const(rights)) {
+            box.moveBottomRight(QPointF(right, y - 2)); // above the line
+            placed = free(box);
+            if (!placed) {
+                box.moveTopRight(QPointF(right, y + 2)); // below it
+                placed = free(box);
+            }
+            if (placed)
+                break;
+        }
+        if (!placed) {
+            box.moveBottomRight(QPointF(plot.right() - 4, y - 2));
+            if (box.top() < plot.top())
+                box.moveTopRight(QPointF(plot.right() - 4, y + 2));
+        }
+        out.thresholds.append(box);
+        taken.append(box);
+    }
+    return out;
+}
+
 void paintOverlay(QPainter &p, const QFont &font, const Overlay &o)
 {
     const QRectF plot = o.plot;
@@ -311,35 +376,20 @@ void paintOverlay(QPainter &p, const QFont &font, const Overlay &o)
         return;
     p.save();
     p.setRenderHint(QPainter::Antialiasing);
-    QFont small = font;
-    small.setPointSizeF(font.pointSizeF() * 0.85);
+    const QFont small = overlayLabelFont(font);
     p.setFont(small);
-    const QFontMetricsF fm(small);
+    const OverlayLabels labels = layOutOverlayLabels(o, QFontMetricsF(small));
 
-    // Labels that would cover an earlier one drop one row down, and are left out once the rows
-    // run out (the line stays, and the hover card names it).
-    QList<QRectF> labelBoxes;
-    for (const ChartMarker &m : o.markers) {
+    for (qsizetype i = 0; i < o.markers.size(); ++i) {
+        const ChartMarker &m = o.markers.at(i);
         const double x = o.map(msOf(m.time), 0.0).x();
         if (x < plot.left() || x > plot.right())
             continue;
         p.setPen(QPen(m.color, 1.5));
         p.drawLine(QPointF(x, plot.top()), QPointF(x, plot.bottom()));
-        if (m.label.isEmpty())
-            continue;
-        QRectF box(0, 0, fm.horizontalAdvance(m.label) + 8, fm.height() + 2);
-        bool placed = false;
-        for (int rowIndex = 0; rowIndex < 3 && !placed; ++rowIndex) {
-            box.moveTopLeft(QPointF(x + 3, plot.top() + 2 + rowIndex * (box.height() + 2)));
-            if (box.right() > plot.right())
-                box.moveRight(x - 3);
-            placed = box.bottom() <= plot.bottom()
-                && std::none_of(labelBoxes.cbegin(), labelBoxes.cend(),
-                                [&](const QRectF &other) { return other.intersects(box.adjusted(-2, 0, 2, 0)); });
-        }
-        if (!placed)
-            continue;
-        labelBoxes.append(box);
+        const QRectF box = labels.markers.at(i);
+        if (box.isEmpty())
+            continue; // the line stays, and the hover card names it
         p.setPen(Qt::NoPen);
         p.setBrush(m.color);
         p.drawRoundedRect(box, 3, 3);
@@ -347,23 +397,19 @@ void paintOverlay(QPainter &p, const QFont &font, const Overlay &o)
         p.drawText(box, Qt::AlignCenter, m.label);
     }
 
-    for (const ChartThreshold &t : o.thresholds) {
+    for (qsizetype i = 0; i < o.thresholds.size(); ++i) {
+        const ChartThreshold &t = o.thresholds.at(i);
         const double y = o.map(0.0, t.value).y();
         QPen pen(t.color, 1.5, Qt::DashLine);
         pen.setDashPattern({5.0, 3.0});
         p.setPen(pen);
         p.drawLine(QPointF(plot.left(), y), QPointF(plot.right(), y));
-        // The name and value at the right end, above the line unless that leaves the plot.
-        const QString text = t.name + QLatin1Char(' ') + formatValue(o.format, t.value);
-        QRectF box(0, 0, fm.horizontalAdvance(text) + 8, fm.height() + 2);
-        box.moveBottomRight(QPointF(plot.right() - 4, y - 2));
-        if (box.top() < plot.top())
-            box.moveTopRight(QPointF(plot.right() - 4, y + 2));
+        const QRectF box = labels.thresholds.at(i);
         p.setPen(Qt::NoPen);
         p.setBrush(QColor(255, 255, 255, 220));
         p.drawRect(box);
         p.setPen(t.color.darker(115));
-        p.drawText(box, Qt::AlignCenter, text);
+        p.drawText(box, Qt::AlignCenter, t.name + QLatin1Char(' ') + formatValue(o.format, t.value));
     }
 
     if (!o.emptyText.isEmpty()) {

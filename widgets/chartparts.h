@@ -3,6 +3,8 @@
 #include "models/timeseriesstore.h"
 
 #include <QColor>
+#include <QFont>
+#include <QFontMetricsF>
 #include <QList>
 #include <QPointF>
 #include <QRectF>
@@ -142,6 +144,19 @@ struct Overlay
     QList<std::pair<QPointF, QColor>> hoverDots;      // data points on it
     QString emptyText;                                // centred note, e.g. "No data"
 };
+// Where the overlay's labels go, in plot coordinates, with `fm` the font they are drawn in.
+// A change marker's label sits at the top by its line, a row lower where an earlier one is in
+// the way, and is left out (empty box) once three rows are taken. A threshold's label sits at
+// the right end above its line, else below it; where a label is in the way, left of it; at
+// worst over the others.
+struct OverlayLabels
+{
+    QList<QRectF> markers;    // per marker; empty: not shown
+    QList<QRectF> thresholds; // per threshold
+};
+OverlayLabels layOutOverlayLabels(const Overlay &overlay, const QFontMetricsF &fm);
+// The font the labels are drawn in, from the widget's.
+QFont overlayLabelFont(const QFont &font);
 void paintOverlay(QPainter &p, const QFont &font, const Overlay &overlay);
 
 } // namespace chartparts

@@ -86,6 +86,7 @@ private Q_SLOTS:
     void formatValue();
     void timeLabelsStayInsideThePlot();
     void valueLabelsFitAShortChart();
+    void overlayLabelsDoNotCoverEachOther();
     void timeTicks_data();
     void timeTicks();
     void legendBreaksOnlyBetweenEntries();
@@ -433,6 +434,44 @@ void TestChartWidget::valueLabelsFitAShortChart()
         if (height == 400)
             QCOMPARE(valueAxisOf(*chart)->tickCount(), 5);
     }
+}
+
+void TestChartWidget::overlayLabelsDoNotCoverEachOther()
+{
+    // A rollback marker at the right end, and the p95 SLO near the top: the SLO's label would sit
+    // right on the marker's.
+    using namespace chartparts;
+    Overlay o;
+    o.plot = QRectF(40, 10, 400, 120);
+    const qint64 from = 1'700'000'000'000, to = from + 600'000;
+    o.map = [&](double x, double y) {
+        return QPointF(o.plot.left() + (x - double(from)) / double(to - from) * o.plot.width(),
+                       o.plot.bottom() - y / 300.0 * o.plot.height());
+    };
+    o.format = ChartValueFormat::Milliseconds;
+    o.markers = {ChartMarker {SeriesTime {std::chrono::milliseconds(to - 2'000)}, QStringLiteral("rollback engaged"), Qt::red}};
+    o.thresholds = {ChartThreshold {QStringLiteral("SLO p95"), 270.0, Qt::red}};
+    const QFontMetricsF fm(overlayLabelFont(QFont()));
+    OverlayLabels labels = layOutOverlayLabels(o, fm);
+    QCOMPARE(labels.markers.size(), 1);
+    QCOMPARE(labels.thresholds.size(), 1);
+    const QRectF marker = labels.markers.first(), slo = labels.thresholds.first();
+    QVERIFY(!marker.isEmpty());
+    QVERIFY2(!marker.intersects(slo), qPrintable(QStringLiteral("marker %1,%2 %3x%4 / SLO %5,%6 %7x%8")
+                                                     .arg(marker.x()).arg(marker.y()).arg(marker.width()).arg(marker.height())
+                                                     .arg(slo.x()).arg(slo.y()).arg(slo.width()).arg(slo.height())));
+    QVERIFY(o.plot.contains(marker));
+    QVERIFY(o.plot.contains(slo));
+    // By its line: just above or just below it.
+    const double y = o.map(0.0, 270.0).y();
+    QVERIFY(std::abs(slo.bottom() - (y - 2)) < 0.5 || std::abs(slo.top() - (y + 2)) < 0.5);
+
+    // With nothing in the way, at the right end above the line, as ever.
+    o.markers.clear();
+    o.thresholds = {ChartThreshold {QStringLiteral("SLO p95"), 200.0, Qt::red}};
+    labels = layOutOverlayLabels(o, fm);
+    QCOMPARE(labels.thresholds.first().right(), o.plot.right() - 4);
+    QCOMPARE(labels.thresholds.first().bottom(), o.map(0.0, 200.0).y() - 2);
 }
 
 void TestChartWidget::timeTicks_data()
