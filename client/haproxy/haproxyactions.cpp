@@ -54,6 +54,21 @@ QList<RollbackSnapshotEntry> percentsOf(const Model &m)
 
 } // namespace
 
+template<typename Item>
+void HaproxyBackend::recordChange(const QString &action, const QString &target, QByteArray before, const Item &applied,
+                                  QByteArray (*json)(const Item &), const QString &reason, const QString &level,
+                                  Callback<Item> done)
+{
+    record(action, target, std::move(before), {}, reason, level, {}, {},
+           [applied, json](JournalEntry &j) { j.audit.after = json(stamped(applied, j)); },
+           [this, applied, done = std::move(done)](Result<JournalEntry> entry) {
+               if (!entry)
+                   return done(entry.error());
+               setUnpersisted(true);
+               done(stamped(applied, *entry));
+           });
+}
+
 struct HaproxyBackend::Action
 {
     quint64 id = 0;
@@ -227,16 +242,8 @@ void HaproxyBackend::setRoutePercent(const QString &routeId, int percent, const 
                     return done(makeError(ApiError::Kind::Server, endpoint,
                                           QStringLiteral("HAProxy did not apply the change (the route is at %1 %)")
                                               .arg(s2 ? s2->route.microservicePercent : -1)));
-                const Route applied = s2->route;
-                record(QStringLiteral("route.update"), QStringLiteral("routes/") + routeId, AuditJournal::routeJson(before),
-                       {}, reason, level, {}, {},
-                       [applied](JournalEntry &j) { j.audit.after = AuditJournal::routeJson(stamped(applied, j)); },
-                       [this, applied, done](Result<JournalEntry> entry) {
-                           if (!entry)
-                               return done(entry.error());
-                           setUnpersisted(true);
-                           done(stamped(applied, *entry));
-                       });
+                recordChange(QStringLiteral("route.update"), QStringLiteral("routes/") + routeId,
+                             AuditJournal::routeJson(before), s2->route, &AuditJournal::routeJson, reason, level, done);
             });
         });
     });
@@ -311,15 +318,8 @@ void HaproxyBackend::updateFlag(const QString &name, const FlagChange &change, c
                     return done(makeError(ApiError::Kind::Server, endpoint, QStringLiteral("HAProxy did not apply the change")));
                 Flag applied = *f2;
                 applied.description = description;
-                record(QStringLiteral("flag.update"), QStringLiteral("flags/") + name, AuditJournal::flagJson(before), {},
-                       reason, level, {}, {},
-                       [applied](JournalEntry &j) { j.audit.after = AuditJournal::flagJson(stamped(applied, j)); },
-                       [this, applied, done](Result<JournalEntry> entry) {
-                           if (!entry)
-                               return done(entry.error());
-                           setUnpersisted(true);
-                           done(stamped(applied, *entry));
-                       });
+                recordChange(QStringLiteral("flag.update"), QStringLiteral("flags/") + name, AuditJournal::flagJson(before),
+                             applied, &AuditJournal::flagJson, reason, level, done);
             });
         });
     });

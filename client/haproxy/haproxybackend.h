@@ -150,6 +150,12 @@ private:
     void record(const QString &action, const QString &target, QByteArray before, QByteArray after,
                 const QString &reason, const QString &level, const QByteArray &idempotencyKey, QByteArray extra,
                 std::function<void(haproxy::JournalEntry &)> finalize, Recorded done);
+    // Journals a route's or flag's change that HAProxy has applied (`json` writes the item as
+    // the entry's after), then answers `done` with the item as that entry leaves it.
+    template<typename Item>
+    void recordChange(const QString &action, const QString &target, QByteArray before, const Item &applied,
+                      QByteArray (*json)(const Item &), const QString &reason, const QString &level,
+                      Callback<Item> done);
     void applyMap(const QString &mapFile, const QList<QPair<QString, QString>> &entries,
                   std::function<void(std::optional<ApiError>)> done);
     void runChecked(QList<QByteArray> commands, const QString &what, std::function<void(std::optional<ApiError>)> done);
