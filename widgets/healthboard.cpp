@@ -84,6 +84,8 @@ HealthBoard::HealthBoard(BoardState *state, QWidget *parent)
     m_table->sortByColumn(ServiceModel::StatusColumn, Qt::AscendingOrder);
     setUpListTable(m_table);
     m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->horizontalHeader()->setToolTip(tr("Right-click to choose the columns"));
+    enableColumnChooser(m_table);
     m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
     const int widths[] = {170, 100, 130, 80, 70, 70, 130, 100, 200, 90};
     for (int c = 0; c < int(std::size(widths)); ++c)

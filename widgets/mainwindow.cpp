@@ -19,6 +19,7 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenuBar>
@@ -390,6 +391,8 @@ void MainWindow::restoreLayout(QSettings &settings)
     if (!sized)
         buildPanels(); // each panel reads its own settings as it is made
     restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    // The board's columns as the operator left them: widths, order, the hidden ones, the sort.
+    m_board->view()->horizontalHeader()->restoreState(settings.value(QStringLiteral("board/columns")).toByteArray());
     // Applied by showEvent(): Qt 6 keeps the docks' saved sizes only when the window is visible
     // as the state is restored (before, each dock came back at its size hint).
     m_savedState = settings.value(QStringLiteral("window/state")).toByteArray();
@@ -399,6 +402,7 @@ void MainWindow::saveLayout(QSettings &settings) const
 {
     settings.setValue(QStringLiteral("window/geometry"), saveGeometry());
     settings.setValue(QStringLiteral("window/state"), saveState());
+    settings.setValue(QStringLiteral("board/columns"), m_board->view()->horizontalHeader()->saveState());
     // What each made panel asks of the layout, for its stand-in next time (see PanelStandIn).
     for (QDockWidget *dock : findChildren<QDockWidget *>()) {
         QWidget *panel = dock->widget();

@@ -15,6 +15,7 @@
 #include "widgets/slopanel.h"
 #include "tests/support/simfixture.h"
 #include "widgets/mainwindow.h"
+#include "widgets/tablestyle.h"
 
 #include <QSettings>
 #include <QTemporaryDir>
@@ -24,7 +25,9 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QTableView>
+#include <QHeaderView>
 #include <QLineEdit>
+#include <QMenu>
 #include <QSignalSpy>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -64,6 +67,7 @@ private Q_SLOTS:
     void filterNarrowsTheServiceList();
     void windowKeepsItsSizeThroughAnOutage();
     void layoutPersistsAcrossRestart();
+    void boardColumnsAreChosenAndKept();
     void panelsFollowTheFirstFrame();
     void panelsMadeLateShowWhatIsThere();
     void unmadePanelsKeepTheirSettings();
@@ -218,6 +222,45 @@ void TestDemoSession::layoutPersistsAcrossRestart()
     QCOMPARE(logsAtFirstFrame, logsHeight);
     QCOMPARE(widthOf(w, "chartsPanel"), chartsWidth);
     QCOMPARE(heightOf(w, "logPanel"), logsHeight);
+}
+
+void TestDemoSession::boardColumnsAreChosenAndKept()
+{
+    const auto actionNamed = [](QMenu *menu, const QString &text) -> QAction * {
+        for (QAction *a : menu->actions())
+            if (a->text() == text)
+                return a;
+        return nullptr;
+    };
+    {
+        AppSession session(m_settings.get());
+        QTableView *board = session.window()->healthBoard()->view();
+        session.window()->show();
+        QVERIFY(QTest::qWaitForWindowExposed(session.window()));
+        std::unique_ptr<QMenu> menu(columnMenu(board, nullptr));
+        QCOMPARE(menu->actions().size(), ServiceModel::ColumnCount + 2); // the columns, a separator, show all
+        QVERIFY(!menu->actions().first()->isEnabled()); // the service's name always shows
+        QAction *kind = actionNamed(menu.get(), QStringLiteral("Kind"));
+        QAction *version = actionNamed(menu.get(), QStringLiteral("Version"));
+        QVERIFY(kind && version && kind->isChecked());
+        kind->setChecked(false);
+        version->setChecked(false);
+        QVERIFY(board->isColumnHidden(ServiceModel::KindColumn));
+        actionNamed(menu.get(), QStringLiteral("Show all columns"))->trigger();
+        QVERIFY(!board->isColumnHidden(ServiceModel::KindColumn));
+        menu.reset(columnMenu(board, nullptr));
+        actionNamed(menu.get(), QStringLiteral("Kind"))->setChecked(false);
+        board->setColumnWidth(ServiceModel::DbColumn, 333);
+        board->sortByColumn(ServiceModel::RateColumn, Qt::DescendingOrder);
+        session.window()->close(); // saves
+    }
+    AppSession again(m_settings.get());
+    QTableView *board = again.window()->healthBoard()->view();
+    QVERIFY(board->isColumnHidden(ServiceModel::KindColumn));
+    QVERIFY(!board->isColumnHidden(ServiceModel::VersionColumn));
+    QCOMPARE(board->columnWidth(ServiceModel::DbColumn), 333);
+    QCOMPARE(board->horizontalHeader()->sortIndicatorSection(), int(ServiceModel::RateColumn));
+    QCOMPARE(board->horizontalHeader()->sortIndicatorOrder(), Qt::DescendingOrder);
 }
 
 void TestDemoSession::panelsFollowTheFirstFrame()
