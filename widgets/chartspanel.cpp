@@ -1,5 +1,7 @@
 #include "chartspanel.h"
 
+#include "stalenotice.h"
+
 #include "chartwidget.h"
 #include "elidedlabel.h"
 #include "models/auditlog.h"
@@ -118,6 +120,8 @@ ChartsPanel::ChartsPanel(BoardState *board, QWidget *parent)
     top->setSpacing(4);
     top->addWidget(m_header);
     top->addWidget(segments, 0, Qt::AlignLeft);
+    m_stale = new StaleNotice(board, Source::Metrics, tr("Metrics"), tr("The charts end at the last good scrape."));
+    top->addWidget(m_stale);
 
     m_latency->setTitle(tr("Latency"));
     m_latency->setValueFormat(ChartValueFormat::Milliseconds);

@@ -16,6 +16,7 @@ namespace cutover {
 class ElidedLabel;
 
 class BoardState;
+class StaleNotice;
 class ChartWidget;
 
 // The three live charts of the selection (BoardState::selection()), stacked: latency (p50,
@@ -50,6 +51,8 @@ public:
     ChartWidget *rateChart() const { return m_rate; }
     // What is shown, e.g. "Route /api/posts — monolith vs microservice", "All traffic".
     QString headerText() const;
+    // Shown while the metrics are stale (see StaleNotice).
+    StaleNotice *staleNotice() const { return m_stale; }
     // Redraws done so far (for tests and diagnostics).
     qsizetype redraws() const { return m_redraws; }
 
@@ -76,6 +79,7 @@ private:
 
     BoardState *m_board;
     ElidedLabel *m_header;
+    StaleNotice *m_stale = nullptr;
     QButtonGroup *m_windowButtons;
     ChartWidget *m_latency;
     ChartWidget *m_errors;

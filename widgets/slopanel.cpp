@@ -1,5 +1,7 @@
 #include "slopanel.h"
 
+#include "stalenotice.h"
+
 #include "models/boardstate.h"
 #include "models/slomodel.h"
 #include "tablestyle.h"
@@ -54,6 +56,9 @@ SloPanel::SloPanel(BoardState *state, QWidget *parent)
     layout->setContentsMargins(0, 4, 0, 0);
     m_header->setWordWrap(true);
     layout->addWidget(m_header);
+    m_stale = new StaleNotice(state, Source::Metrics, tr("Metrics"),
+                              tr("The figures below are from the last good scrape."));
+    layout->addWidget(m_stale);
     auto *proxy = new QSortFilterProxyModel(this);
     proxy->setSourceModel(state->slo());
     proxy->setSortRole(SloModel::SortRole);

@@ -16,6 +16,7 @@
 #include "tests/support/simfixture.h"
 #include "widgets/mainwindow.h"
 #include "widgets/tablestyle.h"
+#include "widgets/stalenotice.h"
 
 #include <QSettings>
 #include <QTemporaryDir>
@@ -113,12 +114,22 @@ void TestDemoSession::stoppedGatewayMarksHealthStale()
 {
     AppSession session(m_settings.get());
     QSignalSpy connected(&session, &AppSession::connected);
-    connect(&session, &AppSession::connected, &session,
-            [&session] { session.poller()->setInterval(Source::Health, std::chrono::milliseconds(300)); });
+    connect(&session, &AppSession::connected, &session, [&session] {
+        session.poller()->setInterval(Source::Health, std::chrono::milliseconds(300));
+        session.poller()->setInterval(Source::Metrics, std::chrono::milliseconds(300));
+    });
+    session.window()->buildPanels();
+    auto *charts = session.window()->findChild<ChartsPanel *>();
+    SloPanel *slo = session.window()->sloPanel();
+    QVERIFY(charts && slo);
     session.startDemo();
     QVERIFY(connected.wait(10000));
     QTRY_COMPARE_WITH_TIMEOUT(session.window()->serviceModel()->rowCount(), 7, 10000);
     QVERIFY(!session.window()->isStale());
+    // The panels drawn from the metrics say nothing while the scrapes come in.
+    QTRY_VERIFY_WITH_TIMEOUT(session.poller()->state(Source::Metrics).lastSuccess.isValid(), 10000);
+    QVERIFY(charts->staleNotice()->isHidden());
+    QVERIFY(slo->staleNotice()->isHidden());
 
     const QString port = QString::number(session.demoGateway()->url().port());
     session.demoGateway()->stop();
@@ -128,12 +139,20 @@ void TestDemoSession::stoppedGatewayMarksHealthStale()
     const QModelIndex status = session.window()->serviceModel()->index(0, ServiceModel::StatusColumn);
     QVERIFY(status.data().toString().contains(QStringLiteral("stale")));
     QVERIFY(status.data(ServiceModel::StaleRole).toBool());
+    // The charts and the SLOs say their numbers are old, how old, and why.
+    QTRY_VERIFY_WITH_TIMEOUT(!charts->staleNotice()->isHidden(), 3000);
+    QVERIFY(charts->staleNotice()->text().contains(QStringLiteral("Metrics are stale")));
+    QVERIFY(charts->staleNotice()->text().contains(QStringLiteral(" s ago")));
+    QVERIFY(charts->staleNotice()->text().contains(QStringLiteral("unreachable")));
+    QTRY_VERIFY(!slo->staleNotice()->isHidden());
 
     // The gateway comes back at the same address: the panels recover by themselves, once.
     GatewayBackend *backend = session.backend();
     session.demoGateway()->start({QStringLiteral("--port"), port});
     QTRY_VERIFY_WITH_TIMEOUT(!session.window()->isStale(), 10000);
     QVERIFY(!status.data().toString().contains(QStringLiteral("stale")));
+    QTRY_VERIFY_WITH_TIMEOUT(charts->staleNotice()->isHidden(), 10000);
+    QTRY_VERIFY(slo->staleNotice()->isHidden());
     QCOMPARE(session.backend(), backend);
 }
 
