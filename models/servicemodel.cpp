@@ -111,6 +111,15 @@ void ServiceModel::setStale(bool stale)
         Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
 }
 
+void ServiceModel::setMetricsStale(bool stale)
+{
+    if (m_metricsStale == stale)
+        return;
+    m_metricsStale = stale;
+    if (!m_rows.isEmpty())
+        Q_EMIT dataChanged(index(0, RateColumn), index(int(m_rows.size()) - 1, TrendColumn));
+}
+
 QVariant ServiceModel::data(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
@@ -139,6 +148,8 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
+        if (m_metricsStale && !m_stale && index.column() >= RateColumn && index.column() <= TrendColumn)
+            return tr("Metrics are stale: these are the numbers of the last good scrape.");
         if (index.column() == P95Column && st && !st->p95Ms && st->averageMs)
             return tr("Average over the gateway's last 1024 requests per server, weighted by traffic. The gateway "
                       "keeps no histogram, so there is no p95 to show.");
@@ -166,7 +177,7 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
     case KindRole:
         return int(s.kind);
     case StaleRole:
-        return m_stale;
+        return m_stale || (m_metricsStale && index.column() >= RateColumn && index.column() <= TrendColumn);
     case SortRole:
         switch (Column(index.column())) {
         case StatusColumn: return severity(s.status);

@@ -39,6 +39,10 @@ public:
 
     void apply(const HealthSnapshot &snapshot);
     void setStale(bool stale);
+    // The metrics (request rate, errors, p95, trend) stopped being current while the health
+    // checks go on: those columns are marked stale on their own.
+    void setMetricsStale(bool stale);
+    bool isMetricsStale() const { return m_metricsStale; }
     void setStats(int row, std::optional<ServiceStats> stats);
     const std::optional<ServiceStats> &stats(int row) const { return m_stats.at(row); }
     bool isStale() const { return m_stale; }
@@ -51,6 +55,7 @@ private:
     QList<ServiceHealth> m_rows;
     QList<std::optional<ServiceStats>> m_stats; // parallel to m_rows
     bool m_stale = false;
+    bool m_metricsStale = false;
 };
 
 } // namespace cutover

@@ -79,7 +79,7 @@ HealthBoard::HealthBoard(BoardState *state, QWidget *parent)
     m_table->setModel(m_proxy);
     m_table->setItemDelegate(new AttentionDelegate(m_table));
     m_table->setItemDelegateForColumn(ServiceModel::StatusColumn, new StatusDelegate(m_table));
-    m_table->setItemDelegateForColumn(ServiceModel::TrendColumn, new SparklineDelegate(ServiceModel::TrendRole, m_table));
+    m_table->setItemDelegateForColumn(ServiceModel::TrendColumn, new SparklineDelegate(ServiceModel::TrendRole, ServiceModel::StaleRole, m_table));
     m_table->setSortingEnabled(true);
     m_table->sortByColumn(ServiceModel::StatusColumn, Qt::AscendingOrder);
     setUpListTable(m_table);

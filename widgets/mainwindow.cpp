@@ -371,6 +371,7 @@ void MainWindow::updateBanner()
                         .arg(why.toHtmlEscaped());
     }
     const SourceState &metrics = m_poller->state(Source::Metrics);
+    m_state->services()->setMetricsStale(metrics.isStale(now));
     if (metrics.isStale(now))
         problems << tr("<b>Metrics are stale</b> — %1")
                         .arg((metrics.lastError ? metrics.lastError->describe() : tr("no recent scrape")).toHtmlEscaped());

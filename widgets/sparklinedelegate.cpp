@@ -9,9 +9,10 @@
 
 namespace cutover {
 
-SparklineDelegate::SparklineDelegate(int trendRole, QObject *parent)
+SparklineDelegate::SparklineDelegate(int trendRole, int staleRole, QObject *parent)
     : QStyledItemDelegate(parent)
     , m_role(trendRole)
+    , m_staleRole(staleRole)
 {
 }
 
@@ -44,7 +45,9 @@ void SparklineDelegate::paint(QPainter *painter, const QStyleOptionViewItem &opt
     }
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
+    // Grey once the numbers are old, like the text beside it.
     const QColor line = opt.state & QStyle::State_Selected ? opt.palette.color(QPalette::HighlightedText)
+        : index.data(m_staleRole).toBool()     ? opt.palette.color(QPalette::Disabled, QPalette::Text)
                                                            : QColor(0x25, 0x63, 0xeb);
     painter->setPen(QPen(line, 1.4));
     painter->drawPath(path);

@@ -38,6 +38,7 @@ private Q_SLOTS:
     void appliesSnapshotsInPlace();
     void removesAndAddsRows();
     void staleIsVisibleInEveryRow();
+    void staleMetricsMarkOnlyTheirColumns();
     void sortsBySeverity_data();
     void sortsBySeverity();
 };
@@ -87,6 +88,27 @@ void TestServiceModel::staleIsVisibleInEveryRow()
     model.apply(snapshot({svc(QStringLiteral("monolith"), HealthStatus::Healthy)}));
     QVERIFY(!model.isStale());
     QCOMPARE(model.index(0, ServiceModel::StatusColumn).data().toString(), QStringLiteral("healthy"));
+}
+
+void TestServiceModel::staleMetricsMarkOnlyTheirColumns()
+{
+    // Health checks still answer, the metrics do not: the rate, errors, p95 and trend are old,
+    // the status and the checks are not.
+    ServiceModel model;
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    model.apply(snapshot({svc(QStringLiteral("monolith"), HealthStatus::Healthy)}));
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.setMetricsStale(true);
+    QCOMPARE(changed.count(), 1);
+    QVERIFY(model.isMetricsStale());
+    for (int column = 0; column < ServiceModel::ColumnCount; ++column) {
+        const bool metric = column >= ServiceModel::RateColumn && column <= ServiceModel::TrendColumn;
+        QCOMPARE(model.index(0, column).data(ServiceModel::StaleRole).toBool(), metric);
+        QCOMPARE(model.index(0, column).data(Qt::ToolTipRole).toString().contains(QStringLiteral("Metrics are stale")), metric);
+    }
+    QCOMPARE(model.index(0, ServiceModel::StatusColumn).data().toString(), QStringLiteral("healthy"));
+    model.setMetricsStale(false);
+    QVERIFY(!model.index(0, ServiceModel::RateColumn).data(ServiceModel::StaleRole).toBool());
 }
 
 void TestServiceModel::sortsBySeverity_data()
