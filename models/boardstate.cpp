@@ -41,6 +41,7 @@ void BoardState::attach(Poller *poller, LogSource *logs)
     m_poller = poller;
     m_logSource = logs;
     if (poller) {
+        connect(poller, &Poller::sourceStateChanged, this, &BoardState::sourceStateChanged);
         connect(poller, &Poller::healthUpdated, m_services, &ServiceModel::apply);
         connect(poller, &Poller::metricsUpdated, this, &BoardState::ingestMetrics);
         // Each of the two lists completes the other's model: flags change what a route should carry.

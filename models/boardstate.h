@@ -21,6 +21,7 @@ class FlagsModel;
 class LogStore;
 class LogSource;
 class Poller;
+enum class Source; // client/poller.h
 class RollbackController;
 class RoutesModel;
 class ServiceModel;
@@ -87,6 +88,9 @@ Q_SIGNALS:
     void selectionChanged(const cutover::MetricGroup &group);
     void metricsProblemChanged(const QString &problem);
     void identityChanged();
+    // The attached poller's freshness for `source` changed (Poller::sourceStateChanged): panels
+    // made before the poller exists follow it from here.
+    void sourceStateChanged(cutover::Source source);
 
 private:
     void updateServiceStats();

@@ -81,6 +81,10 @@ ConfigPanel::ConfigPanel(BoardState *state, Source source, QAbstractItemModel *m
     connect(model, &QAbstractItemModel::rowsInserted, this, &ConfigPanel::updateControls);
     connect(state, &BoardState::identityChanged, this, &ConfigPanel::updateControls);
     connect(state, &BoardState::identityChanged, this, &ConfigPanel::refreshHeader);
+    connect(state, &BoardState::sourceStateChanged, this, [this](Source changed) {
+        if (changed == m_source)
+            refreshHeader();
+    });
     connect(model, &QAbstractItemModel::rowsInserted, this, &ConfigPanel::refreshHeader);
     connect(state->configActions(), &ConfigActions::finished, this,
             [this](quint64, const ChangeOutcome &outcome) { showOutcome(outcome); });
@@ -168,14 +172,6 @@ void ConfigPanel::refreshHeader()
 {
     Poller *poller = m_state->poller();
     const QString what = m_source == Source::Routes ? tr("Routes") : tr("Flags");
-    if (poller && poller != m_watched) {
-        // The poller arrives after the panel: follow its freshness from then on.
-        m_watched = poller;
-        connect(poller, &Poller::sourceStateChanged, this, [this](Source source) {
-            if (source == m_source)
-                refreshHeader();
-        });
-    }
     if (!poller) {
         m_header->setText(tr("<b>%1</b> — not connected").arg(what));
         return;

@@ -70,7 +70,6 @@ private:
     QLabel *m_message;
     QList<QAbstractButton *> m_actions;
     QPointer<ChangeDialog> m_dialog;
-    QPointer<Poller> m_watched;
     QTimer m_tick;
 };
 

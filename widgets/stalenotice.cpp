@@ -20,6 +20,10 @@ StaleNotice::StaleNotice(BoardState *board, Source source, QString what, QString
     setStyleSheet(QStringLiteral(
         "QLabel { background: #fef3c7; color: #78350f; border: 1px solid #f59e0b; border-radius: 4px; padding: 4px 8px; }"));
     hide();
+    connect(board, &BoardState::sourceStateChanged, this, [this](Source changed) {
+        if (changed == m_source)
+            refresh();
+    });
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, &StaleNotice::refresh);
     m_tick.start();
@@ -28,14 +32,7 @@ StaleNotice::StaleNotice(BoardState *board, Source source, QString what, QString
 
 void StaleNotice::refresh()
 {
-    Poller *poller = m_board->poller();
-    if (poller && poller != m_watched) {
-        m_watched = poller;
-        connect(poller, &Poller::sourceStateChanged, this, [this](Source source) {
-            if (source == m_source)
-                refresh();
-        });
-    }
+    const Poller *poller = m_board->poller();
     if (!poller) {
         hide();
         return;

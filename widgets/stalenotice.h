@@ -3,17 +3,15 @@
 #include "client/poller.h"
 
 #include <QLabel>
-#include <QPointer>
 #include <QTimer>
 
 namespace cutover {
 
 class BoardState;
-class Poller;
 
 // A strip over a panel that says its data is stale: since when, why, and what that means for
 // what the panel shows ("The charts end there."). Hidden while the source answers, and before
-// it has ever been asked. Follows the board's poller from whenever there is one.
+// it has ever been asked.
 class StaleNotice : public QLabel
 {
     Q_OBJECT
@@ -29,7 +27,6 @@ private:
     Source m_source;
     QString m_what;
     QString m_consequence;
-    QPointer<Poller> m_watched;
     QTimer m_tick; // the age moves on
 };
 
