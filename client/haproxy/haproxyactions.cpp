@@ -54,6 +54,16 @@ QList<RollbackSnapshotEntry> percentsOf(const Model &m)
 
 } // namespace
 
+HaproxyBackend::Recorded HaproxyBackend::finishRollback(quint64 id, ConfigSnapshot config)
+{
+    return [this, id, config = std::move(config)](Result<JournalEntry> entry) {
+        if (!entry)
+            return finishAction(id, entry.error());
+        setUnpersisted(true);
+        finishAction(id, buildModel(config, m_options.conventions, m_journal).rollback);
+    };
+}
+
 template<typename Item>
 void HaproxyBackend::recordChange(const QString &action, const QString &target, QByteArray before, const Item &applied,
                                   QByteArray (*json)(const Item &), const QString &reason, const QString &level,
@@ -484,12 +494,7 @@ void HaproxyBackend::engageAttempt(Action &action)
                 record(act->name, QStringLiteral("rollback"), AuditJournal::percentsJson(act->percentsBefore),
                        AuditJournal::percentsJson(zero), act->request.reason, level, act->request.idempotencyKey,
                        AuditJournal::rollbackExtra(act->mapFile, act->before), {},
-                       [this, id, config = after->config](Result<JournalEntry> entry) {
-                           if (!entry)
-                               return finishAction(id, entry.error());
-                           setUnpersisted(true);
-                           finishAction(id, buildModel(config, m_options.conventions, m_journal).rollback);
-                       });
+                       finishRollback(id, after->config));
             });
         };
         if (live == a->target)
@@ -571,12 +576,7 @@ void HaproxyBackend::releaseAttempt(Action &action, bool keepMonolith)
                 record(act->name, QStringLiteral("rollback"), AuditJournal::percentsJson(act->percentsBefore),
                        AuditJournal::percentsJson(percentsAfter, keepMonolith), act->request.reason, level,
                        act->request.idempotencyKey, {}, {},
-                       [this, id, config = after->config](Result<JournalEntry> entry) {
-                           if (!entry)
-                               return finishAction(id, entry.error());
-                           setUnpersisted(true);
-                           finishAction(id, buildModel(config, m_options.conventions, m_journal).rollback);
-                       });
+                       finishRollback(id, after->config));
             });
         };
         if (live == a->target)

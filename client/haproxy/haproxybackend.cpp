@@ -122,9 +122,11 @@ void HaproxyBackend::setUnpersisted(bool unpersisted)
 
 void HaproxyBackend::withJournal(std::function<void()> then)
 {
-    m_journal.refresh([then = std::move(then)](std::optional<QString> error) {
-        if (error) {
-            if (auto log = spdlog::get("net"))
+    m_journal.refresh([this, then = std::move(then)](std::optional<QString> error) {
+        // Every read refreshes the journal: say so once per new error, not at each poll.
+        if (error.value_or(QString()) != m_journalError) {
+            m_journalError = error.value_or(QString());
+            if (auto log = spdlog::get("net"); log && error)
                 log->warn("{}", error->toStdString());
         }
         then();

@@ -166,6 +166,9 @@ private:
     void engageAttempt(Action &action);
     void releaseAttempt(Action &action, bool keepMonolith);
     void finishAction(quint64 id, Result<RollbackState> result);
+    // Once a rollback action's journal entry is written: finishes it with the state HAProxy now
+    // has (`config`, read after the change) as the journal describes it.
+    Recorded finishRollback(quint64 id, haproxy::ConfigSnapshot config);
     std::optional<Result<RollbackState>> replay(const ActionRequest &request, const QString &action,
                                                 std::optional<bool> keepMonolith = {});
 
@@ -188,6 +191,7 @@ private:
     QNetworkAccessManager *m_nam;
     haproxy::RuntimeClient *m_cli;
     haproxy::AuditJournal m_journal;
+    QString m_journalError; // last logged; a journal that stays unreadable is logged once
     RetryPolicy m_actionRetry {8, std::chrono::milliseconds(300), std::chrono::milliseconds(5000)};
     QHash<quint64, std::shared_ptr<Action>> m_actions;
     quint64 m_nextAction = 1;
