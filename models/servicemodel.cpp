@@ -111,6 +111,11 @@ void ServiceModel::setStale(bool stale)
         Q_EMIT dataChanged(index(0, 0), index(int(m_rows.size()) - 1, ColumnCount - 1));
 }
 
+bool ServiceModel::metricsAreStaleAt(int column) const
+{
+    return m_metricsStale && column >= RateColumn && column <= TrendColumn;
+}
+
 void ServiceModel::setMetricsStale(bool stale)
 {
     if (m_metricsStale == stale)
@@ -148,7 +153,7 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
         }
         return {};
     case Qt::ToolTipRole:
-        if (m_metricsStale && !m_stale && index.column() >= RateColumn && index.column() <= TrendColumn)
+        if (!m_stale && metricsAreStaleAt(index.column()))
             return tr("Metrics are stale: these are the numbers of the last good scrape.");
         if (index.column() == P95Column && st && !st->p95Ms && st->averageMs)
             return tr("Average over the gateway's last 1024 requests per server, weighted by traffic. The gateway "
@@ -177,7 +182,7 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
     case KindRole:
         return int(s.kind);
     case StaleRole:
-        return m_stale || (m_metricsStale && index.column() >= RateColumn && index.column() <= TrendColumn);
+        return m_stale || metricsAreStaleAt(index.column());
     case SortRole:
         switch (Column(index.column())) {
         case StatusColumn: return severity(s.status);

@@ -52,6 +52,8 @@ public:
     int count(HealthStatus status) const;
 
 private:
+    bool metricsAreStaleAt(int column) const;
+
     QList<ServiceHealth> m_rows;
     QList<std::optional<ServiceStats>> m_stats; // parallel to m_rows
     bool m_stale = false;

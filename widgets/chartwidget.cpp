@@ -300,8 +300,8 @@ ChartWidget::ChartWidget(QWidget *parent)
     connect(d->chart, &QChart::plotAreaChanged, this, [this](const QRectF &area) {
         d->overlay->relayout();
         // A taller or shorter plot fits more or fewer value labels. Queued, like the time ticks.
-        if (d->valueTicksThatFit() != d->ticksFitted) {
-            d->ticksFitted = d->valueTicksThatFit();
+        if (const int fit = d->valueTicksThatFit(); fit != d->ticksFitted) {
+            d->ticksFitted = fit;
             QMetaObject::invokeMethod(this, [this] { d->applyValueRange(); }, Qt::QueuedConnection);
         }
         const int columns = std::max(1, int(std::lround(area.width())));

@@ -371,8 +371,9 @@ void MainWindow::updateBanner()
                         .arg(why.toHtmlEscaped());
     }
     const SourceState &metrics = m_poller->state(Source::Metrics);
-    m_state->services()->setMetricsStale(metrics.isStale(now));
-    if (metrics.isStale(now))
+    const bool metricsStale = metrics.isStale(now);
+    m_state->services()->setMetricsStale(metricsStale);
+    if (metricsStale)
         problems << tr("<b>Metrics are stale</b> — %1")
                         .arg((metrics.lastError ? metrics.lastError->describe() : tr("no recent scrape")).toHtmlEscaped());
     if (!m_state->metricsProblem().isEmpty())

@@ -32,7 +32,9 @@ public:
     }
     QSize sizeHint() const override
     {
-        return widget() ? QSize(widget()->minimumSizeHint().width() + verticalScrollBar()->sizeHint().width(), widget()->sizeHint().height()) : QScrollArea::sizeHint();
+        // As wide as the least the charts take (a width of their own would grow the dock at each
+        // restart), as tall as they would like.
+        return widget() ? QSize(minimumSizeHint().width(), widget()->sizeHint().height()) : QScrollArea::sizeHint();
     }
     QSize minimumSizeHint() const override
     {
