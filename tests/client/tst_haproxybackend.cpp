@@ -91,7 +91,9 @@ private Q_SLOTS:
     void guiSessionOnHaproxy(); // last: it persists what earlier tests left unsaved
 
 private:
+    void writeConfig();
     void startHaproxy();
+    QString launchHaproxy(); // empty when haproxy runs and answers; else why not
     void stopHaproxy();
     QList<int> get(const QString &path, int count, const QByteArray &user = {});
     Result<RouteList> routes() { return await<RouteList>([this](auto cb) { m_backend->fetchRoutes(cb); }); }
@@ -134,12 +136,41 @@ void TestHaproxyBackend::initTestCase()
     if (m_haproxy.isEmpty())
         QFAIL("haproxy not found (PATH, /usr/sbin, /usr/local/sbin, or $CUTOVER_HAPROXY): install it with scripts/deps.sh");
     QVERIFY(m_monolith.listen() && m_posts.listen() && m_payments.listen());
-    const QList<quint16> ports = freePorts(3);
-    QCOMPARE(ports.size(), 3);
-    m_frontend = ports[0];
-    m_stats = ports[1];
-    m_prometheus = ports[2];
+    for (const char *map : {"routes.map", "flags.map"})
+        QVERIFY(QFile::copy(QFINDTESTDATA(QStringLiteral("../../docs/haproxy/") + QLatin1String(map)), m_dir.filePath(QLatin1String(map))));
+    for (const char *map : {"routes.map", "flags.map"})
+        QFile::setPermissions(m_dir.filePath(QLatin1String(map)), QFile::ReadOwner | QFile::WriteOwner);
 
+    // A port is free when probed, but another test running beside this one may take it before
+    // haproxy binds it: then haproxy exits, and this tries other ports.
+    for (int attempt = 1;; ++attempt) {
+        const QList<quint16> ports = freePorts(3);
+        QCOMPARE(ports.size(), 3);
+        m_frontend = ports[0];
+        m_stats = ports[1];
+        m_prometheus = ports[2];
+        writeConfig();
+        if (QTest::currentTestFailed())
+            return;
+        const QString error = launchHaproxy();
+        if (error.isEmpty())
+            break;
+        if (!error.contains(QLatin1String("Address already in use")) || attempt == 5)
+            QFAIL(qPrintable(error));
+    }
+    // All servers pass their first checks.
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [this] {
+            const Result<HealthSnapshot> h = await<HealthSnapshot>([this](auto cb) { m_backend->fetchHealth(cb); });
+            return h.ok() && h->services.size() == 3
+                && std::all_of(h->services.cbegin(), h->services.cend(),
+                               [](const ServiceHealth &s) { return s.status == HealthStatus::Healthy; });
+        }(),
+        10000);
+}
+
+void TestHaproxyBackend::writeConfig()
+{
     // The documented example, with our ports and folders; nothing may point at the system's.
     QFile cfg(QFINDTESTDATA("../../docs/haproxy/haproxy.cfg"));
     QVERIFY2(cfg.open(QIODevice::ReadOnly), "docs/haproxy/haproxy.cfg not found");
@@ -165,28 +196,16 @@ void TestHaproxyBackend::initTestCase()
     for (const char *forbidden : {"/etc/haproxy", "/run/haproxy", "/var/lib/haproxy", ":9999", ":8080"})
         QVERIFY2(!text.contains(QLatin1String(forbidden)), forbidden);
     QFile out(m_dir.filePath(QStringLiteral("haproxy.cfg")));
-    QVERIFY(out.open(QIODevice::WriteOnly) && out.write(text.toUtf8()) > 0);
-    out.close();
-    for (const char *map : {"routes.map", "flags.map"})
-        QVERIFY(QFile::copy(QFINDTESTDATA(QStringLiteral("../../docs/haproxy/") + QLatin1String(map)), m_dir.filePath(QLatin1String(map))));
-    for (const char *map : {"routes.map", "flags.map"})
-        QFile::setPermissions(m_dir.filePath(QLatin1String(map)), QFile::ReadOwner | QFile::WriteOwner);
-
-    startHaproxy();
-    if (QTest::currentTestFailed())
-        return;
-    // All servers pass their first checks.
-    QTRY_VERIFY_WITH_TIMEOUT(
-        [this] {
-            const Result<HealthSnapshot> h = await<HealthSnapshot>([this](auto cb) { m_backend->fetchHealth(cb); });
-            return h.ok() && h->services.size() == 3
-                && std::all_of(h->services.cbegin(), h->services.cend(),
-                               [](const ServiceHealth &s) { return s.status == HealthStatus::Healthy; });
-        }(),
-        10000);
+    QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate) && out.write(text.toUtf8()) > 0);
 }
 
 void TestHaproxyBackend::startHaproxy()
+{
+    const QString error = launchHaproxy();
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+}
+
+QString TestHaproxyBackend::launchHaproxy()
 {
     m_process.setProgram(m_haproxy);
     m_process.setArguments({QStringLiteral("-f"), m_dir.filePath(QStringLiteral("haproxy.cfg")), QStringLiteral("-db")});
@@ -195,7 +214,8 @@ void TestHaproxyBackend::startHaproxy()
     // However this test ends, haproxy ends with it.
     m_process.setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
     m_process.start();
-    QVERIFY2(m_process.waitForStarted(5000), qPrintable(m_haproxy + QStringLiteral(": ") + m_process.errorString()));
+    if (!m_process.waitForStarted(5000))
+        return m_haproxy + QStringLiteral(": ") + m_process.errorString();
     m_backend = std::make_unique<HaproxyBackend>(options(QStringLiteral("tcp://127.0.0.1:%1").arg(m_stats)), &m_nam);
     // Ready once the Runtime API answers (or haproxy gave up). One call per try, so that the
     // last failure is the one reported.
@@ -209,8 +229,14 @@ void TestHaproxyBackend::startHaproxy()
         lastError = why(info);
         QTest::qWait(50);
     }
-    QVERIFY2(m_process.state() == QProcess::Running, m_process.readAll().constData());
-    QVERIFY2(ready, qPrintable(QStringLiteral("the Runtime API never answered: ") + lastError));
+    if (m_process.state() != QProcess::Running) {
+        m_backend.reset();
+        m_process.waitForFinished(5000);
+        return QStringLiteral("haproxy exited: ") + QString::fromLocal8Bit(m_process.readAll());
+    }
+    if (!ready)
+        return QStringLiteral("the Runtime API never answered: ") + lastError;
+    return {};
 }
 
 void TestHaproxyBackend::stopHaproxy()
