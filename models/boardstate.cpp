@@ -134,14 +134,17 @@ void BoardState::updateServiceStats()
             continue;
         }
         ServiceStats stats;
-        const WindowStats w = m_metrics->stats(group, std::chrono::seconds(60));
+        const WindowStats w = m_metrics->stats(group, ServiceModel::kLiveWindow);
         stats.requestRate = w.requestRate;
         stats.errorRatio = w.errorRatio;
+        stats.span = w.span;
         if (!std::isnan(w.p95))
             stats.p95Ms = w.p95 * 1000.0;
         if (!std::isnan(w.average))
             stats.averageMs = w.average * 1000.0;
-        stats.slo = m_metrics->slo(group, thresholds).evaluation.overall();
+        stats.errorVerdict = judgeErrorRate(w.sloWindow(), thresholds);
+        stats.latencyVerdict = judgeLatency(w.sloWindow(), thresholds);
+        stats.slo = m_metrics->slo(group, thresholds);
         const TimeSeriesId rps = m_metrics->series(group, MetricsAggregator::Measure::RequestRate);
         const auto points = m_series->points(rps);
         const qsizetype n = std::min<qsizetype>(qsizetype(points.size()), 60);

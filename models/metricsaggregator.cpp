@@ -406,9 +406,9 @@ WindowStats MetricsAggregator::between(const Point &earlier, const Point &later)
     if (w.span <= 0ms)
         return w;
     w.requests = counterDelta(earlier.total, later.total);
-    const double errors = counterDelta(earlier.errors, later.errors);
+    w.errors = counterDelta(earlier.errors, later.errors);
     w.requestRate = w.requests / (double(w.span.count()) / 1000.0);
-    w.errorRatio = errorRatio(errors, w.requests);
+    w.errorRatio = errorRatio(w.errors, w.requests);
     // No requests in the window: no latency to report for it.
     const double weight = later.averageWeight - earlier.averageWeight;
     if (weight > 0)
@@ -418,6 +418,30 @@ WindowStats MetricsAggregator::between(const Point &earlier, const Point &later)
         w.p95 = histogramQuantileOverWindow(0.95, earlier.buckets, later.buckets);
         w.p99 = histogramQuantileOverWindow(0.99, earlier.buckets, later.buckets);
     }
+    return w;
+}
+
+QString SloStatus::explain() const
+{
+    const SloState s = state();
+    if (s == SloState::Met)
+        return {};
+    if (evaluation.overall() == s)
+        return evaluation.explain();
+    // The burn rate decides: both windows spend the error budget too fast (or one does).
+    const auto rate = [](std::optional<double> r) { return r ? QStringLiteral("%1×").arg(*r, 0, 'f', 1) : QStringLiteral("—"); };
+    return QStringLiteral("error budget burning %1 over %2 and %3 over %4")
+        .arg(rate(burn.longBurnRate), windowText(burn.longSpan), rate(burn.shortBurnRate), windowText(burn.shortSpan));
+}
+
+SloWindow WindowStats::sloWindow() const
+{
+    SloWindow w;
+    w.requests = requests;
+    w.errors = errors;
+    w.span = span;
+    if (requests > 0 && std::isfinite(p95))
+        w.latencyP95 = LatencyMs(p95 * 1000.0);
     return w;
 }
 
@@ -440,21 +464,16 @@ SloStatus MetricsAggregator::slo(const MetricGroup &group, const SloThresholds &
         return s;
     const Group &g = m_groups[std::size_t(*it)];
     s.window = stats(group, std::chrono::duration_cast<std::chrono::seconds>(policy.shortWindow));
-    SloObservation obs;
-    if (s.window.errorRatio) {
-        obs.errorRatio = s.window.errorRatio;
-        obs.availability = 1.0 - *s.window.errorRatio;
-    }
-    if (!std::isnan(s.window.p95))
-        obs.latencyP95 = LatencyMs(s.window.p95 * 1000.0);
-    s.evaluation = evaluateSlo(obs, thresholds);
+    s.evaluation = evaluateSlo(s.window.sloWindow(), thresholds);
 
     const Point *longStart = pointAtOrBefore(g, g.current.time - policy.longWindow, false);
-    std::optional<double> longRatio;
-    if (longStart && longStart->time < g.current.time)
-        longRatio = errorRatio(counterDelta(longStart->errors, g.current.errors),
-                               counterDelta(longStart->total, g.current.total));
-    s.burn = evaluateBurnRate(longRatio, s.window.errorRatio, thresholds, policy);
+    SloWindow longWindow;
+    if (longStart && longStart->time < g.current.time) {
+        longWindow.requests = counterDelta(longStart->total, g.current.total);
+        longWindow.errors = counterDelta(longStart->errors, g.current.errors);
+        longWindow.span = std::chrono::duration_cast<std::chrono::milliseconds>(g.current.time - longStart->time);
+    }
+    s.burn = evaluateBurnRate(longWindow, s.window.sloWindow(), thresholds, policy);
     return s;
 }
 

@@ -38,6 +38,7 @@ QString viaName(MetricGroup::Via via);
 struct WindowStats
 {
     double requests = 0;                 // increase of requests_total over the window
+    double errors = 0;                   // of which 5xx
     std::optional<double> requestRate;   // per second
     std::optional<double> errorRatio;    // 5xx / all; none without requests
     double p50 = qQNaN();                // seconds; NaN when there is nothing to interpolate
@@ -47,6 +48,9 @@ struct WindowStats
     // 1024 requests per server), weighted by the requests each server served in the window.
     double average = qQNaN();
     std::chrono::milliseconds span {0};  // the window actually covered by the data
+
+    // The counts the SLO verdicts are judged on (models/slo.h).
+    SloWindow sloWindow() const;
 };
 
 struct SloStatus
@@ -54,6 +58,12 @@ struct SloStatus
     WindowStats window;                  // the SLO window (5 min, or what the data covers)
     SloEvaluation evaluation;
     BurnRateEvaluation burn;
+
+    // The group's one SLO state: the worse of the window's verdicts and the burn rates. The SLO
+    // panel's row and the board's status both read this.
+    SloState state() const { return worseSloState(evaluation.overall(), burn.state); }
+    // Why, when it is not met: the verdicts that decide it, or the burn rate.
+    QString explain() const;
 };
 
 // Turns successive scrapes of a gateway's /metrics into rates, error ratios and latency
@@ -90,6 +100,8 @@ public:
     // points for 6 minutes, 30 s points (no percentiles) for the hour.
     TimeSeriesId series(const MetricGroup &group, Measure measure);
     qsizetype scrapes() const { return m_scrapes; }
+    // The window each live chart point (and so the charts' legend values) is measured over.
+    std::chrono::seconds liveWindow() const { return m_liveWindow; }
     SeriesTime lastScrape() const { return m_lastScrape; }
     // True when the exposition has no histogram for the duration metric (no percentiles).
     bool hasLatency() const { return m_sawHistogram; }

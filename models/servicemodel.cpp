@@ -57,7 +57,44 @@ int ServiceModel::rowOf(const QString &name) const
 
 int ServiceModel::count(HealthStatus status) const
 {
-    return int(std::count_if(m_rows.begin(), m_rows.end(), [status](const ServiceHealth &s) { return s.status == status; }));
+    int n = 0;
+    for (int row = 0; row < int(m_rows.size()); ++row)
+        n += this->status(row) == status;
+    return n;
+}
+
+int ServiceModel::countSloBreached() const
+{
+    return int(std::count_if(m_stats.begin(), m_stats.end(), [](const std::optional<ServiceStats> &st) {
+        return st && st->slo.state() == SloState::Breached;
+    }));
+}
+
+HealthStatus ServiceModel::status(int row) const
+{
+    const HealthStatus check = m_rows.at(row).status;
+    const std::optional<ServiceStats> &st = m_stats.at(row);
+    // Stale metrics judge nothing: the status is then the check's alone (and marked stale).
+    if (!st || m_metricsStale || st->slo.state() != SloState::Breached)
+        return check;
+    return check == HealthStatus::Unhealthy ? check : HealthStatus::Degraded;
+}
+
+QString ServiceModel::statusReason(int row) const
+{
+    const ServiceHealth &s = m_rows.at(row);
+    QString check = tr("%1 check").arg(healthName(s.status));
+    if (!s.message.isEmpty() && s.message != QLatin1String("ok"))
+        check += QStringLiteral(" (%1)").arg(s.message);
+    const std::optional<ServiceStats> &st = m_stats.at(row);
+    if (!st)
+        return check + tr("; no traffic numbers yet");
+    if (m_metricsStale)
+        return check + tr("; metrics stale, SLO not judged");
+    const SloState slo = st->slo.state();
+    if (slo == SloState::Met)
+        return check + tr("; SLO met over %1").arg(windowText(st->slo.window.span));
+    return check + QStringLiteral("; ") + st->slo.explain();
 }
 
 void ServiceModel::apply(const HealthSnapshot &snapshot)
@@ -99,7 +136,8 @@ void ServiceModel::setStats(int row, std::optional<ServiceStats> stats)
     if (row < 0 || row >= m_rows.size())
         return;
     m_stats[row] = std::move(stats);
-    Q_EMIT dataChanged(index(row, RateColumn), index(row, TrendColumn));
+    // The status follows the SLO too.
+    Q_EMIT dataChanged(index(row, StatusColumn), index(row, TrendColumn));
 }
 
 void ServiceModel::setStale(bool stale)
@@ -122,7 +160,7 @@ void ServiceModel::setMetricsStale(bool stale)
         return;
     m_metricsStale = stale;
     if (!m_rows.isEmpty())
-        Q_EMIT dataChanged(index(0, RateColumn), index(int(m_rows.size()) - 1, TrendColumn));
+        Q_EMIT dataChanged(index(0, StatusColumn), index(int(m_rows.size()) - 1, TrendColumn));
 }
 
 QVariant ServiceModel::data(const QModelIndex &index, int role) const
@@ -144,7 +182,13 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
         case TrendColumn: return {};
         case NameColumn: return s.name;
         case KindColumn: return serviceKindName(s.kind);
-        case StatusColumn: return m_stale ? healthName(s.status) + QStringLiteral(" (stale)") : healthName(s.status);
+        case StatusColumn: {
+            const HealthStatus shown = status(index.row());
+            QString text = shown != s.status && shown == HealthStatus::Degraded ? tr("SLO breached") : healthName(shown);
+            if (shown != s.status && s.status != HealthStatus::Healthy)
+                text = healthName(s.status) + tr(", SLO breached");
+            return m_stale ? text + QStringLiteral(" (stale)") : text;
+        }
         case LatencyColumn: return s.latencyMs ? QStringLiteral("%1 ms").arg(*s.latencyMs, 0, 'f', 1) : QStringLiteral("—");
         case DbColumn: return checksText(s);
         case VersionColumn: return s.version.isEmpty() ? QStringLiteral("—") : s.version;
@@ -158,6 +202,12 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
         if (index.column() == P95Column && st && !st->p95Ms && st->averageMs)
             return tr("Average over the gateway's last 1024 requests per server, weighted by traffic. The gateway "
                       "keeps no histogram, so there is no p95 to show.");
+        if (index.column() == StatusColumn)
+            return statusReason(index.row());
+        if (index.column() == ErrorColumn && st)
+            return st->errorVerdict.explain();
+        if (index.column() == P95Column && st && st->p95Ms)
+            return st->latencyVerdict.explain();
         return QStringLiteral("%1 (%2): %3\n%4%5")
             .arg(s.name, serviceKindName(s.kind), healthName(s.status), s.message.isEmpty() ? QString() : s.message + QLatin1Char('\n'),
                  s.url);
@@ -172,12 +222,23 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
     case TrendRole:
         return st ? QVariant::fromValue(st->trend) : QVariant();
     case SloRole:
-        return int(st ? st->slo : SloState::NoData);
-    case AttentionRole:
-        // Draws the eye: not healthy, or its SLO is breached.
-        return s.status == HealthStatus::Unhealthy || s.status == HealthStatus::Degraded
-            || (st && st->slo == SloState::Breached);
+        return int(st ? st->slo.state() : SloState::NoData);
+    case CellSloRole:
+        if (!st)
+            return int(SloState::NoData);
+        switch (Column(index.column())) {
+        case ErrorColumn: return int(st->errorVerdict.state);
+        case P95Column: return int(st->latencyVerdict.state);
+        default: return int(SloState::NoData);
+        }
+    case AttentionRole: {
+        // Draws the eye: not healthy, whether by its check or by its SLO.
+        const HealthStatus shown = status(index.row());
+        return shown == HealthStatus::Unhealthy || shown == HealthStatus::Degraded;
+    }
     case StatusRole:
+        return int(status(index.row()));
+    case HealthRole:
         return int(s.status);
     case KindRole:
         return int(s.kind);
@@ -185,7 +246,7 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
         return m_stale || metricsAreStaleAt(index.column());
     case SortRole:
         switch (Column(index.column())) {
-        case StatusColumn: return severity(s.status);
+        case StatusColumn: return severity(status(index.row()));
         case RateColumn: return st && st->requestRate ? *st->requestRate : -1.0;
         case ErrorColumn: return st && st->errorRatio ? *st->errorRatio : -1.0;
         case P95Column: return st && st->p95Ms ? *st->p95Ms : st && st->averageMs ? *st->averageMs : -1.0;
@@ -207,9 +268,9 @@ QVariant ServiceModel::headerData(int section, Qt::Orientation orientation, int 
     case NameColumn: return tr("Service");
     case KindColumn: return tr("Kind");
     case StatusColumn: return tr("Status");
-    case RateColumn: return tr("Requests");
-    case ErrorColumn: return tr("Errors");
-    case P95Column: return tr("p95");
+    case RateColumn: return tr("Requests, %1").arg(windowText(kLiveWindow));
+    case ErrorColumn: return tr("Errors, %1").arg(windowText(kLiveWindow));
+    case P95Column: return tr("p95, %1").arg(windowText(kLiveWindow));
     case TrendColumn: return tr("Trend (req/s)");
     case LatencyColumn: return tr("Check latency");
     case DbColumn: return tr("Sub-checks");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "client/domain.h"
+#include "models/metricsaggregator.h"
 #include "models/slo.h"
 
 #include <QAbstractTableModel>
@@ -10,11 +11,17 @@ namespace cutover {
 // Live traffic numbers of one row, from the metrics (none until two scrapes have been seen).
 struct ServiceStats
 {
-    std::optional<double> requestRate;   // req/s over the last minute
-    std::optional<double> errorRatio;    // 5xx share over the last minute
+    // The board's live numbers, over kLiveWindow (or what the data covers: `span`).
+    std::optional<double> requestRate;   // req/s
+    std::optional<double> errorRatio;    // 5xx share
     std::optional<double> p95Ms;
     std::optional<double> averageMs;     // where the gateway has averages but no histogram
-    SloState slo = SloState::NoData;     // against the profile's thresholds, 5-minute window
+    std::chrono::milliseconds span {0};
+    // Each live number judged on its own, so that only a number beyond its objective is marked.
+    Verdict errorVerdict {Verdict::Objective::ErrorRate};
+    Verdict latencyVerdict {Verdict::Objective::Latency};
+    // The SLO over the SLO window, exactly as the SLO panel's row for the same group.
+    SloStatus slo;
     QList<float> trend;                  // recent request rate, oldest first
 };
 
@@ -28,7 +35,13 @@ class ServiceModel : public QAbstractTableModel
 public:
     enum Column { NameColumn, KindColumn, StatusColumn, RateColumn, ErrorColumn, P95Column, TrendColumn, LatencyColumn,
                   DbColumn, VersionColumn, CheckedColumn, ColumnCount };
-    enum Role { StatusRole = Qt::UserRole + 1, KindRole, StaleRole, SortRole, TrendRole, SloRole, AttentionRole };
+    // StatusRole: the row's status, the worst of its health check and its SLO (a service whose
+    // check passes while its traffic breaches the SLO is not healthy). HealthRole: the check alone.
+    // SloRole: the row's SLO state; CellSloRole: the verdict on the cell's own number.
+    enum Role { StatusRole = Qt::UserRole + 1, KindRole, StaleRole, SortRole, TrendRole, SloRole, AttentionRole,
+                HealthRole, CellSloRole };
+    // The window of the live numbers (request rate, errors, p95), named in their headers.
+    static constexpr std::chrono::seconds kLiveWindow {60};
 
     using QAbstractTableModel::QAbstractTableModel;
 
@@ -48,8 +61,14 @@ public:
     bool isStale() const { return m_stale; }
     const ServiceHealth &service(int row) const { return m_rows.at(row); }
     int rowOf(const QString &name) const;
-    // Counts by status, for the summary line.
+    // Counts by the row's status (health check and SLO), for the summary line.
     int count(HealthStatus status) const;
+    // Rows whose SLO is breached, as the SLO panel says.
+    int countSloBreached() const;
+    // The worst of the health check and the SLO verdict, and the sentence that says why
+    // ("healthy check; errors 2.6 % > 0.1 % over 5 min (3,012 requests)").
+    HealthStatus status(int row) const;
+    QString statusReason(int row) const;
 
 private:
     bool metricsAreStaleAt(int column) const;

@@ -6,7 +6,7 @@
 
 namespace cutover {
 
-// The SLO panel's rows: all traffic first, then every service, each against the profile's
+// The SLO panel's rows: all traffic first, then what the monolith served, then every service, each against the profile's
 // thresholds over the SLO window, with the two burn rates and a state that says "breached"
 // plainly. Refreshed from the aggregator after each scrape.
 class SloModel : public QAbstractTableModel
@@ -29,6 +29,13 @@ public:
     const SloThresholds &thresholds() const { return m_thresholds; }
     // Worst state over all rows, for a summary badge.
     SloState worst() const;
+    // Why the worst row is in that state ("payment-service: errors 2.6 % > 0.1 % over 5 min
+    // (3,012 requests)"); empty when every row is met.
+    QString worstReason() const;
+    // "All traffic", "Monolith (all it served)", or the service's name.
+    static QString scopeName(const MetricGroup &group);
+    // Some row saw requests in its window.
+    bool hasTraffic() const;
 
     struct Row
     {

@@ -37,8 +37,9 @@ public:
         if (index.data(ServiceModel::AttentionRole).toBool())
             option->backgroundBrush = QColor(0xfd, 0xec, 0xea);
         const int col = index.column();
+        // Only a number beyond its objective is red, judged on its own counts.
         if ((col == ServiceModel::ErrorColumn || col == ServiceModel::P95Column)
-            && SloState(index.data(ServiceModel::SloRole).toInt()) == SloState::Breached) {
+            && SloState(index.data(ServiceModel::CellSloRole).toInt()) == SloState::Breached) {
             option->palette.setColor(QPalette::Text, QColor(0xb9, 0x1c, 0x1c));
             option->font.setBold(true);
         }
@@ -119,6 +120,9 @@ void HealthBoard::updateSummary()
                        .arg(bad);
     if (const int unknown = m_model->count(HealthStatus::Unknown))
         text += tr("  ·  %1 unknown").arg(unknown);
+    // The same count as the SLO panel's breached rows.
+    if (const int breached = m_model->countSloBreached())
+        text += tr("  ·  %n breaching the SLO", nullptr, breached);
     if (m_model->isStale())
         text += tr("  ·  STALE");
     m_summary->setFullText(text);

@@ -38,6 +38,11 @@ public:
             if (index.column() == SloModel::StateColumn)
                 option->palette.setColor(QPalette::Text, QColor(0x16, 0x7d, 0x45));
             break;
+        case SloState::NotEnoughTraffic:
+            // Neither good nor bad: the evidence is not there yet.
+            if (index.column() == SloModel::StateColumn)
+                option->font.setItalic(true);
+            break;
         case SloState::NoData:
             break;
         }
@@ -89,13 +94,20 @@ void SloPanel::refreshHeader()
                                 .arg(t.availabilityTarget * 100.0, 0, 'f', 2)
                                 .arg(t.latencyP95Max.count(), 0, 'f', 0)
                                 .arg(t.errorRatioMax * 100.0, 0, 'f', 2);
+    const SloModel *model = m_state->slo();
     QString state;
     switch (worst) {
     case SloState::Breached: state = tr("<span style='color:#b91c1c'><b>SLO breached</b></span>"); break;
     case SloState::AtRisk: state = tr("<span style='color:#b45309'><b>SLO at risk</b></span>"); break;
     case SloState::Met: state = tr("<span style='color:#167d45'><b>All SLOs met</b></span>"); break;
-    case SloState::NoData: state = tr("<b>No traffic data yet</b>"); break;
+    case SloState::NotEnoughTraffic: state = tr("<b>Not enough traffic to judge every SLO yet</b>"); break;
+    case SloState::NoData:
+        // Traffic without a verdict is not "no traffic": say what is missing instead.
+        state = model->hasTraffic() ? tr("<b>Some SLOs cannot be judged</b>") : tr("<b>No traffic data yet</b>");
+        break;
     }
+    if (const QString why = model->worstReason(); !why.isEmpty() && worst != SloState::Met)
+        state += QStringLiteral(": ") + why.toHtmlEscaped();
     m_header->setText(state + QStringLiteral("  —  ") + targets.toHtmlEscaped());
 }
 

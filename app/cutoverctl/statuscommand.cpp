@@ -10,6 +10,10 @@ namespace cutover::ctl {
 
 namespace {
 
+// Long enough for a verdict on a few hundred requests a second; a quiet service will still say
+// "not enough traffic" and how much it needs (a longer --window gives it more).
+constexpr double kDefaultWindowSeconds = 5;
+
 struct Snapshot
 {
     std::optional<Result<GatewayInfo>> info;
@@ -71,7 +75,7 @@ Json optionalNumber(std::optional<double> v)
 
 std::string stateKey(SloState s)
 {
-    return sloStateName(s).replace(QLatin1Char(' '), QLatin1Char('_')).toStdString();
+    return sloStateKey(s).toStdString();
 }
 
 Json trafficJson(const ServiceTraffic &t)
@@ -83,25 +87,27 @@ Json trafficJson(const ServiceTraffic &t)
     j["request_rate"] = optionalNumber(t.rate);
     j["error_ratio"] = optionalNumber(t.errorRatio);
     j["p95_ms"] = optionalNumber(t.p95Ms);
-    j["slo"] = Json {{"availability", stateKey(t.slo.availability)},
-                     {"latency", stateKey(t.slo.latency)},
-                     {"error_rate", stateKey(t.slo.errorRate)},
+    j["slo"] = Json {{"availability", stateKey(t.slo.availability.state)},
+                     {"latency", stateKey(t.slo.latency.state)},
+                     {"error_rate", stateKey(t.slo.errorRate.state)},
                      {"overall", stateKey(t.slo.overall())}};
+    // Why the overall verdict is what it is, when it is not met (models/slo.h's explanation).
+    j["slo_reason"] = jsonString(t.slo.explain());
     return j;
 }
 
-// "met", or "BREACHED: p95, errors" naming the objectives that are not met.
+// "met", "not enough traffic", or "BREACHED: p95, errors" naming the objectives in that state.
 QString sloText(const SloEvaluation &e)
 {
     const SloState overall = e.overall();
-    if (overall == SloState::Met || overall == SloState::NoData)
+    if (overall == SloState::Met || overall == SloState::NoData || overall == SloState::NotEnoughTraffic)
         return sloStateName(overall);
     QStringList which;
-    if (e.availability == overall)
+    if (e.availability.state == overall)
         which.append(QStringLiteral("availability"));
-    if (e.latency == overall)
+    if (e.latency.state == overall)
         which.append(QStringLiteral("p95"));
-    if (e.errorRate == overall)
+    if (e.errorRate.state == overall)
         which.append(QStringLiteral("errors"));
     return sloStateName(overall).toUpper() + QStringLiteral(": ") + which.join(QStringLiteral(", "));
 }
@@ -142,9 +148,10 @@ std::optional<T> optionalPart(Result<T> result, bool offered)
 int runStatus(Context &ctx)
 {
     bool ok = true;
-    const double windowSeconds = ctx.args.isSet(QStringLiteral("window")) ? ctx.args.value(QStringLiteral("window")).toDouble(&ok) : 1.0;
-    if (!ok || !(windowSeconds >= 0.2 && windowSeconds <= 60))
-        usageError(QStringLiteral("--window must be a number of seconds from 0.2 to 60"));
+    const double windowSeconds =
+        ctx.args.isSet(QStringLiteral("window")) ? ctx.args.value(QStringLiteral("window")).toDouble(&ok) : kDefaultWindowSeconds;
+    if (!ok || !(windowSeconds >= 0.2 && windowSeconds <= 300))
+        usageError(QStringLiteral("--window must be a number of seconds from 0.2 to 300"));
 
     Snapshot s = fetchAll(ctx.backend);
     const GatewayInfo info = valueOrThrow(std::move(*s.info));
@@ -279,6 +286,16 @@ int runStatus(Context &ctx)
             row(x.service, x);
         row(QStringLiteral("(all)"), traffic->overall);
         out += t.render();
+        // Why each verdict that is not "met" is what it is, with the numbers it rests on.
+        QStringList why;
+        for (const ServiceTraffic &x : std::as_const(traffic->services))
+            if (const QString reason = x.slo.explain(); !reason.isEmpty())
+                why << QStringLiteral("  %1: %2").arg(x.service, reason);
+        if (const QString reason = traffic->overall.slo.explain(); !reason.isEmpty())
+            why << QStringLiteral("  (all): %1").arg(reason);
+        if (!why.isEmpty())
+            out += QStringLiteral("Verdicts (met or breached only with 95 % confidence):\n") + why.join(QLatin1Char('\n'))
+                + QLatin1Char('\n');
         if (!traffic->latencyAvailable)
             out += QStringLiteral("The gateway exposes no request-duration histogram: no p95.\n");
     } else {
@@ -297,8 +314,12 @@ void addStatusCommand(QList<Command> &commands)
                      QStringLiteral("Shows the gateway (name, version, instance, API version), who the token belongs to, the "
                                     "health of the gateway and of every service (status, health-check latency, database "
                                     "check), the emergency rollback state, and per service the request rate, error rate and "
-                                    "p95 latency measured from two /metrics scrapes --window seconds apart, judged against "
-                                    "the SLOs (the profile's, else availability 99.9 %, p95 200 ms, error rate 0.1 %).\n\n"
+                                    "p95 latency measured from two /metrics scrapes --window seconds apart (default 5), judged "
+                                    "against the SLOs (the profile's, else availability 99.9 %, p95 200 ms, error rate 0.1 %). "
+                                    "A ratio objective is judged on the window's counts with a 95 % Wilson interval: breached "
+                                    "only when even its optimistic bound is beyond the objective, met only when even its "
+                                    "pessimistic bound is within it, otherwise \"not enough traffic\" with about how many "
+                                    "requests a verdict needs; p95 is judged over 200 requests or more.\n\n"
                                     "--json prints {\"gateway\": {\"url\", \"name\", \"version\", \"instance\", \"api_version\", "
                                     "\"capabilities\"}, \"profile\": {\"name\", \"environment\"} or null, \"whoami\": "
                                     "{\"subject\", \"role\"}, \"services\": [{\"name\", \"kind\", \"status\", \"latency_ms\", "
@@ -306,9 +327,10 @@ void addStatusCommand(QList<Command> &commands)
                                     "null}] (null if the gateway offers no health), \"rollback\": {…as GET /admin/rollback} or null, \"traffic\": {\"window_s\", \"slo\": "
                                     "{\"availability\", \"p95_ms\", \"error_rate\"}, \"services\": [{\"service\", \"requests\", "
                                     "\"request_rate\", \"error_ratio\", \"p95_ms\", \"slo\": {\"availability\", \"latency\", "
-                                    "\"error_rate\", \"overall\"}}], \"overall\": {…}} or null, \"traffic_unavailable\": reason "
-                                    "or null}. SLO states are \"met\", \"at_risk\", \"breached\" or \"no_data\"."),
-                     {{QStringLiteral("window"), QStringLiteral("Seconds between the two metric scrapes (default 1)."), QStringLiteral("seconds")}},
+                                    "\"error_rate\", \"overall\"}, \"slo_reason\": why, or null when met}], \"overall\": {…}} or null, "
+                                    "\"traffic_unavailable\": reason or null}. SLO states are \"met\", \"at_risk\", "
+                                    "\"breached\", \"no_data\" or \"not_enough_traffic\"."),
+                     {{QStringLiteral("window"), QStringLiteral("Seconds between the two metric scrapes (default 5, at most 300)."), QStringLiteral("seconds")}},
                      {}, true, runStatus});
 }
 

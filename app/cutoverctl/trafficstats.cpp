@@ -18,13 +18,7 @@ ServiceTraffic fromWindow(const QString &service, const WindowStats &w, const Sl
     t.errorRatio = w.errorRatio;
     if (w.requests > 0 && std::isfinite(w.p95))
         t.p95Ms = w.p95 * 1000.0;
-    SloObservation observation;
-    if (t.errorRatio)
-        observation.availability = 1.0 - *t.errorRatio;
-    if (t.p95Ms)
-        observation.latencyP95 = LatencyMs(*t.p95Ms);
-    observation.errorRatio = t.errorRatio;
-    t.slo = evaluateSlo(observation, thresholds);
+    t.slo = evaluateSlo(w.sloWindow(), thresholds);
     return t;
 }
 

@@ -69,6 +69,7 @@ private Q_SLOTS:
     void usageErrors_data();
     void usageErrors();
     void status();
+    void statusNeverCallsFewRequestsMet();
     void routesMatchTheGateway();
     void routeSetChangesTheRoute();
     void routeSetStaleVersionIsAConflict();
@@ -253,15 +254,51 @@ void TestCutoverCtl::status()
     QCOMPARE_JSON(j["rollback"]["engaged"], false);
     const Json &traffic = j["traffic"];
     QVERIFY2(traffic.is_object(), j["traffic_unavailable"].dump().c_str());
-    QVERIFY(traffic["window_s"].get<double>() > 0.5);
+    // Sampled over 5 s by default: long enough for a verdict on a busy service.
+    QVERIFY2(traffic["window_s"].get<double>() > 4.5, traffic.dump().c_str());
     QCOMPARE_JSON(traffic["slo"], Json::parse(R"({"availability":0.999,"p95_ms":200.0,"error_rate":0.001})"));
     QVERIFY(traffic["overall"]["requests"].get<double>() > 0 && traffic["overall"]["request_rate"].get<double>() > 0);
     QVERIFY(!traffic["services"].empty());
     for (const Json &t : traffic["services"]) {
         QVERIFY(t["service"].is_string());
         const std::string overall = t["slo"]["overall"];
-        QVERIFY(overall == "met" || overall == "at_risk" || overall == "breached" || overall == "no_data");
+        QVERIFY(overall == "met" || overall == "at_risk" || overall == "breached" || overall == "no_data"
+                || overall == "not_enough_traffic");
+        // A verdict other than "met" says why, with the numbers it rests on.
+        QCOMPARE(t["slo_reason"].is_null(), overall == "met");
     }
+}
+
+void TestCutoverCtl::statusNeverCallsFewRequestsMet()
+{
+    // 5 % of payment-service's requests fail (about 10 req/s): a few seconds can show that it
+    // breaches, or too little to tell, but never that it meets 0.1 %.
+    QCOMPARE(m_sim.request("POST", u"/sim/faults"_s, Role::Admin, R"({"service":"payment-service","error_rate":0.05})").status, 201);
+    const Run r = ctl(u"status --json --window 2"_s, Role::Viewer);
+    QCOMPARE(m_sim.request("DELETE", u"/sim/faults"_s, Role::Admin).status, 200);
+    QCOMPARE(r.code, 0);
+    const Json traffic = r.json()["traffic"];
+    QVERIFY2(traffic.is_object(), r.out.constData());
+    QVERIFY(traffic["window_s"].get<double>() > 1.5 && traffic["window_s"].get<double>() < 4);
+    bool seen = false;
+    for (const Json &t : traffic["services"]) {
+        if (t["service"] != "payment-service")
+            continue;
+        seen = true;
+        const std::string errors = t["slo"]["error_rate"];
+        QVERIFY2(errors == "breached" || errors == "not_enough_traffic", t.dump().c_str());
+        const std::string reason = t["slo_reason"];
+        QVERIFY2(reason.find("over 2 s") != std::string::npos, reason.c_str());
+        if (errors == "not_enough_traffic")
+            QVERIFY2(reason.find("needed to judge") != std::string::npos, reason.c_str());
+    }
+    QVERIFY(seen);
+    const Run human = ctl(u"status --window 0.5"_s, Role::Viewer);
+    QCOMPARE(human.code, 0);
+    QVERIFY2(human.out.contains("Traffic over the last 0.5 s") && human.out.contains("not enough traffic")
+                 && human.out.contains("Verdicts (met or breached only with 95 % confidence)"),
+             human.out.constData());
+    QCOMPARE(ctl(u"status --window 301"_s, Role::Viewer).code, 2);
 }
 
 void TestCutoverCtl::routesMatchTheGateway()

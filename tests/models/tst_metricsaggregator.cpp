@@ -185,7 +185,7 @@ void TestMetricsAggregator::simulatedTrafficAndFaults()
     QVERIFY2(media.p50 > posts.p50, qPrintable(QString::number(media.p50)));
 
     SloThresholds slo;
-    QVERIFY(agg.slo({Scope::Service, QStringLiteral("post-service"), Via::All}, slo).evaluation.errorRate
+    QVERIFY(agg.slo({Scope::Service, QStringLiteral("post-service"), Via::All}, slo).evaluation.errorRate.state
             != SloState::Breached);
 
     // Half of what the monolith serves now fails.
@@ -198,8 +198,8 @@ void TestMetricsAggregator::simulatedTrafficAndFaults()
     const WindowStats failing = agg.stats({Scope::Route, QStringLiteral("media"), Via::Monolith}, 30s);
     QVERIFY2(*failing.errorRatio > 0.4 && *failing.errorRatio < 0.6, qPrintable(QString::number(*failing.errorRatio)));
     const SloStatus status = agg.slo({Scope::Service, QStringLiteral("media-service"), Via::All}, slo);
-    QCOMPARE(status.evaluation.errorRate, SloState::Breached);
-    QCOMPARE(status.evaluation.availability, SloState::Breached);
+    QCOMPARE(status.evaluation.errorRate.state, SloState::Breached);
+    QCOMPARE(status.evaluation.availability.state, SloState::Breached);
     QVERIFY(*status.burn.shortBurnRate > 100);
     QVERIFY(status.burn.page());
 }
