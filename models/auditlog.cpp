@@ -159,6 +159,15 @@ void AuditLog::setRecoveryTime(qint64 entryId, std::chrono::milliseconds ttr)
         Q_EMIT dataChanged(index(row, ChangeColumn), index(row, ChangeColumn));
 }
 
+void AuditLog::clearRecoveryTime(qint64 entryId)
+{
+    if (!m_recovery.remove(entryId))
+        return;
+    const int row = rowOf(entryId);
+    if (row >= 0)
+        Q_EMIT dataChanged(index(row, ChangeColumn), index(row, ChangeColumn));
+}
+
 std::optional<std::chrono::milliseconds> AuditLog::recoveryTime(qint64 entryId) const
 {
     const auto it = m_recovery.constFind(entryId);

@@ -44,6 +44,7 @@ public:
 
     // The engage entry's time to recovery, shown in its change column and tooltip.
     void setRecoveryTime(qint64 entryId, std::chrono::milliseconds ttr);
+    void clearRecoveryTime(qint64 entryId);
     std::optional<std::chrono::milliseconds> recoveryTime(qint64 entryId) const;
 
     // "route", "flag", "rollback", … of an action such as "route.update".

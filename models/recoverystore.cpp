@@ -69,6 +69,17 @@ QString RecoveryStore::put(const RecoveryRecord &record)
         m_records.append(record);
     while (m_records.size() > kMaxRecords)
         m_records.removeFirst();
+    return save();
+}
+
+QString RecoveryStore::remove(const QString &gateway, const QDateTime &engagedAt)
+{
+    const auto removed = m_records.removeIf([&](const RecoveryRecord &r) { return r.gateway == gateway && r.engagedAt == engagedAt; });
+    return removed ? save() : QString();
+}
+
+QString RecoveryStore::save() const
+{
     if (m_path.isEmpty())
         return {};
 

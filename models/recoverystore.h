@@ -38,6 +38,8 @@ public:
     // Adds or replaces the record of the same gateway and engage time; returns an error message
     // if the file could not be written (the record is kept in memory all the same).
     QString put(const RecoveryRecord &record);
+    // Forgets the record of that engage (a recovery that did not hold); an error message as put().
+    QString remove(const QString &gateway, const QDateTime &engagedAt);
     std::optional<RecoveryRecord> find(const QString &gateway, const QDateTime &engagedAt) const;
     // The error of the last load, empty if fine (a missing file is fine).
     QString loadError() const { return m_loadError; }
@@ -46,6 +48,7 @@ public:
 
 private:
     void load();
+    QString save() const;
 
     QString m_path;
     QList<RecoveryRecord> m_records;

@@ -278,16 +278,31 @@ void RollbackController::verifyNow()
         return;
     TrafficObservation o;
     o.time = metrics->lastScrape();
-    const WindowStats all = metrics->stats(MetricGroup {}, kVerifyWindow);
+    const WindowStats recent = metrics->stats(MetricGroup {}, kVerifyWindow);
     const MetricGroup microGroup {MetricGroup::Scope::Overall, QString(), MetricGroup::Via::Microservice};
-    if (all.requestRate && all.requests > 0) {
+    if (recent.requestRate && recent.requests > 0) {
         const double micro = metrics->hasGroup(microGroup) ? metrics->stats(microGroup, kVerifyWindow).requests : 0.0;
-        o.microserviceShare = micro / all.requests;
+        o.microserviceShare = micro / recent.requests;
     }
-    o.errorRatio = all.errorRatio;
-    if (!std::isnan(all.p95))
-        o.p95 = LatencyMs(all.p95 * 1000.0);
+    // The SLO is judged on all the traffic since the switch: from the start of the first window
+    // without a microservice request (whole seconds, rounded so as to stay after the switch), up
+    // to the SLO window. A 10 s window alone rarely holds enough requests for a verdict.
+    o.window = recent.sloWindow();
+    if (const std::optional<SeriesTime> drained = m_verifier.drainedAt()) {
+        const auto since = std::chrono::duration_cast<std::chrono::seconds>(o.time - (*drained - kVerifyWindow));
+        const std::chrono::seconds window = std::clamp(since, kVerifyWindow, BurnRatePolicy().shortWindow);
+        o.window = metrics->stats(MetricGroup {}, window).sloWindow();
+    }
+    // (The window that first shows the drain lies wholly after the switch: it is judged as it is.)
     const bool phaseChanged = m_verifier.observe(o);
+    if (phaseChanged && m_verifier.relapsed() && m_verifier.phase() == RollbackVerifier::Phase::Recovering && m_lastRecovery
+        && m_lastRecovery->engagedAt == m_state.engagedAt) {
+        // The SLO broke again: the recovery measured before is not one any more.
+        m_store->remove(m_lastRecovery->gateway, m_lastRecovery->engagedAt);
+        if (m_lastRecovery->auditId)
+            m_board->audit()->clearRecoveryTime(m_lastRecovery->auditId);
+        m_lastRecovery.reset();
+    }
     if (phaseChanged && m_verifier.phase() == RollbackVerifier::Phase::Recovered && m_verifier.timeToRecovery()) {
         RecoveryRecord r;
         r.gateway = m_poller && m_poller->backend() ? m_poller->backend()->address() : QString();

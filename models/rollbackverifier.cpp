@@ -42,9 +42,15 @@ bool RollbackVerifier::observe(const TrafficObservation &o)
         m_drainedAt = o.time;
         m_phase = Phase::Recovering;
     }
-    if (m_phase == Phase::Recovering && within(errorState()) && within(latencyState())) {
+    const bool passes = within(errorState()) && within(latencyState());
+    if (m_phase == Phase::Recovering && passes) {
         m_recoveredAt = o.time;
         m_phase = Phase::Recovered;
+    } else if (m_phase == Phase::Recovered && (errorState() == SloState::Breached || latencyState() == SloState::Breached)) {
+        // Not enough traffic for a moment does not undo a recovery; a breach does.
+        m_recoveredAt.reset();
+        m_phase = Phase::Recovering;
+        m_relapsed = true;
     }
     return m_phase != before;
 }
@@ -70,14 +76,14 @@ std::chrono::milliseconds RollbackVerifier::elapsed(SeriesTime now) const
     return std::max(std::chrono::milliseconds(0), now - m_engagedAt);
 }
 
-SloState RollbackVerifier::errorState() const
+Verdict RollbackVerifier::errorVerdict() const
 {
-    return m_latest ? evaluateErrorRatio(m_latest->errorRatio, m_thresholds) : SloState::NoData;
+    return judgeErrorRate(m_latest ? m_latest->window : SloWindow {}, m_thresholds);
 }
 
-SloState RollbackVerifier::latencyState() const
+Verdict RollbackVerifier::latencyVerdict() const
 {
-    return m_latest ? evaluateLatency(m_latest->p95, m_thresholds) : SloState::NoData;
+    return judgeLatency(m_latest ? m_latest->window : SloWindow {}, m_thresholds);
 }
 
 } // namespace cutover

@@ -11,20 +11,24 @@ namespace cutover {
 // The gateway's traffic over one recent window, as the rollback verifier reads it.
 struct TrafficObservation
 {
-    SeriesTime time {};                      // end of the window (the scrape time)
-    std::optional<double> microserviceShare; // microservice requests / all requests; none without requests
-    std::optional<double> errorRatio;        // 5xx / all
-    std::optional<LatencyMs> p95;
+    SeriesTime time {};                      // end of the windows (the scrape time)
+    // Microservice requests / all requests over a short recent window; none without requests.
+    std::optional<double> microserviceShare;
+    // The traffic the SLO verdicts judge: once drained, everything since the switch (see
+    // RollbackController::verifyNow), so that the evidence grows until a verdict is possible.
+    SloWindow window;
 };
 
 // Verifies an engaged emergency rollback from observed traffic and measures the time to recovery.
 //
 // Phases: Draining until a window shows no request served by a microservice (share exactly 0:
-// the window then lies wholly after the switch), Recovering until the error rate and p95 of a
-// window are within the SLO again (both must be known: no data is not a recovery), then
-// Recovered. Time to recovery is engage → the first such window; it is only reported as measured
-// when the console observed the traffic from around the engage on (a console that connects to a
-// rollback engaged an hour ago cannot say when the service recovered).
+// the window then lies wholly after the switch), Recovering until the error rate and p95 are
+// within the SLO by the verdicts of models/slo.h (met or at risk, with 95 % confidence: no data
+// and not enough traffic are not a recovery), then Recovered. A later window that breaches the
+// SLO again re-opens the recovery: the time to recovery is then open until every check passes
+// again. Time to recovery is engage → the first window that passes every check; it is only
+// reported as measured when the console observed the traffic from around the engage on (a
+// console that connects to a rollback engaged an hour ago cannot say when the service recovered).
 class RollbackVerifier
 {
 public:
@@ -56,8 +60,12 @@ public:
 
     // The latest observation after the engage and how it compares with the SLO.
     const std::optional<TrafficObservation> &latest() const { return m_latest; }
-    SloState errorState() const;
-    SloState latencyState() const;
+    Verdict errorVerdict() const;
+    Verdict latencyVerdict() const;
+    SloState errorState() const { return errorVerdict().state; }
+    SloState latencyState() const { return latencyVerdict().state; }
+    // Recovered once, then a check failed again (the recovery is open again).
+    bool relapsed() const { return m_relapsed; }
 
 private:
     static bool within(SloState state) { return state == SloState::Met || state == SloState::AtRisk; }
@@ -69,6 +77,7 @@ private:
     std::optional<SeriesTime> m_recoveredAt;
     std::optional<TrafficObservation> m_latest;
     bool m_measurable = false;
+    bool m_relapsed = false;
 };
 
 } // namespace cutover

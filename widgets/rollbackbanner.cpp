@@ -19,7 +19,8 @@ QString mark(SloState state)
     case SloState::Met:
     case SloState::AtRisk: return QStringLiteral("<span style='color:#bbf7d0'>\u2714</span>");
     case SloState::Breached: return QStringLiteral("<span style='color:#fde68a'>\u2716</span>");
-    case SloState::NoData: break;
+    case SloState::NoData:
+    case SloState::NotEnoughTraffic: break;
     }
     return QStringLiteral("<span style='color:#fecaca'>?</span>");
 }
@@ -113,11 +114,20 @@ void RollbackBanner::refresh()
         if (const auto ttd = v.timeToDrain())
             share += tr(" (drained after %1)").arg(AuditLog::formatDuration(*ttd));
         parts << share;
-        parts << tr("error rate %1 %2 (SLO \u2264 %3)")
-                     .arg(o->errorRatio ? percent(*o->errorRatio) : tr("no data"), mark(v.errorState()),
-                          percent(slo.errorRatioMax));
+        // Each check with the evidence it rests on: a verdict needs enough requests (models/slo.h).
+        auto evidence = [](const Verdict &check) {
+            if (check.state == SloState::NotEnoughTraffic)
+                return check.requestsNeeded ? tr("not enough traffic yet: %1 of about %2 requests")
+                                                  .arg(qint64(check.requests)).arg(qint64(*check.requestsNeeded))
+                                            : tr("not enough traffic yet: too close to the SLO to tell");
+            return tr("%1 requests over %2").arg(qint64(check.requests)).arg(windowText(check.span));
+        };
+        const Verdict errors = v.errorVerdict(), latency = v.latencyVerdict();
+        parts << tr("error rate %1 %2 (SLO \u2264 %3; %4)")
+                     .arg(errors.observed ? percent(*errors.observed) : tr("no data"), mark(errors.state),
+                          percent(slo.errorRatioMax), evidence(errors));
         parts << tr("p95 %1 %2 (SLO \u2264 %3 ms)")
-                     .arg(o->p95 ? tr("%1 ms").arg(o->p95->count(), 0, 'f', 0) : tr("no data"), mark(v.latencyState()))
+                     .arg(latency.observed ? tr("%1 ms").arg(*latency.observed, 0, 'f', 0) : tr("no data"), mark(latency.state))
                      .arg(slo.latencyP95Max.count(), 0, 'f', 0);
         if (const auto ttr = v.timeToRecovery()) {
             const bool onTarget = *ttr <= RollbackVerifier::kRecoveryTarget;
@@ -127,7 +137,16 @@ void RollbackBanner::refresh()
         } else if (v.phase() == RollbackVerifier::Phase::Recovered) {
             parts << tr("<b>SLO met again</b> (time to recovery not measured: this console was not watching at the engage)");
         } else {
-            parts << tr("not recovered yet: %1").arg(RollbackVerifier::phaseName(v.phase()));
+            // Say what still fails; "recovered" needs every check to pass.
+            QStringList failing;
+            if (!drained)
+                failing << tr("microservices still serving");
+            for (const Verdict *check : {&errors, &latency})
+                if (check->state != SloState::Met && check->state != SloState::AtRisk)
+                    failing << check->explain().toHtmlEscaped();
+            parts << tr("<b>not recovered yet</b>%1: %2")
+                         .arg(v.relapsed() ? tr(" (the SLO broke again after a recovery)") : QString(),
+                              failing.join(QStringLiteral("; ")));
         }
         if (const Poller *poller = m_board->poller(); poller && poller->state(Source::Metrics).isStale(now))
             parts << tr("<span style='background:#fde68a; color:#78350f'>&nbsp;metrics are stale: these numbers are "

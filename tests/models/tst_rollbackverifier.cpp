@@ -12,15 +12,20 @@ namespace {
 
 const SeriesTime t0 {std::chrono::milliseconds(1'800'000'000'000)};
 
+// A window of `requests` (plenty for a verdict unless said otherwise) with that error ratio.
 TrafficObservation obs(std::chrono::milliseconds after, std::optional<double> share, std::optional<double> errors,
-                       std::optional<double> p95Ms)
+                       std::optional<double> p95Ms, double requests = 1e6)
 {
     TrafficObservation o;
     o.time = t0 + after;
     o.microserviceShare = share;
-    o.errorRatio = errors;
+    if (errors) {
+        o.window.requests = requests;
+        o.window.errors = *errors * requests;
+        o.window.span = std::chrono::seconds(10);
+    }
     if (p95Ms)
-        o.p95 = LatencyMs(*p95Ms);
+        o.window.latencyP95 = LatencyMs(*p95Ms);
     return o;
 }
 
@@ -51,7 +56,8 @@ private Q_SLOTS:
 };
 
 // Each row: a series of observations (seconds after the engage, microservice share, error ratio,
-// p95 ms; a negative value means "no data") and the expected drain and recovery times.
+// p95 ms, and optionally the requests in the window; a negative value means "no data") and the
+// expected drain and recovery times.
 void TestRollbackVerifier::timeToRecovery_data()
 {
     QTest::addColumn<QList<QList<double>>>("series");
@@ -63,7 +69,14 @@ void TestRollbackVerifier::timeToRecovery_data()
                                  {20, 0.0, 0.0005, 150}, {30, 0.0, 0.0, 120}}
         << 11 << 20;
     QTest::newRow("drained and healthy at once") << QList<QList<double>> {{2, 0.2, 0.0, 100}, {12, 0.0, 0.0, 100}} << 12 << 12;
-    QTest::newRow("slo at the bound counts as met") << QList<QList<double>> {{10, 0.0, 0.001, 200}} << 10 << 10;
+    QTest::newRow("at risk counts as within the SLO") << QList<QList<double>> {{10, 0.0, 0.0009, 200}} << 10 << 10;
+    QTest::newRow("on the bound is not provably within") << QList<QList<double>> {{10, 0.0, 0.001, 100}} << 10 << -1;
+    QTest::newRow("a quiet window is not a recovery")
+        << QList<QList<double>> {{10, 0.0, 0.0, 100, 400}, {20, 0.0, 0.0, 100, 2000}} << 10 << -1;
+    QTest::newRow("the evidence grows until it suffices")
+        << QList<QList<double>> {{10, 0.0, 0.0, 100, 2000}, {20, 0.0, 0.0, 100, 4000}} << 10 << 20;
+    QTest::newRow("an error spike in a small window is not a recovery either")
+        << QList<QList<double>> {{10, 0.0, 0.02, 100, 400}} << 10 << -1;
     QTest::newRow("still errors after the drain")
         << QList<QList<double>> {{10, 0.0, 0.01, 100}, {20, 0.0, 0.002, 100}} << 10 << -1;
     QTest::newRow("p95 still high") << QList<QList<double>> {{10, 0.0, 0.0, 450}, {40, 0.0, 0.0, 201}} << 10 << -1;
@@ -72,8 +85,12 @@ void TestRollbackVerifier::timeToRecovery_data()
     QTest::newRow("no latency data is not a recovery")
         << QList<QList<double>> {{10, 0.0, 0.0, -1}, {15, 0.0, 0.0, 90}} << 10 << 15;
     QTest::newRow("no traffic cannot drain") << QList<QList<double>> {{10, -1, -1, -1}} << -1 << -1;
-    QTest::newRow("recovery is kept when it breaks again")
-        << QList<QList<double>> {{10, 0.0, 0.0, 100}, {20, 0.0, 0.5, 100}} << 10 << 10;
+    QTest::newRow("a breach after the recovery re-opens it")
+        << QList<QList<double>> {{10, 0.0, 0.0, 100}, {20, 0.0, 0.5, 100}} << 10 << -1;
+    QTest::newRow("and the recovery is timed again when it holds")
+        << QList<QList<double>> {{10, 0.0, 0.0, 100}, {20, 0.0, 0.5, 100}, {30, 0.0, 0.0, 100}} << 10 << 30;
+    QTest::newRow("too little traffic for a moment keeps a recovery")
+        << QList<QList<double>> {{10, 0.0, 0.0, 100}, {20, 0.0, 0.0, 100, 300}} << 10 << 10;
 }
 
 void TestRollbackVerifier::timeToRecovery()
@@ -88,7 +105,8 @@ void TestRollbackVerifier::timeToRecovery()
     QCOMPARE(v.phase(), RollbackVerifier::Phase::Draining);
     auto opt = [](double x) { return x < 0 ? std::nullopt : std::optional<double>(x); };
     for (const QList<double> &row : std::as_const(series))
-        v.observe(obs(std::chrono::milliseconds(qint64(row[0] * 1000)), opt(row[1]), opt(row[2]), opt(row[3])));
+        v.observe(obs(std::chrono::milliseconds(qint64(row[0] * 1000)), opt(row[1]), opt(row[2]), opt(row[3]),
+                      row.size() > 4 ? row[4] : 1e6));
 
     QVERIFY(v.isMeasurable());
     if (drainedS < 0) {
