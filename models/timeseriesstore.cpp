@@ -310,6 +310,7 @@ void decimateSorted(const TimeSeriesPoint *p, qsizetype lo, qsizetype hi, const 
         emittedCount += qsizetype(scan.last != high);
     }
     out.points.resize(emittedCount);
+    out.endsInGap = !std::isfinite(p[hi - 1].value);
 }
 
 static_assert(detail::minMaxBlockSize <= 256, "block offsets are 8 bits");
@@ -344,6 +345,7 @@ void DecimatedSeries::clear()
     columns.clear();
     points.clear();
     segmentStarts.clear();
+    endsInGap = false;
 }
 
 void decimatePoints(std::span<const TimeSeriesPoint> points, SeriesTime from, SeriesTime to, int pixelColumns,

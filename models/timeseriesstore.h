@@ -57,6 +57,9 @@ struct DecimatedSeries
     // Indexes into points where a new line segment starts after a gap (never 0). A chart draws
     // points[segmentStarts[i-1] .. segmentStarts[i]) as separate polylines.
     QList<qsizetype> segmentStarts;
+    // The newest sample in the range has no value (e.g. an error ratio without requests): the
+    // series' current value is "none", not its last finite point.
+    bool endsInGap = false;
 
     void clear();
 };

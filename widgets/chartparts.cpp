@@ -61,7 +61,7 @@ QString csvField(const QString &s)
 QString formatValue(ChartValueFormat format, double value)
 {
     if (!std::isfinite(value))
-        return QStringLiteral("\u2013");
+        return QStringLiteral("\u2014");
     const double a = std::abs(value);
     const int decimals = format == ChartValueFormat::Number ? 6
         : format == ChartValueFormat::Percent             ? (a < 0.1 ? 3 : a < 10 ? 2 : 1)

@@ -196,17 +196,22 @@ void ChartsPanel::selectionChanged()
 
     const MetricsAggregator *metrics = m_board->metrics();
     m_averagesOnly = metrics && !metrics->hasLatency() && metrics->hasAverageLatency();
+    // Each title names the window its legend values are measured over, as the board's columns do.
+    const QString window = metrics ? windowText(metrics->liveWindow()) : QString();
+    auto titled = [&window](const QString &title) { return window.isEmpty() ? title : title + QStringLiteral(", ") + window; };
+    m_errors->setTitle(titled(tr("Error rate (5xx)")));
+    m_rate->setTitle(titled(tr("Request rate")));
     m_latency->setToolTip(m_averagesOnly ? tr("The gateway keeps no latency histogram, only each server's average over "
                                               "its last 1024 requests; shown weighted by traffic, never as a percentile.")
                                          : QString());
     // Short, so the legend keeps its room; the chart's tooltip says what the average is.
-    const QString averageTitle = tr("Latency avg (no percentiles)");
+    const QString averageTitle = titled(tr("Latency avg (no p95)"));
     if (selection.scope == MetricGroup::Scope::Route) {
         m_header->setFullText(tr("Route %1 \u2014 monolith vs microservice").arg(selection.name));
         const MetricGroup monolith {MetricGroup::Scope::Route, selection.name, MetricGroup::Via::Monolith};
         const MetricGroup micro {MetricGroup::Scope::Route, selection.name, MetricGroup::Via::Microservice};
         const Measure latency = m_averagesOnly ? Measure::Average : Measure::P95;
-        m_latency->setTitle(m_averagesOnly ? averageTitle : tr("Latency p95"));
+        m_latency->setTitle(m_averagesOnly ? averageTitle : titled(tr("Latency p95")));
         add(m_latency, tr("monolith"), kMonolith, monolith, latency, 1000.0);
         add(m_latency, tr("microservice"), kMicroservice, micro, latency, 1000.0);
         add(m_errors, tr("monolith"), kMonolith, monolith, Measure::ErrorRatio, 100.0);
@@ -224,7 +229,7 @@ void ChartsPanel::selectionChanged()
             m_latency->setTitle(averageTitle);
             add(m_latency, tr("avg"), kP95, selection, Measure::Average, 1000.0);
         } else {
-            m_latency->setTitle(tr("Latency"));
+            m_latency->setTitle(titled(tr("Latency")));
             add(m_latency, QStringLiteral("p50"), kP50, selection, Measure::P50, 1000.0);
             add(m_latency, QStringLiteral("p95"), kP95, selection, Measure::P95, 1000.0);
             add(m_latency, QStringLiteral("p99"), kP99, selection, Measure::P99, 1000.0);

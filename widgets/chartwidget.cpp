@@ -62,6 +62,7 @@ struct ChartWidget::Private
         int used = 0;
         QList<QPointF> points; // the data last handed in, for hover and CSV
         QList<qsizetype> segmentStarts;
+        bool endsInGap = false; // the newest sample has no value: the legend shows none
         double max = qQNaN();
     };
     QChart *chart = nullptr;
@@ -245,7 +246,8 @@ void ChartWidget::Private::updateLegend()
 {
     QList<LegendEntry> entries;
     for (const Series &s : series)
-        entries.append({s.name, s.color, s.style, chartparts::formatValue(format, s.points.isEmpty() ? qQNaN() : s.points.constLast().y())});
+        entries.append({s.name, s.color, s.style,
+                        chartparts::formatValue(format, s.points.isEmpty() || s.endsInGap ? qQNaN() : s.points.constLast().y())});
     legend->setText(legendHtml(entries, thresholds, format));
 }
 
@@ -433,6 +435,7 @@ void ChartWidget::setSeriesData(int index, const DecimatedSeries &data)
     Private::Series &s = d->series[std::size_t(index)];
     s.points = data.points;
     s.segmentStarts = data.segmentStarts;
+    s.endsInGap = data.endsInGap;
     s.max = qQNaN();
     for (const QPointF &p : std::as_const(s.points))
         if (!(p.y() <= s.max))

@@ -361,7 +361,7 @@ void TestChartWidget::formatValue_data()
     QTest::newRow("percent fine") << ChartValueFormat::Percent << 0.025 << QStringLiteral("0.025 %");
     QTest::newRow("percent zero") << ChartValueFormat::Percent << 0.0 << QStringLiteral("0 %");
     QTest::newRow("rps") << ChartValueFormat::RequestsPerSecond << 41.5 << QStringLiteral("41.5 req/s");
-    QTest::newRow("missing") << ChartValueFormat::Milliseconds << qQNaN() << QStringLiteral("\u2013");
+    QTest::newRow("missing") << ChartValueFormat::Milliseconds << qQNaN() << QStringLiteral("\u2014");
 }
 
 void TestChartWidget::formatValue()
