@@ -112,6 +112,7 @@ QString ConfigActions::explain(const ApiError &error, const QString &target, con
     case ApiError::Kind::Malformed:
     case ApiError::Kind::Http:
     case ApiError::Kind::Cancelled:
+    case ApiError::Kind::OutcomeUnknown:
         break;
     }
     return tr("The change of the %1 failed: %2.").arg(target, error.describe());
