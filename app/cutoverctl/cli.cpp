@@ -60,7 +60,8 @@ QString exitCodesHelp()
     return QStringLiteral(
         "Exit codes:\n"
         "  0  success\n"
-        "  1  anything else (gateway error 5xx, malformed answer, …)\n"
+        "  1  anything else (gateway error 5xx, malformed answer, …), or outcome unknown: a change was\n"
+        "     sent, its answers were lost and reading the gateway back could not tell whether it took effect\n"
         "  2  usage error (bad command line, unknown profile, unusable token file)\n"
         "  3  authentication or permission: 401 (no or unknown token) or 403 (role too low)\n"
         "  4  conflict: 409 (state forbids it) or 412 (changed by someone else since read)\n"
