@@ -162,6 +162,8 @@ void TestCutoverCtlOutcomes::engageWithCutAnswersIsConfirmed()
     QVERIFY2(r.code == 0, qPrintable(r.both()));
     QVERIFY2(r.out.contains("Rollback ENGAGED") && r.out.contains("read back"), qPrintable(r.both()));
     QVERIFY2(m_proxy->seen("POST", u"/admin/rollback"_s) >= 2, qPrintable(r.both())); // resent with the same key
+    // Progress on stderr while it retries and reads back.
+    QVERIFY2(r.err.contains("sending it again") && r.err.contains("reading its state back"), qPrintable(r.both()));
     QVERIFY(get(u"/admin/rollback"_s)["engaged"].get<bool>());
     const QList<Json> engages = audit("rollback.engage");
     QCOMPARE(engages.size(), 1); // applied once, however often it was sent
