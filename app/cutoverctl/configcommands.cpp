@@ -70,6 +70,24 @@ int reportStale(const Context &ctx, const ApiError &e, const QString &what, cons
     return ExitConflict;
 }
 
+// Whether `updatedBy` is this token's subject. A 412 whose current state is exactly what was
+// asked, made as us, is our own change: the connection dropped after the gateway applied it and
+// Qt sent the PUT again by itself (it does so for idempotent methods).
+bool isOwnChange(Context &ctx, const QString &updatedBy)
+{
+    if (updatedBy.isEmpty())
+        return false;
+    const Result<WhoAmI> who = await<WhoAmI>([&](auto done) { ctx.backend->fetchWhoAmI(std::move(done)); });
+    return who && who->subject == updatedBy;
+}
+
+QString resentNote(const QString &subject, const QString &version)
+{
+    return QStringLiteral("The connection dropped and the change was sent again; the gateway has it, made as %1 at "
+                          "version %2: applied once.\n")
+        .arg(subject, version);
+}
+
 // Sends one change within the part of the deadline that leaves time to read it back.
 template<typename T, typename Start>
 Result<T> sendChange(Context &ctx, Start start)
@@ -170,10 +188,14 @@ int runRouteSet(Context &ctx)
     if (!result && result.error().httpStatus == 412) {
         const ApiError &e = result.error();
         const Result<Route> current = json::parseRoute(currentFromDetails(e));
-        if (current)
+        if (current && current->microservicePercent == percent && isOwnChange(ctx, current->updatedBy)) {
+            note = resentNote(current->updatedBy, current->version);
+            result = current.value();
+        } else if (current) {
             return reportStale(ctx, e, QStringLiteral("route ") + id,
                                expected, QStringLiteral("%1 % to the microservice").arg(current->microservicePercent),
                                current->updatedBy, current->updatedAt, current->version);
+        }
     }
     const Route after = valueOrThrow(std::move(result));
     if (ctx.json) {
@@ -279,9 +301,13 @@ int runFlagSet(Context &ctx)
     if (!result && result.error().httpStatus == 412) {
         const ApiError &e = result.error();
         const Result<Flag> current = json::parseFlag(currentFromDetails(e));
-        if (current)
+        if (current && flagMatches(*current, change) && isOwnChange(ctx, current->updatedBy)) {
+            note = resentNote(current->updatedBy, current->version);
+            result = current.value();
+        } else if (current) {
             return reportStale(ctx, e, QStringLiteral("flag ") + name, expected, flagSummary(*current),
                                current->updatedBy, current->updatedAt, current->version);
+        }
     }
     const Flag after = valueOrThrow(std::move(result));
     if (ctx.json) {

@@ -50,6 +50,7 @@ private Q_SLOTS:
     void engageWithUnreadableAnswerIsConfirmed();
     void routeSetLostAnswerApplied();
     void routeSetLostRequestNotApplied();
+    void routeSetResetOnceIsApplied();
     void flagSetUnreadableAnswerApplied();
     void readAgainstTricklingGatewayEndsByTheDeadline();
     void engageAgainstTricklingAnswerIsReadBack();
@@ -216,6 +217,19 @@ void TestCutoverCtlOutcomes::routeSetLostRequestNotApplied()
     QVERIFY2(r.err.contains("NOT applied") && r.err.contains("route payments is at"), qPrintable(r.both()));
     QVERIFY(get(u"/admin/routes/payments"_s) == before);
     QCOMPARE(audit("route.update").size(), 0);
+}
+
+void TestCutoverCtlOutcomes::routeSetResetOnceIsApplied()
+{
+    const int percent = get(u"/admin/routes/payments"_s)["microservice_percent"].get<int>() == 35 ? 40 : 35;
+    // Applied, then the connection resets before any answer: Qt may send the PUT again by itself,
+    // and the gateway then refuses that copy with 412 because the first one moved the version.
+    m_proxy->addRule({"PUT", u"/admin/routes/payments"_s, Fault::ResetAnswer, 1});
+    const Run r = ctl(u"route set payments %1 --reason \"widen\""_s.arg(percent));
+    QVERIFY2(r.code == 0, qPrintable(r.both()));
+    QVERIFY2(r.out.contains("applied") && r.out.contains("Route payments"), qPrintable(r.both()));
+    QCOMPARE(get(u"/admin/routes/payments"_s)["microservice_percent"].get<int>(), percent);
+    QCOMPARE(audit("route.update").size(), 1);
 }
 
 void TestCutoverCtlOutcomes::flagSetUnreadableAnswerApplied()
