@@ -20,6 +20,7 @@ QString ApiError::kindName(Kind kind)
     case Kind::Malformed: return QStringLiteral("malformed response");
     case Kind::Http: return QStringLiteral("HTTP error");
     case Kind::Cancelled: return QStringLiteral("cancelled");
+    case Kind::OutcomeUnknown: return QStringLiteral("outcome unknown");
     }
     return {};
 }

@@ -24,6 +24,7 @@ struct ApiError
         Malformed,       // a body we could not understand (endpoint and field say where)
         Http,            // any other HTTP status
         Cancelled,
+        OutcomeUnknown,  // a change was sent, its answer lost, and reading back could not tell
     };
 
     Kind kind = Kind::Unreachable;
@@ -34,6 +35,10 @@ struct ApiError
     QString endpoint;  // e.g. "GET /admin/routes"
     QString requestId; // X-Request-ID of the failed exchange
     QByteArray details; // the envelope's "details" as JSON text (e.g. the current resource on a 412)
+    // A change (PUT/POST) whose request may have reached the gateway but whose answer was lost
+    // (reset, cut-off or unreadable 2xx body, timeout): it may have been applied. Never a failure
+    // to report as such; read the target back (client/readback.h) to decide.
+    bool answerLost = false;
 
     // Worth another try with the same request: the gateway may not have seen or answered it, or
     // is still working on the first copy of an action (409 idempotency_in_progress: the retry

@@ -15,6 +15,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <memory>
 
 namespace cutover {
 
@@ -37,6 +38,16 @@ std::function<void(Result<HttpAdminClient::Raw>)> parseWith(Result<T> (*parse)(c
             done(r.error());
         else
             done(parse(r->body));
+    };
+}
+
+// The check of a change's 2xx answer: why `parse` cannot read it, empty when it can.
+template<typename T>
+std::function<QString(const QByteArray &)> unreadableAs(Result<T> (*parse)(const QByteArray &))
+{
+    return [parse](const QByteArray &body) {
+        const Result<T> r = parse(body);
+        return r ? QString() : r.error().message;
     };
 }
 
@@ -85,6 +96,17 @@ QByteArray HttpAdminClient::newRequestId()
 
 void HttpAdminClient::send(Call call)
 {
+    const bool change = call.method != "GET";
+    if (call.attempt == 0)
+        call.deadline = m_deadline;
+    if (call.deadline.hasExpired()) {
+        ApiError e;
+        e.kind = ApiError::Kind::Timeout;
+        e.endpoint = call.endpointName();
+        e.message = tr("the deadline passed before it could be sent");
+        fail(call, std::move(e));
+        return;
+    }
     QUrl url = m_endpoint.baseUrl;
     const qsizetype q = call.path.indexOf(QLatin1Char('?'));
     QString basePath = url.path();
@@ -112,27 +134,84 @@ void HttpAdminClient::send(Call call)
 
     QNetworkReply *reply = m_nam->sendCustomRequest(request, call.method, call.body);
     reply->setParent(this);
-    connect(reply, &QNetworkReply::finished, this, [this, reply, call = std::move(call)]() mutable {
+    // The transfer timeout restarts with every byte, so a gateway that trickles never trips it:
+    // the deadline ends such a call.
+    auto deadlineHit = std::make_shared<bool>(false);
+    if (!call.deadline.isForever()) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(call.deadline.remainingTimeAsDuration());
+        QTimer::singleShot(std::max(left, std::chrono::milliseconds(1)), reply, [reply, deadlineHit] {
+            *deadlineHit = true;
+            reply->abort();
+        });
+    }
+    connect(reply, &QNetworkReply::finished, this, [this, reply, change, deadlineHit, call = std::move(call)]() mutable {
         reply->deleteLater();
         const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (*deadlineHit) {
+            ApiError e;
+            e.kind = ApiError::Kind::Timeout;
+            e.endpoint = call.endpointName();
+            e.requestId = QString::fromLatin1(reply->request().rawHeader("X-Request-ID"));
+            e.message = status ? tr("the deadline passed while the answer (HTTP %1) was still arriving").arg(status)
+                               : tr("the deadline passed before an answer arrived");
+            e.answerLost = change;
+            fail(call, std::move(e));
+            return;
+        }
         if (reply->error() == QNetworkReply::NoError && status >= 200 && status < 300) {
-            // A confirmation wins over a cancel that came too late: report what the gateway did.
-            m_cancelled.remove(call.actionId);
-            call.done(Raw {body, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray()});
+            const QString unreadable = call.checkAnswer ? call.checkAnswer(body) : QString();
+            if (unreadable.isEmpty()) {
+                // A confirmation wins over a cancel that came too late: report what the gateway did.
+                m_cancelled.remove(call.actionId);
+                call.done(Raw {body, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray()});
+                return;
+            }
+            // The gateway said 2xx but what arrived cannot be read: it may well have applied it.
+            ApiError e;
+            e.kind = ApiError::Kind::Malformed;
+            e.httpStatus = status;
+            e.endpoint = call.endpointName();
+            e.requestId = QString::fromLatin1(reply->request().rawHeader("X-Request-ID"));
+            e.message = tr("the answer could not be read (%1)").arg(unreadable);
+            e.answerLost = true;
+            retryOrFail(std::move(call), std::move(e));
             return;
         }
         ApiError e = apiErrorFromReply(reply, body, call.endpointName(), m_endpoint.timeout);
-        if (e.isTransient() && call.actionId && m_cancelled.remove(call.actionId)) {
-            e.kind = ApiError::Kind::Cancelled;
-            e.message = tr("cancelled by the operator; the gateway had not confirmed it (%1)").arg(e.message);
-            call.done(std::move(e));
-            return;
-        }
-        if (e.isTransient() && call.attempt + 1 < call.retry.attempts) {
-            const auto wait = backoffFor(call.retry, call.attempt);
+        if (e.requestId.isEmpty())
+            e.requestId = QString::fromLatin1(reply->request().rawHeader("X-Request-ID"));
+        // A change may have reached the gateway unless the connection never stood.
+        const QNetworkReply::NetworkError err = reply->error();
+        e.answerLost = change && e.httpStatus == 0 && e.kind != ApiError::Kind::Tls
+            && err != QNetworkReply::ConnectionRefusedError && err != QNetworkReply::HostNotFoundError;
+        retryOrFail(std::move(call), std::move(e));
+    });
+}
+
+void HttpAdminClient::retryOrFail(Call call, ApiError e)
+{
+    if ((e.isTransient() || e.answerLost) && call.actionId && m_cancelled.remove(call.actionId)) {
+        e.kind = ApiError::Kind::Cancelled;
+        e.message = tr("cancelled by the operator; the gateway had not confirmed it (%1)").arg(e.message);
+        call.done(std::move(e));
+        return;
+    }
+    // Actions are resent with their idempotency key after a lost answer: the gateway replays it.
+    const bool worthAnother = e.isTransient() || (call.actionId && e.answerLost);
+    if (worthAnother && call.attempt + 1 < call.retry.attempts) {
+        const auto wait = backoffFor(call.retry, call.attempt);
+        const bool timeLeft = call.deadline.isForever()
+            || std::chrono::duration_cast<std::chrono::milliseconds>(call.deadline.remainingTimeAsDuration()) > wait;
+        if (timeLeft) {
+            const QString line = tr("%1 — sending it again in %2 s (try %3 of %4)")
+                                     .arg(e.describe())
+                                     .arg(double(wait.count()) / 1000.0, 0, 'f', 1)
+                                     .arg(call.attempt + 2)
+                                     .arg(call.retry.attempts);
             if (auto log = spdlog::get("net"))
-                log->info("{} — retry {} in {} ms", e.describe().toStdString(), call.attempt + 1, wait.count());
+                log->info("{}", line.toStdString());
+            Q_EMIT progress(line);
             ++call.attempt;
             QTimer::singleShot(wait, this, [this, call = std::move(call)]() mutable {
                 if (call.actionId && m_cancelled.remove(call.actionId)) {
@@ -147,11 +226,17 @@ void HttpAdminClient::send(Call call)
             });
             return;
         }
-        if (auto log = spdlog::get("net"))
-            log->warn("{}", e.describe().toStdString());
-        m_cancelled.remove(call.actionId);
-        call.done(std::move(e));
-    });
+        e.message += tr("; the deadline leaves no time for another try");
+    }
+    fail(call, std::move(e));
+}
+
+void HttpAdminClient::fail(Call &call, ApiError error)
+{
+    if (auto log = spdlog::get("net"))
+        log->warn("{}", error.describe().toStdString());
+    m_cancelled.remove(call.actionId);
+    call.done(std::move(error));
 }
 
 void HttpAdminClient::fetchInfo(Callback<GatewayInfo> done)
@@ -193,7 +278,7 @@ void HttpAdminClient::setRoutePercent(const QString &routeId, int percent, const
 {
     send({"PUT", QStringLiteral("/admin/routes/") + QString::fromLatin1(QUrl::toPercentEncoding(routeId)),
           json::routeChangeBody(percent, reason), ifMatch(expectedVersion), RetryPolicy {1}, 0, 0,
-          parseWith(&json::parseRoute, std::move(done))});
+          parseWith(&json::parseRoute, std::move(done)), unreadableAs(&json::parseRoute)});
 }
 
 void HttpAdminClient::fetchFlags(Callback<FlagList> done)
@@ -206,7 +291,7 @@ void HttpAdminClient::updateFlag(const QString &name, const FlagChange &change, 
 {
     send({"PUT", QStringLiteral("/admin/flags/") + QString::fromLatin1(QUrl::toPercentEncoding(name)),
           json::flagChangeBody(change, reason), ifMatch(expectedVersion), RetryPolicy {1}, 0, 0,
-          parseWith(&json::parseFlag, std::move(done))});
+          parseWith(&json::parseFlag, std::move(done)), unreadableAs(&json::parseFlag)});
 }
 
 void HttpAdminClient::fetchRollback(Callback<RollbackState> done)
@@ -221,8 +306,7 @@ quint64 HttpAdminClient::postAction(const QString &path, const ActionRequest &re
     const quint64 id = m_nextAction++;
     send({"POST", path, std::move(body),
           ifMatch(request.expectedVersion) + QList<QPair<QByteArray, QByteArray>> {{"Idempotency-Key", request.idempotencyKey}},
-          m_actionRetry, 0,
-          id, parseWith(&json::parseRollback, std::move(done))});
+          m_actionRetry, 0, id, parseWith(&json::parseRollback, std::move(done)), unreadableAs(&json::parseRollback)});
     return id;
 }
 

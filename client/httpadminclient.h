@@ -3,6 +3,7 @@
 #include "gatewaybackend.h"
 
 #include <QByteArray>
+#include <QDeadlineTimer>
 #include <QSet>
 #include <QUrl>
 
@@ -30,7 +31,9 @@ struct RetryPolicy
 
 // The contract's HTTP admin API (docs/admin-api.md) over one shared QNetworkAccessManager.
 // GETs retry transient failures with backoff; PUTs are never retried (If-Match makes a blind
-// retry fail anyway, and the UI decides); action POSTs retry with their idempotency key.
+// retry fail anyway, and the UI decides); action POSTs retry with their idempotency key, also
+// when a 2xx answer arrives cut off or unreadable (the replay brings the original answer).
+// A change whose answer is lost fails with ApiError::answerLost set: it may have been applied.
 class HttpAdminClient : public GatewayBackend
 {
     Q_OBJECT
@@ -59,8 +62,19 @@ public:
     // A LogStream on the same network manager and endpoint (token included).
     LogSource *createLogSource(QObject *parent) override;
 
+Q_SIGNALS:
+    // One line for the operator while a call is retried ("… — sending it again in 0.6 s").
+    void progress(const QString &line);
+
+public:
+
     void setGetRetry(RetryPolicy policy) { m_getRetry = policy; }
     void setActionRetry(RetryPolicy policy) { m_actionRetry = policy; }
+    // An overall deadline for the calls started from now on (cutoverctl --timeout): none sends,
+    // waits or retries past it, and one still receiving then (a trickling gateway) is aborted
+    // and fails with Kind::Timeout. The per-request transfer timeout still applies within it.
+    void setDeadline(QDeadlineTimer deadline) { m_deadline = deadline; }
+    QDeadlineTimer deadline() const { return m_deadline; }
 
     // A fresh X-Request-ID value.
     static QByteArray newRequestId();
@@ -82,17 +96,25 @@ private:
         int attempt = 0;
         quint64 actionId = 0;    // non-zero for cancellable actions
         std::function<void(Result<Raw>)> done;
+        // For changes: why a 2xx body is unreadable, empty when it is fine. An unreadable answer
+        // to a change is a lost answer (retried for actions), not a failure of the change.
+        std::function<QString(const QByteArray &)> checkAnswer = {};
+        QDeadlineTimer deadline = {}; // set from m_deadline when the call starts
 
         // "GET /admin/routes": the method and the path without its query, for error messages.
         QString endpointName() const { return QString::fromLatin1(method) + QLatin1Char(' ') + path.section(QLatin1Char('?'), 0, 0); }
     };
     void send(Call call);
+    void fail(Call &call, ApiError error);
+    // Ends `call` with `error`, or schedules another try when it is worth one and time is left.
+    void retryOrFail(Call call, ApiError error);
     quint64 postAction(const QString &path, const ActionRequest &request, QByteArray body, Callback<RollbackState> done);
 
     QNetworkAccessManager *m_nam;
     HttpEndpoint m_endpoint;
     RetryPolicy m_getRetry;
     RetryPolicy m_actionRetry {8, std::chrono::milliseconds(300), std::chrono::milliseconds(5000)};
+    QDeadlineTimer m_deadline {QDeadlineTimer::Forever};
     QSet<quint64> m_cancelled;
     quint64 m_nextAction = 1;
 };

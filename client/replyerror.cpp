@@ -41,6 +41,18 @@ ApiError apiErrorFromReply(QNetworkReply *reply, const QByteArray &body, const Q
         classifyTransportError(reply, transferTimeout, e);
         return e;
     }
+    // A network-layer failure (codes 1-99) after the status line: the body broke off (reset,
+    // closed early, timed out). That is a lost answer, not the status it began with.
+    const int code = int(reply->error());
+    if (code > 0 && code < 100) {
+        const int status = e.httpStatus;
+        e.httpStatus = 0;
+        classifyTransportError(reply, transferTimeout, e);
+        e.message = QCoreApplication::translate("cutover", "the answer broke off after its status line (HTTP %1): %2")
+                        .arg(status)
+                        .arg(e.message);
+        return e;
+    }
     switch (e.httpStatus) {
     case 401: e.kind = ApiError::Kind::Unauthorized; break;
     case 403: e.kind = ApiError::Kind::Forbidden; break;

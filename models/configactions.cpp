@@ -112,6 +112,7 @@ QString ConfigActions::explain(const ApiError &error, const QString &target, con
     case ApiError::Kind::Malformed:
     case ApiError::Kind::Http:
     case ApiError::Kind::Cancelled:
+    case ApiError::Kind::OutcomeUnknown:
         break;
     }
     return tr("The change of the %1 failed: %2.").arg(target, error.describe());
@@ -218,7 +219,7 @@ quint64 ConfigActions::changeRoute(const Route &seen, int percent, const QString
                 return;
             }
             const ApiError &e = r.error();
-            if (e.isTransient() || e.kind == ApiError::Kind::Malformed) {
+            if (e.isTransient() || e.answerLost || e.kind == ApiError::Kind::Malformed) {
                 pending.state = ChangeState::Unknown;
                 model->setChange(seen.id, pending);
                 self->resolveLostRoute(ticket, seen, percent, e);
@@ -389,7 +390,7 @@ quint64 ConfigActions::changeFlag(const Flag &seen, const FlagChange &change, co
                 return;
             }
             const ApiError &e = r.error();
-            if (e.isTransient() || e.kind == ApiError::Kind::Malformed) {
+            if (e.isTransient() || e.answerLost || e.kind == ApiError::Kind::Malformed) {
                 pending.state = ChangeState::Unknown;
                 model->setChange(seen.name, pending);
                 self->resolveLostFlag(ticket, seen, change, e);

@@ -1,6 +1,7 @@
 #include "rollbackcontroller.h"
 
 #include "client/poller.h"
+#include "client/readback.h"
 #include "models/auditlog.h"
 #include "models/boardstate.h"
 #include "models/metricsaggregator.h"
@@ -161,13 +162,7 @@ void RollbackController::send()
         RollbackController &c = *self;
         c.m_backendAction = 0;
         if (r) {
-            const Action action = c.m_action;
-            c.applyState(*r);
-            const QString when = (action == Action::Engage ? r->engagedAt : r->releasedAt).toLocalTime().toString(QStringLiteral("HH:mm:ss"));
-            c.finish(true, action == Action::Engage
-                               ? tr("Rollback engaged at %1: every request now goes to the monolith.").arg(when)
-                               : c.m_keepMonolith ? tr("Rollback released at %1; every route stays on the monolith.").arg(when)
-                                                  : tr("Rollback released at %1; the routing from before the engage is restored.").arg(when));
+            c.succeed(*r, {});
             return;
         }
         const ApiError &e = r.error();
@@ -175,6 +170,10 @@ void RollbackController::send()
             c.finish(false, tr("Cancelled. The gateway had not confirmed the %1; it may still have applied it, and the "
                                "board shows the rollback state as soon as it is read again.")
                                 .arg(actionName(c.m_action)));
+            return;
+        }
+        if (e.answerLost) {
+            c.readBack(e);
             return;
         }
         if (e.isTransient() || e.code == QLatin1String("idempotency_in_progress")) {
@@ -190,6 +189,57 @@ void RollbackController::send()
     };
     m_backendAction = m_action == Action::Engage ? backend->engageRollback(m_request, std::move(done))
                                                  : backend->releaseRollback(m_request, m_keepMonolith, std::move(done));
+}
+
+void RollbackController::succeed(const RollbackState &state, const QString &note)
+{
+    const Action action = m_action;
+    applyState(state);
+    const QString when = (action == Action::Engage ? state.engagedAt : state.releasedAt).toLocalTime().toString(QStringLiteral("HH:mm:ss"));
+    QString message = action == Action::Engage
+        ? tr("Rollback engaged at %1: every request now goes to the monolith.").arg(when)
+        : m_keepMonolith ? tr("Rollback released at %1; every route stays on the monolith.").arg(when)
+                         : tr("Rollback released at %1; the routing from before the engage is restored.").arg(when);
+    if (!note.isEmpty())
+        message += QLatin1Char(' ') + note;
+    finish(true, message);
+}
+
+void RollbackController::readBack(const ApiError &lost)
+{
+    GatewayBackend *backend = m_poller ? m_poller->backend() : nullptr;
+    if (!backend)
+        return;
+    m_progress = tr("The gateway's answer was lost (%1); reading its rollback state back\u2026")
+                     .arg(lost.message.isEmpty() ? ApiError::kindName(lost.kind) : lost.message);
+    Q_EMIT changed();
+    QPointer<RollbackController> self(this);
+    const quint64 serial = m_serial;
+    readBackRollback(backend, m_request, m_action == Action::Engage, [self, serial](RollbackReadBack read) {
+        if (!self || serial != self->m_serial || self->m_action == Action::None)
+            return;
+        RollbackController &c = *self;
+        if (read.verdict == ReadBack::Verdict::Applied && read.state) {
+            // What the gateway did wins over a cancel that came too late.
+            c.succeed(*read.state, tr("The gateway's answer was lost; its state confirms it (%1).").arg(read.evidence));
+            return;
+        }
+        if (c.m_cancelRequested) {
+            c.finish(false, tr("Cancelled. The gateway had not applied the %1 when it was read back (%2).")
+                                .arg(actionName(c.m_action), read.evidence));
+            return;
+        }
+        if (read.verdict == ReadBack::Verdict::NotApplied && read.alreadyInState) {
+            c.finish(false, tr("Nothing was done by this request: %1.").arg(read.evidence));
+            return;
+        }
+        // Not applied yet, or nothing could tell: the same request again, applied at most once.
+        c.m_progress = tr("%1 (%2); sending the same request again (key %3)\u2026")
+                           .arg(read.verdict == ReadBack::Verdict::NotApplied ? tr("Not applied yet") : tr("Cannot tell yet"),
+                                read.evidence, QString::fromLatin1(c.m_request.idempotencyKey.left(8)));
+        c.m_retry.start();
+        Q_EMIT c.changed();
+    });
 }
 
 void RollbackController::cancel()

@@ -26,7 +26,9 @@ class Poller;
 // An action (engage or release) has one idempotency key for its whole life. The backend retries
 // transient failures with it; when its retry budget is spent, or the gateway says the same key is
 // still being processed, this controller sends the same request again after kRetryDelay, until
-// the gateway confirms, refuses, or the operator cancels. Only one action at a time: a second
+// the gateway confirms, refuses, or the operator cancels. When the answers were lost (the request
+// may have been applied), the gateway's rollback state and the audit entry with the key decide
+// (client/readback.h): applied is reported as done, never as a failure; otherwise it resends. Only one action at a time: a second
 // engage() while one is in flight is refused, so a double click cannot engage twice.
 class RollbackController : public QObject
 {
@@ -89,6 +91,9 @@ Q_SIGNALS:
 private:
     bool start(Action action, const QString &reason, bool keepMonolith);
     void send();
+    // After lost answers: reads the gateway back, then finishes or sends the same request again.
+    void readBack(const ApiError &lost);
+    void succeed(const RollbackState &state, const QString &note);
     void finish(bool ok, const QString &message);
     void applyState(const RollbackState &state);
     void linkRecoveries();

@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "output.h"
+
 #include "client/tokens.h"
 
 #include <QFileInfo>
@@ -24,7 +26,8 @@ int exitCodeFor(const ApiError &error)
     case ApiError::Kind::Server:
     case ApiError::Kind::Malformed:
     case ApiError::Kind::Http:
-    case ApiError::Kind::Cancelled: return ExitFailure;
+    case ApiError::Kind::Cancelled:
+    case ApiError::Kind::OutcomeUnknown: return ExitFailure; // never success: nobody could confirm it
     }
     return ExitFailure;
 }
@@ -41,7 +44,10 @@ QList<QCommandLineOption> globalOptions()
         {QStringLiteral("gateway"), QStringLiteral("Talk to the gateway admin API at this http:// or https:// URL instead of a profile."), QStringLiteral("url")},
         {QStringLiteral("token-file"), QStringLiteral("Read the bearer token from this file (mode 600). Default: the profile's token file, else $CUTOVER_TOKEN."), QStringLiteral("file")},
         {QStringLiteral("ca-bundle"), QStringLiteral("Also trust the CA certificates in this PEM file (TLS verification stays on)."), QStringLiteral("file")},
-        {QStringLiteral("timeout"), QStringLiteral("Give up on a request after this many seconds without an answer (default 10)."), QStringLiteral("seconds")},
+        {QStringLiteral("timeout"), QStringLiteral("Overall deadline in seconds (default 30; 120 for rollback engage/release), retries and "
+                                                   "waiting included; one request gives up after 10 s without a byte. A read that runs out "
+                                                   "exits 5; a change whose answers are lost is read back, and reported as "
+                                                   "\"outcome unknown\" (exit 1) only when that cannot decide."), QStringLiteral("seconds")},
         {QStringLiteral("demo"), QStringLiteral("Start the built-in demo gateway (cutover-sim) for this one command, as an operator.")},
         {QStringLiteral("json"), QStringLiteral("Print JSON (stable member names, as in the admin API) instead of tables.")},
         {QStringLiteral("verbose"), QStringLiteral("Log network retries and failures to stderr.")},
@@ -54,7 +60,8 @@ QString exitCodesHelp()
     return QStringLiteral(
         "Exit codes:\n"
         "  0  success\n"
-        "  1  anything else (gateway error 5xx, malformed answer, …)\n"
+        "  1  anything else (gateway error 5xx, malformed answer, …), or outcome unknown: a change was\n"
+        "     sent, its answers were lost and reading the gateway back could not tell whether it took effect\n"
         "  2  usage error (bad command line, unknown profile, unusable token file)\n"
         "  3  authentication or permission: 401 (no or unknown token) or 403 (role too low)\n"
         "  4  conflict: 409 (state forbids it) or 412 (changed by someone else since read)\n"
@@ -110,14 +117,6 @@ Connection resolveConnection(const QCommandLineParser &args)
     if (!c.endpoint.caBundle.isEmpty() && !QFileInfo(c.endpoint.caBundle).isReadable())
         usageError(QStringLiteral("cannot read the CA bundle %1").arg(c.endpoint.caBundle));
 
-    if (args.isSet(QStringLiteral("timeout"))) {
-        bool ok = false;
-        const double seconds = args.value(QStringLiteral("timeout")).toDouble(&ok);
-        if (!ok || !(seconds > 0 && seconds <= 3600))
-            usageError(QStringLiteral("--timeout must be a number of seconds from 0.1 to 3600"));
-        c.endpoint.timeout = std::chrono::milliseconds(qint64(std::max(100.0, seconds * 1000.0)));
-    }
-
     // The Runtime API has no tokens: who may use it is decided by the socket (docs/haproxy.md).
     if (c.kind == QLatin1String("haproxy"))
         return c;
@@ -133,6 +132,46 @@ Connection resolveConnection(const QCommandLineParser &args)
     c.endpoint.token = std::move(token.token);
     c.tokenSource = token.source;
     return c;
+}
+
+namespace {
+QDeadlineTimer g_deadline {QDeadlineTimer::Forever};
+} // namespace
+
+QDeadlineTimer commandDeadline()
+{
+    return g_deadline;
+}
+
+void setCommandDeadline(QDeadlineTimer deadline)
+{
+    g_deadline = deadline;
+}
+
+std::chrono::milliseconds commandTimeout(const QCommandLineParser &args, const Command &command)
+{
+    if (!args.isSet(QStringLiteral("timeout")))
+        return command.timeout;
+    bool ok = false;
+    const double seconds = args.value(QStringLiteral("timeout")).toDouble(&ok);
+    if (!ok || !(seconds > 0 && seconds <= 3600))
+        usageError(QStringLiteral("--timeout must be a number of seconds from 0.1 to 3600"));
+    return std::chrono::milliseconds(qint64(std::max(100.0, seconds * 1000.0)));
+}
+
+QDeadlineTimer sendDeadline()
+{
+    if (g_deadline.isForever())
+        return g_deadline;
+    using namespace std::chrono;
+    const auto left = duration_cast<milliseconds>(g_deadline.remainingTimeAsDuration());
+    const milliseconds reserve = std::clamp<milliseconds>(left / 4, seconds(1), seconds(10));
+    return QDeadlineTimer(std::max(left - reserve, milliseconds(0)));
+}
+
+void progressLine(const QString &line)
+{
+    printErr(QStringLiteral("cutoverctl: ") + line + QLatin1Char('\n'));
 }
 
 int intOption(const QCommandLineParser &args, const QString &name, int min, int max, int fallback)

@@ -9,12 +9,17 @@
 
 #include <QCommandLineOption>
 #include <QCommandLineParser>
+#include <QDeadlineTimer>
 #include <QEventLoop>
+#include <QPointer>
+#include <QTimer>
 #include <QList>
 #include <QString>
 #include <QStringList>
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <utility>
 
@@ -82,6 +87,7 @@ struct Command
     QList<Positional> positional;
     bool needsGateway = true;
     std::function<int(Context &)> run;
+    std::chrono::seconds timeout {30}; // the overall deadline without --timeout
 };
 
 // The command table, in the order the overview lists it. Each is filled by its own file.
@@ -103,20 +109,50 @@ Connection resolveConnection(const QCommandLineParser &args);
 // error otherwise.
 QUrl gatewayUrl(const QString &text);
 
+// The running command's overall deadline (--timeout, else the command's default): the HTTP
+// client stops sending, waiting and retrying there. Forever once `logs --follow` streams.
+QDeadlineTimer commandDeadline();
+void setCommandDeadline(QDeadlineTimer deadline);
+// --timeout, or the command's default; a usage error when it is not a number of seconds.
+std::chrono::milliseconds commandTimeout(const QCommandLineParser &args, const Command &command);
+// How long a change may spend sending and retrying: the deadline less a reserve for reading the
+// target back when its answers are lost (a quarter of the time, 1 to 10 s).
+QDeadlineTimer sendDeadline();
+// "cutoverctl: <line>" on stderr: what a long command is doing while the operator waits.
+void progressLine(const QString &line);
+
 // Runs one asynchronous backend call to completion on a local event loop: a CLI may wait, the
-// GUI never does. Backend callbacks always run exactly once (transfer timeouts bound every call).
+// GUI never does. Backend callbacks run exactly once; the HTTP client ends every call by the
+// command's deadline, and a backend that does not know it is given up on shortly after it.
 template<typename T, typename Start>
 Result<T> await(Start start)
 {
-    std::optional<Result<T>> out;
+    auto out = std::make_shared<std::optional<Result<T>>>();
     QEventLoop loop;
-    start([&out, &loop](Result<T> r) {
-        out.emplace(std::move(r));
-        loop.quit();
+    QPointer<QEventLoop> waiting(&loop);
+    start([out, waiting](Result<T> r) {
+        out->emplace(std::move(r));
+        if (waiting)
+            waiting->quit();
     });
-    if (!out)
+    if (!*out) {
+        QTimer backstop;
+        const QDeadlineTimer deadline = commandDeadline();
+        if (!deadline.isForever()) {
+            backstop.setSingleShot(true);
+            QObject::connect(&backstop, &QTimer::timeout, &loop, &QEventLoop::quit);
+            backstop.start(std::chrono::duration_cast<std::chrono::milliseconds>(deadline.remainingTimeAsDuration())
+                           + std::chrono::seconds(2));
+        }
         loop.exec();
-    return std::move(*out);
+    }
+    if (!*out) {
+        ApiError e;
+        e.kind = ApiError::Kind::Timeout;
+        e.message = QStringLiteral("no answer before the deadline (--timeout)");
+        return e;
+    }
+    return std::move(**out);
 }
 
 // The value of a result, or a CliError carrying the API error (and its exit code).

@@ -3,8 +3,10 @@
 #include "output.h"
 
 #include "client/jsonboundary.h"
+#include "client/readback.h"
 
 #include <algorithm>
+#include <type_traits>
 
 namespace cutover::ctl {
 
@@ -68,6 +70,70 @@ int reportStale(const Context &ctx, const ApiError &e, const QString &what, cons
     return ExitConflict;
 }
 
+// Whether `updatedBy` is this token's subject. A 412 whose current state is exactly what was
+// asked, made as us, is our own change: the connection dropped after the gateway applied it and
+// Qt sent the PUT again by itself (it does so for idempotent methods).
+bool isOwnChange(Context &ctx, const QString &updatedBy)
+{
+    if (updatedBy.isEmpty())
+        return false;
+    const Result<WhoAmI> who = await<WhoAmI>([&](auto done) { ctx.backend->fetchWhoAmI(std::move(done)); });
+    return who && who->subject == updatedBy;
+}
+
+QString resentNote(const QString &subject, const QString &version)
+{
+    return QStringLiteral("The connection dropped and the change was sent again; the gateway has it, made as %1 at "
+                          "version %2: applied once.\n")
+        .arg(subject, version);
+}
+
+// Sends one change within the part of the deadline that leaves time to read it back.
+template<typename T, typename Start>
+Result<T> sendChange(Context &ctx, Start start)
+{
+    auto *http = qobject_cast<HttpAdminClient *>(ctx.backend);
+    if (http)
+        http->setDeadline(sendDeadline());
+    Result<T> r = await<T>(std::move(start));
+    if (http)
+        http->setDeadline(commandDeadline());
+    return r;
+}
+
+// After a change's answer was lost: what reading the target back decided. Applied returns the
+// target as read (with `note` saying how it was confirmed); otherwise throws what to report.
+template<typename T, typename ReadBackT, typename Start>
+T resolveLost(const ApiError &lost, const QString &what, QString &note, Start start)
+{
+    progressLine(QStringLiteral("the gateway's answer to the change of %1 was lost (%2); reading it back")
+                     .arg(what, lost.describe()));
+    Result<ReadBackT> r = await<ReadBackT>([&](auto done) { start([done](ReadBackT got) { done(std::move(got)); }); });
+    ReadBackT read;
+    if (r)
+        read = r.value();
+    else
+        read.evidence = r.error().describe();
+    ApiError e = lost;
+    switch (read.verdict) {
+    case ReadBack::Verdict::Applied:
+        note = QStringLiteral("The gateway's answer was lost; read back: applied: %1.\n").arg(read.evidence);
+        if constexpr (std::is_same_v<T, Route>)
+            return *read.route;
+        else
+            return *read.flag;
+    case ReadBack::Verdict::NotApplied:
+        e.message = QStringLiteral("%1; read back: NOT applied: %2").arg(e.message, read.evidence);
+        throw e;
+    case ReadBack::Verdict::Unknown: break;
+    }
+    e.kind = ApiError::Kind::OutcomeUnknown;
+    e.message = QStringLiteral("the change of %1 was sent but its answer was lost (%2), and reading back could not "
+                               "tell whether it took effect: %3")
+                    .arg(what, lost.message, read.evidence);
+    throw e;
+}
+
 int runRoutes(Context &ctx)
 {
     const RouteList list = valueOrThrow(await<RouteList>([&](auto done) { ctx.backend->fetchRoutes(std::move(done)); }));
@@ -111,22 +177,35 @@ int runRouteSet(Context &ctx)
     const QString expected = ctx.args.isSet(QStringLiteral("if-version")) ? ctx.args.value(QStringLiteral("if-version"))
                                                                          : before.version;
 
-    Result<Route> result = await<Route>([&](auto done) {
+    Result<Route> result = sendChange<Route>(ctx, [&](auto done) {
         ctx.backend->setRoutePercent(id, percent, expected, reason, std::move(done));
     });
+    QString note;
+    if (!result && result.error().answerLost)
+        result = resolveLost<Route, RouteReadBack>(result.error(), QStringLiteral("route ") + id, note, [&](auto done) {
+            readBackRoute(ctx.backend, id, percent, expected, std::move(done));
+        });
     if (!result && result.error().httpStatus == 412) {
         const ApiError &e = result.error();
         const Result<Route> current = json::parseRoute(currentFromDetails(e));
-        if (current)
+        if (current && current->microservicePercent == percent && isOwnChange(ctx, current->updatedBy)) {
+            note = resentNote(current->updatedBy, current->version);
+            result = current.value();
+        } else if (current) {
             return reportStale(ctx, e, QStringLiteral("route ") + id,
                                expected, QStringLiteral("%1 % to the microservice").arg(current->microservicePercent),
                                current->updatedBy, current->updatedAt, current->version);
+        }
     }
     const Route after = valueOrThrow(std::move(result));
     if (ctx.json) {
-        printJson(Json {{"previous", routeJson(before)}, {"route", routeJson(after)}});
+        Json out {{"previous", routeJson(before)}, {"route", routeJson(after)}};
+        if (!note.isEmpty())
+            out["read_back"] = note.trimmed().toStdString();
+        printJson(out);
         return ExitOk;
     }
+    printOut(note);
     printOut(QStringLiteral("Route %1 (%2 -> %3): %4 % -> %5 % of its traffic to the microservice; version %6 -> %7, "
                             "changed by %8.\n")
                  .arg(after.id, after.prefix, after.service)
@@ -211,22 +290,37 @@ int runFlagSet(Context &ctx)
         change.description = a.value(QStringLiteral("description"));
     const QString expected = a.isSet(QStringLiteral("if-version")) ? a.value(QStringLiteral("if-version")) : before.version;
 
-    Result<Flag> result = await<Flag>([&](auto done) { ctx.backend->updateFlag(name, change, expected, reason, std::move(done)); });
+    Result<Flag> result = sendChange<Flag>(ctx, [&](auto done) {
+        ctx.backend->updateFlag(name, change, expected, reason, std::move(done));
+    });
+    QString note;
+    if (!result && result.error().answerLost)
+        result = resolveLost<Flag, FlagReadBack>(result.error(), QStringLiteral("flag ") + name, note, [&](auto done) {
+            readBackFlag(ctx.backend, name, change, expected, std::move(done));
+        });
     if (!result && result.error().httpStatus == 412) {
         const ApiError &e = result.error();
         const Result<Flag> current = json::parseFlag(currentFromDetails(e));
-        if (current)
+        if (current && flagMatches(*current, change) && isOwnChange(ctx, current->updatedBy)) {
+            note = resentNote(current->updatedBy, current->version);
+            result = current.value();
+        } else if (current) {
             return reportStale(ctx, e, QStringLiteral("flag ") + name, expected, flagSummary(*current),
                                current->updatedBy, current->updatedAt, current->version);
+        }
     }
     const Flag after = valueOrThrow(std::move(result));
     if (ctx.json) {
-        printJson(Json {{"previous", flagJson(before)}, {"flag", flagJson(after)}});
+        Json out {{"previous", flagJson(before)}, {"flag", flagJson(after)}};
+        if (!note.isEmpty())
+            out["read_back"] = note.trimmed().toStdString();
+        printJson(out);
         return ExitOk;
     }
     const QString description = before.description == after.description
         ? QString()
         : QStringLiteral("; description \"%1\" -> \"%2\"").arg(before.description, after.description);
+    printOut(note);
     printOut(QStringLiteral("Flag %1: %2 -> %3%4; version %5 -> %6, changed by %7.\n")
                  .arg(after.name, flagSummary(before), flagSummary(after), description, before.version, after.version,
                       orDash(after.updatedBy)));

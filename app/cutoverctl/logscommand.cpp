@@ -117,6 +117,8 @@ void onSignal(int)
 
 int follow(Context &ctx, const LineFilter &filter, std::optional<LogId> after)
 {
+    // The deadline covered the backfill; following lasts until Ctrl-C.
+    setCommandDeadline(QDeadlineTimer(QDeadlineTimer::Forever));
     if (::pipe(g_signalPipe) != 0)
         throw CliError {ExitFailure, QStringLiteral("cannot set up the signal handler")};
     struct sigaction action = {};

@@ -297,6 +297,8 @@ int run(const QStringList &args)
     if (!command->needsGateway)
         return command->run(context);
 
+    // One deadline for the whole command, from here on (the demo gateway's start is not counted).
+    const std::chrono::milliseconds timeout = commandTimeout(parser, *command);
     SimProcess sim;
     if (parser.isSet(QStringLiteral("demo"))) {
         if (parser.isSet(QStringLiteral("profile")) || parser.isSet(QStringLiteral("gateway")))
@@ -305,24 +307,48 @@ int run(const QStringList &args)
     } else {
         context.connection = resolveConnection(parser);
     }
+    // A request still gives up after its transfer timeout without a byte, never after the deadline.
+    context.connection.endpoint.timeout = std::min(context.connection.endpoint.timeout, timeout);
+    setCommandDeadline(QDeadlineTimer(timeout));
     QNetworkAccessManager nam;
     std::unique_ptr<GatewayBackend> backend;
     if (context.connection.kind == QLatin1String("haproxy")) {
         Result<HaproxyOptions> options = HaproxyOptions::fromUrl(context.connection.endpoint.baseUrl);
         if (!options)
             usageError(options.error().describe());
+        options.value().timeout = std::min(options.value().timeout, timeout);
         backend = std::make_unique<HaproxyBackend>(*options, &nam);
     } else {
-        backend = std::make_unique<HttpAdminClient>(&nam, context.connection.endpoint);
+        auto http = std::make_unique<HttpAdminClient>(&nam, context.connection.endpoint);
+        http->setDeadline(commandDeadline());
+        // Lost answers are resent a few times, then read back (rollbackcommands.cpp) well within the deadline.
+        http->setActionRetry(RetryPolicy {3, std::chrono::milliseconds(300), std::chrono::milliseconds(2000)});
+        QObject::connect(http.get(), &HttpAdminClient::progress, [](const QString &line) { progressLine(line); });
+        backend = std::move(http);
     }
     context.nam = &nam;
     context.backend = backend.get();
+    // While the operator waits on a slow gateway, say so now and then.
+    QTimer waiting;
+    waiting.setInterval(std::chrono::seconds(5));
+    QObject::connect(&waiting, &QTimer::timeout, [timeout] {
+        const QDeadlineTimer deadline = commandDeadline();
+        if (deadline.isForever())
+            return;
+        const auto left = std::chrono::duration_cast<std::chrono::seconds>(deadline.remainingTimeAsDuration());
+        progressLine(QStringLiteral("still waiting for the gateway; %1 s of the %2 s deadline (--timeout) left")
+                         .arg(left.count())
+                         .arg(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()));
+    });
+    waiting.start();
     try {
         return command->run(context);
-    } catch (const ApiError &error) {
+    } catch (ApiError error) {
+        if (error.kind == ApiError::Kind::Timeout && commandDeadline().hasExpired())
+            error.message += QStringLiteral(" (the %1 s --timeout is over)").arg(double(timeout.count()) / 1000.0);
         if (context.json)
             printJson(Json {{"error", apiErrorJson(error)}});
-        throw;
+        throw error;
     }
 }
 

@@ -214,6 +214,7 @@ static std::string kindKey(ApiError::Kind kind)
     case ApiError::Kind::Malformed: return "malformed";
     case ApiError::Kind::Http: return "http";
     case ApiError::Kind::Cancelled: return "cancelled";
+    case ApiError::Kind::OutcomeUnknown: return "outcome_unknown";
     }
     return "unknown";
 }

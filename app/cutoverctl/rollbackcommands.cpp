@@ -2,6 +2,8 @@
 #include "cli.h"
 #include "output.h"
 
+#include "client/readback.h"
+
 namespace cutover::ctl {
 
 namespace {
@@ -64,6 +66,80 @@ QString blastRadiusText(const QList<Move> &moves, bool engage, bool keepMonolith
     return head.arg(moves.size()) + table.render();
 }
 
+struct RollbackOutcome
+{
+    RollbackState state;
+    QString readBack; // how it was confirmed when the answers were lost; empty when answered
+};
+
+// Sends the action until the gateway's answer, or what it has, says how it ended. A lost answer
+// is never a failure: the same request (same idempotency key) is sent again, and when answers
+// keep being lost the rollback state and audit log decide. Throws the ApiError to report when
+// the action was refused, was not applied by the deadline, or its outcome cannot be known.
+RollbackOutcome sendUntilKnown(Context &ctx, const ActionRequest &request, bool engage, bool keepMonolith)
+{
+    auto *http = qobject_cast<HttpAdminClient *>(ctx.backend);
+    const QString verb = engage ? QStringLiteral("engage") : QStringLiteral("release");
+    std::optional<ApiError> lost;        // the last lost answer
+    std::optional<RollbackReadBack> read; // what the last read back said
+    for (;;) {
+        if (http)
+            http->setDeadline(sendDeadline()); // keep time to read back
+        Result<RollbackState> sent = await<RollbackState>([&](auto done) {
+            if (engage)
+                ctx.backend->engageRollback(request, std::move(done));
+            else
+                ctx.backend->releaseRollback(request, keepMonolith, std::move(done));
+        });
+        if (http)
+            http->setDeadline(commandDeadline());
+        if (sent)
+            return {sent.value(), {}};
+        // Out of time before this copy could be sent: an earlier one's fate is what is left to report.
+        if (!sent.error().answerLost && !(read && sent.error().kind == ApiError::Kind::Timeout))
+            throw sent.error();
+        if (sent.error().answerLost) {
+            lost = sent.error();
+            progressLine(QStringLiteral("the gateway's answer to the %1 was lost (%2); reading its state back")
+                             .arg(verb, lost->describe()));
+            read.reset();
+            QEventLoop loop;
+            readBackRollback(ctx.backend, request, engage, [&](RollbackReadBack r) {
+                read.emplace(std::move(r));
+                loop.quit();
+            });
+            if (!read)
+                loop.exec();
+            if (read->verdict == ReadBack::Verdict::Applied && read->state)
+                return {*read->state, read->evidence};
+            if (read->verdict == ReadBack::Verdict::NotApplied && read->alreadyInState) {
+                ApiError e = *lost;
+                e.kind = ApiError::Kind::Conflict;
+                e.message = QStringLiteral("not applied by this request: %1").arg(read->evidence);
+                throw e;
+            }
+            if (!sendDeadline().hasExpired()) {
+                progressLine(QStringLiteral("%1: %2; sending the same request again (idempotency key %3)")
+                                 .arg(read->verdict == ReadBack::Verdict::NotApplied ? QStringLiteral("not applied yet")
+                                                                                       : QStringLiteral("cannot tell yet"),
+                                      read->evidence, QString::fromLatin1(request.idempotencyKey)));
+                continue;
+            }
+        }
+        ApiError e = *lost;
+        if (read->verdict == ReadBack::Verdict::NotApplied) {
+            e.message = QStringLiteral("%1; read back: NOT applied: %2").arg(e.message, read->evidence);
+            throw e;
+        }
+        e.kind = ApiError::Kind::OutcomeUnknown;
+        e.message = QStringLiteral("the %1 was sent but its answers were lost (%2), and reading back could not tell "
+                                   "whether it took effect: %3. Check with `cutoverctl audit` and `cutoverctl routes` "
+                                   "before acting again")
+                        .arg(verb, lost->message, read->evidence);
+        throw e;
+    }
+}
+
 int runAction(Context &ctx, bool engage)
 {
     const bool keepMonolith = !engage && ctx.args.isSet(QStringLiteral("keep-monolith"));
@@ -118,12 +194,8 @@ int runAction(Context &ctx, bool engage)
     request.expectedVersion = before.version;
     request.reason = reason;
     request.idempotencyKey = ActionRequest::newIdempotencyKey();
-    const RollbackState after = valueOrThrow(await<RollbackState>([&](auto done) {
-        if (engage)
-            ctx.backend->engageRollback(request, std::move(done));
-        else
-            ctx.backend->releaseRollback(request, keepMonolith, std::move(done));
-    }));
+    const RollbackOutcome outcome = sendUntilKnown(ctx, request, engage, keepMonolith);
+    const RollbackState &after = outcome.state;
 
     if (ctx.json) {
         Json radius = Json::array();
@@ -139,9 +211,14 @@ int runAction(Context &ctx, bool engage)
         out["idempotency_key"] = request.idempotencyKey.toStdString();
         out["blast_radius"] = radius;
         out["rollback"] = rollbackJson(after);
+        out["confirmed_by"] = outcome.readBack.isEmpty() ? "answer" : "read_back";
+        if (!outcome.readBack.isEmpty())
+            out["read_back"] = outcome.readBack.toStdString();
         printJson(out);
         return ExitOk;
     }
+    if (!outcome.readBack.isEmpty())
+        printOut(QStringLiteral("\nThe gateway's answers were lost; read back: %1.").arg(outcome.readBack));
     if (engage)
         printOut(QStringLiteral("\nRollback ENGAGED at %1 by %2 (rollback version %3, idempotency key %4).\n"
                                 "Release it with `cutoverctl rollback release --reason TEXT`.\n")
@@ -167,8 +244,10 @@ void addRollbackCommands(QList<Command> &commands)
                                      QStringLiteral("profile"));
     const QString safety = QStringLiteral(
         "The request carries one idempotency key for this invocation; the client retries through lost "
-        "answers and timeouts with the same key, so the gateway applies it once. For a profile whose "
-        "environment is production, --confirm must repeat the profile name.\n\n");
+        "answers and timeouts with the same key, so the gateway applies it once. When answers keep being "
+        "lost, the rollback state and the audit entry with that key decide: exit 0 only when the gateway "
+        "confirms it; \"outcome unknown\" (exit 1) when nothing could tell by the deadline (--timeout, "
+        "default 120 s). For a profile whose environment is production, --confirm must repeat the profile name.\n\n");
     commands.append({{QStringLiteral("rollback"), QStringLiteral("engage")}, QStringLiteral("--reason TEXT"),
                      QStringLiteral("Emergency switch: send every request to the monolith (shows the routes that move)."),
                      QStringLiteral("Engages the emergency rollback: in one step every route's microservice percentage becomes "
@@ -180,7 +259,7 @@ void addRollbackCommands(QList<Command> &commands)
                                           "[{\"route\", \"prefix\", \"service\", \"from\", \"to\"}], \"rollback\": {\"engaged\", "
                                           "\"version\", \"engaged_at\", \"engaged_by\", \"reason\", \"snapshot\", \"released_at\", "
                                           "\"released_by\"}}."),
-                     {reason, confirm}, {}, true, [](Context &ctx) { return runAction(ctx, true); }});
+                     {reason, confirm}, {}, true, [](Context &ctx) { return runAction(ctx, true); }, std::chrono::seconds(120)});
     commands.append({{QStringLiteral("rollback"), QStringLiteral("release")}, QStringLiteral("--reason TEXT"),
                      QStringLiteral("Release the emergency switch: restore the percentages (or --keep-monolith)."),
                      QStringLiteral("Releases the emergency rollback. By default every route gets back the percentage it had "
@@ -191,7 +270,7 @@ void addRollbackCommands(QList<Command> &commands)
                                           "\"blast_radius\": […], \"rollback\": {…}}."),
                      {reason, confirm,
                       {QStringLiteral("keep-monolith"), QStringLiteral("Leave every route at 0 % instead of restoring the snapshot.")}},
-                     {}, true, [](Context &ctx) { return runAction(ctx, false); }});
+                     {}, true, [](Context &ctx) { return runAction(ctx, false); }, std::chrono::seconds(120)});
 }
 
 } // namespace cutover::ctl

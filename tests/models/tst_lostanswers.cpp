@@ -1,0 +1,173 @@
+// The console's own flows when the gateway's answers are lost: the RollbackController and the
+// route/flag ConfigActions against a real cutover-sim behind a fault-injecting proxy
+// (tests/support/faultproxy.h). They report what the gateway has, never "failed" for a change
+// that took effect.
+#include "client/httpadminclient.h"
+#include "client/poller.h"
+#include "models/auditlog.h"
+#include "models/boardstate.h"
+#include "models/configactions.h"
+#include "models/flagsmodel.h"
+#include "models/routesmodel.h"
+#include "models/rollbackcontroller.h"
+#include "tests/support/faultproxy.h"
+#include "tests/support/simfixture.h"
+
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+#include <QTest>
+
+using namespace cutover;
+using namespace Qt::StringLiterals;
+using namespace std::chrono_literals;
+using cutover::test::FaultProxy;
+using cutover::test::SimFixture;
+using Json = nlohmann::json;
+using Fault = FaultProxy::Fault;
+
+class TestLostAnswers : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void engageWhoseAnswersAreCutIsConfirmed();
+    void releaseWithUnreadableAnswersIsConfirmed();
+    void routeChangeWithCutAnswerIsApplied();
+    void flagChangeWithCutAnswerIsApplied();
+
+private:
+    // Audit entries of `action` written since init().
+    QList<Json> audit(const char *action);
+
+    SimFixture m_sim;
+    std::unique_ptr<FaultProxy> m_proxy;
+    std::unique_ptr<QNetworkAccessManager> m_nam;
+    std::unique_ptr<HttpAdminClient> m_client;
+    std::unique_ptr<Poller> m_poller;
+    std::unique_ptr<BoardState> m_board;
+    qint64 m_auditMark = 0;
+};
+
+void TestLostAnswers::initTestCase()
+{
+    QVERIFY2(m_sim.start({u"--seed"_s, u"8"_s}), qPrintable(m_sim.error()));
+}
+
+void TestLostAnswers::init()
+{
+    m_auditMark = m_sim.get(u"/admin/audit?after=0&limit=1"_s).json()["latest_id"].get<qint64>();
+    m_proxy = std::make_unique<FaultProxy>(m_sim.url());
+    QVERIFY(m_proxy->start());
+    m_nam = std::make_unique<QNetworkAccessManager>();
+    m_client = std::make_unique<HttpAdminClient>(m_nam.get(), HttpEndpoint {m_proxy->url(), m_sim.token(Role::Operator), {}, 5s});
+    // A short retry budget: the controller then decides from what the gateway has.
+    m_client->setActionRetry(RetryPolicy {3, 100ms, 400ms});
+    m_poller = std::make_unique<Poller>(m_client.get());
+    m_board = std::make_unique<BoardState>();
+    m_board->attach(m_poller.get(), nullptr);
+    m_board->audit()->attach(m_poller.get()); // as the main window does
+    m_board->rollback()->attach(m_poller.get());
+    m_board->setIdentity(WhoAmI {u"demo-operator"_s, Role::Operator});
+    m_poller->start();
+    QTRY_VERIFY_WITH_TIMEOUT(m_board->rollback()->hasState() && m_board->routes()->hasData() && m_board->flags()->hasData(), 10000);
+}
+
+void TestLostAnswers::cleanup()
+{
+    m_board.reset();
+    m_poller.reset();
+    m_client.reset();
+    m_nam.reset();
+    m_proxy.reset();
+    if (m_sim.get(u"/admin/rollback"_s).json()["engaged"].get<bool>()) {
+        const QByteArray version = m_sim.version(u"rollback"_s);
+        QCOMPARE(m_sim.request("POST", u"/admin/rollback/release"_s, Role::Operator, R"({"reason":"test cleanup"})",
+                               {{"If-Match", '"' + version + '"'}, {"Idempotency-Key", "cleanup-" + version}})
+                     .status,
+                 200);
+    }
+}
+
+QList<Json> TestLostAnswers::audit(const char *action)
+{
+    QList<Json> out;
+    const Json page = m_sim.get(u"/admin/audit?after=%1&limit=1000"_s.arg(m_auditMark)).json();
+    for (const Json &e : page["entries"])
+        if (e["action"] == action)
+            out.append(e);
+    return out;
+}
+
+void TestLostAnswers::engageWhoseAnswersAreCutIsConfirmed()
+{
+    RollbackController *c = m_board->rollback();
+    QVERIFY2(c->blockedReason().isEmpty(), qPrintable(c->blockedReason()));
+    m_proxy->addRule({"POST", u"/admin/rollback"_s, Fault::CutBody}); // every answer, replays included
+    QSignalSpy finished(c, &RollbackController::actionFinished);
+    QVERIFY(c->engage(u"5xx spike"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 20000);
+    const QString message = finished.first().at(2).toString();
+    QVERIFY2(finished.first().at(1).toBool(), qPrintable(message));
+    QVERIFY2(message.contains(u"engaged"_s) && message.contains(u"answer was lost"_s), qPrintable(message));
+    QVERIFY(c->isEngaged());
+    QVERIFY(m_sim.get(u"/admin/rollback"_s).json()["engaged"].get<bool>());
+    const QList<Json> engages = audit("rollback.engage");
+    QCOMPARE(engages.size(), 1);
+    QCOMPARE(QByteArray::fromStdString(engages.first()["idempotency_key"].get<std::string>()), c->idempotencyKey());
+    QVERIFY(m_proxy->seen("POST", u"/admin/rollback"_s) >= 2);
+}
+
+void TestLostAnswers::releaseWithUnreadableAnswersIsConfirmed()
+{
+    RollbackController *c = m_board->rollback();
+    QSignalSpy finished(c, &RollbackController::actionFinished);
+    QVERIFY(c->engage(u"drill"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    QVERIFY(finished.first().at(1).toBool());
+    m_proxy->addRule({"POST", u"/admin/rollback/release"_s, Fault::BadJson});
+    QTRY_VERIFY_WITH_TIMEOUT(c->blockedReason().isEmpty(), 10000);
+    QVERIFY(c->release(u"hotfix out"_s, false));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 2, 20000);
+    const QString message = finished.at(1).at(2).toString();
+    QVERIFY2(finished.at(1).at(1).toBool(), qPrintable(message));
+    QVERIFY2(message.contains(u"released"_s), qPrintable(message));
+    QVERIFY(!m_sim.get(u"/admin/rollback"_s).json()["engaged"].get<bool>());
+    QCOMPARE(audit("rollback.release").size(), 1);
+}
+
+void TestLostAnswers::routeChangeWithCutAnswerIsApplied()
+{
+    const std::optional<Route> found = m_board->routes()->find(u"payments"_s);
+    QVERIFY(found);
+    const Route seen = *found;
+    const int percent = seen.microservicePercent == 35 ? 40 : 35;
+    m_proxy->addRule({"PUT", u"/admin/routes/payments"_s, Fault::CutBody});
+    QSignalSpy finished(m_board->configActions(), &ConfigActions::finished);
+    m_board->configActions()->changeRoute(seen, percent, u"widen"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    const auto outcome = finished.first().at(1).value<ChangeOutcome>();
+    QVERIFY2(outcome.kind == ChangeOutcome::Kind::Applied, qPrintable(outcome.explanation));
+    QCOMPARE(m_sim.get(u"/admin/routes/payments"_s).json()["microservice_percent"].get<int>(), percent);
+    QCOMPARE(audit("route.update").size(), 1);
+}
+
+void TestLostAnswers::flagChangeWithCutAnswerIsApplied()
+{
+    const std::optional<Flag> seen = m_board->flags()->find(u"use_payment_microservice"_s);
+    QVERIFY(seen);
+    FlagChange change {!seen->enabled, 10, seen->allowUsers, std::nullopt};
+    m_proxy->addRule({"PUT", u"/admin/flags/use_payment_microservice"_s, Fault::CutBody});
+    QSignalSpy finished(m_board->configActions(), &ConfigActions::finished);
+    m_board->configActions()->changeFlag(*seen, change, u"beta"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    const auto outcome = finished.first().at(1).value<ChangeOutcome>();
+    QVERIFY2(outcome.kind == ChangeOutcome::Kind::Applied, qPrintable(outcome.explanation));
+    QCOMPARE(m_sim.get(u"/admin/flags/use_payment_microservice"_s).json()["enabled"].get<bool>(), !seen->enabled);
+    QCOMPARE(audit("flag.update").size(), 1);
+}
+
+QTEST_GUILESS_MAIN(TestLostAnswers)
+#include "tst_lostanswers.moc"
