@@ -41,8 +41,8 @@ class LogStream : public LogSource
 public:
     struct Options
     {
-        // No byte for this long ends the connection. Gateways send a heartbeat at least every
-        // 15 s, so three missed heartbeats mean the connection is dead even if TCP has not noticed.
+        // No byte for this long ends the connection, whatever the heartbeats: a backstop behind
+        // the silence timeout (two heartbeat intervals, see heartbeatInterval).
         std::chrono::milliseconds transferTimeout {45000};
         // Reconnection delay until the server sends `retry:`; doubled per failed attempt (with
         // ±20 % jitter) up to maxBackoff, and never below 100 ms.

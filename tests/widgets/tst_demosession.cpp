@@ -481,7 +481,10 @@ void TestDemoSession::failingFromTheStartSaysNeverUpdated()
     QTRY_VERIFY_WITH_TIMEOUT(!banner->isHidden() && shownText(banner).contains(QStringLiteral("never updated")), 5000);
     QVERIFY2(!shownText(banner).contains(QStringLiteral(" s ago")), qPrintable(shownText(banner)));
 
-    // Escaped text is shown as written, never as its entities.
+    // Escaped text is shown as written, never as its entities (a message without a tag used to
+    // be taken for plain text: "&quot;").
+    session.window()->showFailure(QStringLiteral("profile \"prod\": no token"));
+    QCOMPARE(shownText(banner), QStringLiteral("profile \"prod\": no token"));
     session.window()->showFailure(QStringLiteral("profile \"prod\" <admin> has no token & no file"));
     QCOMPARE(shownText(banner), QStringLiteral("profile \"prod\" <admin> has no token & no file"));
 }
