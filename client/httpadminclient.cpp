@@ -21,6 +21,8 @@ namespace cutover {
 
 namespace {
 
+const char *const kTooLargeProperty = "cutoverTooLarge";
+
 std::chrono::milliseconds backoffFor(const RetryPolicy &policy, int attempt)
 {
     const double base = double(policy.initialBackoff.count()) * double(1LL << std::min(attempt, 16));
@@ -144,8 +146,28 @@ void HttpAdminClient::send(Call call)
             reply->abort();
         });
     }
+    if (call.maxBytes > 0) {
+        // Stop reading as soon as the answer is known to be too long, not after buffering it.
+        connect(reply, &QNetworkReply::downloadProgress, reply, [reply, cap = call.maxBytes](qint64 got, qint64 total) {
+            if (got > cap || total > cap) {
+                reply->setProperty(kTooLargeProperty, true);
+                reply->abort();
+            }
+        });
+    }
     connect(reply, &QNetworkReply::finished, this, [this, reply, change, deadlineHit, call = std::move(call)]() mutable {
         reply->deleteLater();
+        if (reply->property(kTooLargeProperty).toBool()) {
+            ApiError e;
+            e.kind = ApiError::Kind::Malformed;
+            e.endpoint = call.endpointName();
+            e.requestId = QString::fromLatin1(reply->request().rawHeader("X-Request-ID"));
+            e.message = tr("the answer is larger than the %1 MiB this client reads; not used").arg(call.maxBytes / (1024 * 1024));
+            if (auto log = spdlog::get("net"))
+                log->warn("{}", e.describe().toStdString());
+            call.done(std::move(e));
+            return;
+        }
         const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (*deadlineHit) {
@@ -265,7 +287,7 @@ void HttpAdminClient::fetchMetrics(Callback<MetricsScrape> done)
                   done(r.error());
               else
                   done(MetricsScrape {r->body, r->contentType, QDateTime::currentDateTimeUtc()});
-          }});
+          }, {}, {}, kMaxMetricsBytes});
 }
 
 void HttpAdminClient::fetchRoutes(Callback<RouteList> done)

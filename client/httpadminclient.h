@@ -78,6 +78,9 @@ public:
 
     // A fresh X-Request-ID value.
     static QByteArray newRequestId();
+    // A /metrics answer larger than this is not read (and not parsed): a failed scrape, so a
+    // runaway exposition cannot take the console's memory (cutover-sim with 2,000 services sends 2.3 MB).
+    static constexpr qint64 kMaxMetricsBytes = 32 * 1024 * 1024;
 
     struct Raw
     {
@@ -100,6 +103,7 @@ private:
         // to a change is a lost answer (retried for actions), not a failure of the change.
         std::function<QString(const QByteArray &)> checkAnswer = {};
         QDeadlineTimer deadline = {}; // set from m_deadline when the call starts
+        qint64 maxBytes = 0;     // > 0: a longer answer is abandoned and fails as Malformed
 
         // "GET /admin/routes": the method and the path without its query, for error messages.
         QString endpointName() const { return QString::fromLatin1(method) + QLatin1Char(' ') + path.section(QLatin1Char('?'), 0, 0); }

@@ -6,6 +6,7 @@
 #include <QList>
 #include <QObject>
 
+#include <chrono>
 #include <optional>
 
 namespace cutover {
@@ -36,6 +37,10 @@ public:
     // What is followed, for the UI ("SSE /admin/logs/stream", "HAProxy ring cutover-log").
     virtual QString describe() const = 0;
 
+    // How long the source may stay silent (no line, no heartbeat) before it takes the connection
+    // for dead, says so and reconnects; none when it does not watch for silence.
+    virtual std::optional<std::chrono::milliseconds> silenceTimeout() const { return std::nullopt; }
+
     State state() const { return m_state; }
     // Why the source is reconnecting or stopped, if it was an error.
     const std::optional<ApiError> &lastError() const { return m_lastError; }
@@ -55,6 +60,10 @@ Q_SIGNALS:
     void heartbeat();
     // An event this client could not use (bad JSON, wrong shape, oversized line); skipped.
     void malformedEvent(const cutover::ApiError &error);
+    // The gateway restarted (a new instance, or its log ids went back): every line delivered so
+    // far is from the previous instance. The source starts over with the new instance's lines,
+    // whose ids begin again; `description` says how the restart showed.
+    void gatewayRestarted(const QString &description);
 
 protected:
     // Records the state and emits connectionStateChanged when it or the error changed.

@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <utility>
 
 namespace cutover {
 
@@ -22,6 +23,7 @@ namespace {
 const QString kStreamEndpoint = QStringLiteral("GET /admin/logs/stream");
 const QString kBackfillEndpoint = QStringLiteral("GET /admin/logs");
 constexpr std::chrono::milliseconds kMinimumDelay {100};
+constexpr std::chrono::milliseconds kMinimumHeartbeat {500};
 
 bool isEventStream(const QNetworkReply *reply)
 {
@@ -49,6 +51,8 @@ LogStream::LogStream(QNetworkAccessManager *nam, HttpEndpoint endpoint, QObject 
 {
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &LogStream::connectNow);
+    m_silenceTimer.setSingleShot(true);
+    connect(&m_silenceTimer, &QTimer::timeout, this, &LogStream::silenceTimedOut);
 }
 
 LogStream::~LogStream()
@@ -59,6 +63,11 @@ LogStream::~LogStream()
 QString LogStream::describe() const
 {
     return QStringLiteral("SSE %1").arg(kStreamEndpoint);
+}
+
+std::optional<std::chrono::milliseconds> LogStream::silenceTimeout() const
+{
+    return 2 * m_heartbeatInterval.value_or(m_options.heartbeatInterval);
 }
 
 void LogStream::start(std::optional<LogId> after)
@@ -73,6 +82,7 @@ void LogStream::start(std::optional<LogId> after)
     m_backfillPending = m_options.backfillLimit > 0;
     m_retry = m_options.initialRetry;
     m_failures = 0;
+    m_checkInstance = true;
     clearLastError();
     setState(State::Connecting);
     connectNow();
@@ -96,16 +106,85 @@ void LogStream::dropReply()
     }
     m_reply = nullptr;
     m_eventStream = false;
+    m_silenceTimer.stop();
 }
 
 void LogStream::connectNow()
 {
     if (state() != State::Reconnecting)
         setState(State::Connecting);
+    if (m_checkInstance)
+        sendInfo();
+    else if (m_backfillPending)
+        sendBackfill();
+    else
+        sendStream();
+}
+
+void LogStream::sendInfo()
+{
+    QNetworkReply *reply = get(QStringLiteral("/admin/info"), {}, m_endpoint.timeout, "application/json", {});
+    connect(reply, &QNetworkReply::finished, this, [this, reply] { infoFinished(reply); });
+}
+
+void LogStream::infoFinished(QNetworkReply *reply)
+{
+    if (reply != m_reply)
+        return;
+    reply->deleteLater();
+    m_reply = nullptr;
+    m_checkInstance = false;
+    const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
+    if (reply->error() == QNetworkReply::NoError && statusOf(reply) == 200) {
+        const auto info = json::parseInfo(body);
+        if (info && !info->instance.isEmpty()) {
+            const QString previous = std::exchange(m_instance, info->instance);
+            // Only a stream with a resume point has ids to lose; a fresh one just notes the instance.
+            if (!previous.isEmpty() && previous != m_instance && m_lastId) {
+                startOver(tr("instance %1 is now %2").arg(previous, m_instance));
+                return;
+            }
+        }
+    }
+    // Whatever the answer (a gateway without /admin/info, one still starting), follow the log:
+    // the ids say the rest.
     if (m_backfillPending)
         sendBackfill();
     else
         sendStream();
+}
+
+void LogStream::startOver(const QString &why)
+{
+    logNet(spdlog::level::warn, QStringLiteral("log stream: the gateway restarted (%1); following the new instance's log from its start").arg(why));
+    ++m_generation; // work begun for the previous instance stops here
+    dropReply();
+    m_reconnectTimer.stop();
+    // Everything the new instance still has: its ids start again at 1.
+    m_lastId.reset();
+    m_backfillAfter = LogId {0};
+    m_backfillPending = m_options.backfillLimit > 0;
+    m_decoder = SseDecoder();
+    m_decoder.setLastEventId(QByteArrayLiteral("0"));
+    m_checkInstance = m_instance.isEmpty();
+    m_reconnectTimer.start(0);
+    Q_EMIT gatewayRestarted(why);
+}
+
+void LogStream::silenceTimedOut()
+{
+    if (!m_reply || !m_eventStream)
+        return;
+    const auto timeout = *silenceTimeout();
+    ApiError e;
+    e.kind = ApiError::Kind::Timeout;
+    e.endpoint = kStreamEndpoint;
+    e.message = tr("no line and no heartbeat for %1 s (twice the gateway's heartbeat interval)")
+                    .arg(double(timeout.count()) / 1000.0);
+    // Learn the interval again on the next connection, in case what we learnt was wrong.
+    m_heartbeatInterval.reset();
+    dropReply();
+    retryLater(std::move(e));
 }
 
 QNetworkReply *LogStream::get(const QString &path, const QString &query, std::chrono::milliseconds timeout,
@@ -173,6 +252,8 @@ void LogStream::streamMetaData(QNetworkReply *reply)
         return;
     }
     m_eventStream = true;
+    m_sinceHeartbeat.invalidate(); // intervals are measured between two heartbeats of one connection
+    m_silenceTimer.start(*silenceTimeout());
     logNet(spdlog::level::info, QStringLiteral("log stream connected to %1%2")
                                     .arg(m_endpoint.baseUrl.toString(QUrl::RemoveUserInfo),
                                          m_decoder.lastEventId().isEmpty()
@@ -192,6 +273,9 @@ void LogStream::streamData(QNetworkReply *reply)
         return;
     m_decoder.feed(reply->readAll());
     deliver(m_decoder.takeBatch());
+    // Any byte shows the connection alive (a receiver may have stopped or restarted the stream).
+    if (reply == m_reply && m_eventStream)
+        m_silenceTimer.start(*silenceTimeout());
 }
 
 void LogStream::streamFinished(QNetworkReply *reply)
@@ -267,6 +351,13 @@ void LogStream::backfillFinished(QNetworkReply *reply)
     m_backfillPending = false;
     auto page = json::parseLogPage(body);
     const quint64 generation = m_generation;
+    if (page && m_backfillAfter && page->lastId < *m_backfillAfter) {
+        // The buffer ends below where we are: these are not the ids we were following.
+        startOver(tr("its log ends at id %1, below the resume point %2")
+                      .arg(page->lastId.value)
+                      .arg(m_backfillAfter->value));
+        return;
+    }
     if (!page) {
         // Not worth stopping for: report it and follow the stream from the same resume point.
         Q_EMIT malformedEvent(page.error());
@@ -279,7 +370,7 @@ void LogStream::backfillFinished(QNetworkReply *reply)
     QList<LogLine> lines;
     lines.reserve(page->lines.size());
     for (LogLine &line : page.value().lines)
-        accept(std::move(line), lines);
+        accept(std::move(line), lines); // a page ending below the resume point was caught above
     deliverLines(lines);
     if (generation != m_generation)
         return; // a receiver stopped or restarted the stream
@@ -309,7 +400,15 @@ void LogStream::deliver(SseBatch batch)
                 Q_EMIT malformedEvent(e);
                 continue;
             }
-            accept(std::move(line.value()), lines);
+            const LogId id = line->id;
+            const LogId last = m_lastId.value_or(LogId {});
+            if (!accept(std::move(line.value()), lines)) {
+                const quint64 generation = m_generation;
+                deliverLines(lines);
+                if (generation == m_generation) // not stopped or restarted by a receiver
+                    startOver(tr("its log ids went back from %1 to %2").arg(last.value).arg(id.value));
+                return;
+            }
         } else if (event.type == "gap") {
             auto gap = json::parseLogGap(event.data);
             if (!gap) {
@@ -329,16 +428,26 @@ void LogStream::deliver(SseBatch batch)
         e.message = tr("%n over-long line(s) dropped", nullptr, batch.oversizedLines);
         Q_EMIT malformedEvent(e);
     }
-    if (!batch.comments.isEmpty())
+    if (!batch.comments.isEmpty()) {
+        // The gateway's interval is the longest seen between two heartbeats; two read back to back
+        // (a client that fell behind) say nothing about it.
+        const std::chrono::milliseconds since(m_sinceHeartbeat.isValid() ? m_sinceHeartbeat.elapsed() : 0);
+        if (since >= kMinimumHeartbeat)
+            m_heartbeatInterval = std::max(since, m_heartbeatInterval.value_or(std::chrono::milliseconds(0)));
+        m_sinceHeartbeat.start();
         Q_EMIT heartbeat();
+    }
 }
 
-void LogStream::accept(LogLine &&line, QList<LogLine> &out)
+bool LogStream::accept(LogLine &&line, QList<LogLine> &out)
 {
-    if (m_lastId && line.id <= *m_lastId)
-        return; // already delivered (a resumed or replayed stream)
+    if (m_lastId && line.id < *m_lastId)
+        return false;
+    if (m_lastId && line.id == *m_lastId)
+        return true; // already delivered (a resumed or replayed stream)
     m_lastId = line.id;
     out.append(std::move(line));
+    return true;
 }
 
 void LogStream::deliverLines(QList<LogLine> &lines)
@@ -369,6 +478,7 @@ void LogStream::fail(ApiError error)
 
 void LogStream::retryLater(ApiError error)
 {
+    m_checkInstance = true; // whoever answers next may be another instance
     const auto delay = nextDelay();
     logNet(spdlog::level::info,
            QStringLiteral("log stream: %1; reconnecting in %2 ms").arg(error.describe()).arg(delay.count()));

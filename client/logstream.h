@@ -6,6 +6,7 @@
 #include "logsource.h"
 #include "ssedecoder.h"
 
+#include <QElapsedTimer>
 #include <QList>
 #include <QObject>
 #include <QPointer>
@@ -24,8 +25,15 @@ namespace cutover {
 // stopped or told to stop (401/403, 204, an endpoint that does not exist).
 //
 // Every readyRead is drained completely and turned into one linesReceived(); a gap inside a batch
-// splits it so that the lines before the gap arrive first. Lines whose id is not above the last one
-// delivered are dropped, so a resumed stream never hands a line out twice.
+// splits it so that the lines before the gap arrive first. A line whose id equals the last one
+// delivered is dropped, so a resumed stream never hands a line out twice.
+//
+// Every connection starts with GET /admin/info: a new `instance` there, or a line whose id is
+// below the last one delivered, or a buffer that ends below the resume point, means the gateway
+// restarted and its ids began again. Then gatewayRestarted() says so and the stream starts over
+// with everything the new instance still has (after id 0), instead of waiting for ids it will not
+// reach for hours. A connection silent (no line, no heartbeat) for two heartbeat intervals is
+// taken for dead: Reconnecting, with a Timeout error that says so.
 class LogStream : public LogSource
 {
     Q_OBJECT
@@ -33,8 +41,8 @@ class LogStream : public LogSource
 public:
     struct Options
     {
-        // No byte for this long ends the connection. Gateways send a heartbeat at least every
-        // 15 s, so three missed heartbeats mean the connection is dead even if TCP has not noticed.
+        // No byte for this long ends the connection, whatever the heartbeats: a backstop behind
+        // the silence timeout (two heartbeat intervals, see heartbeatInterval).
         std::chrono::milliseconds transferTimeout {45000};
         // Reconnection delay until the server sends `retry:`; doubled per failed attempt (with
         // ±20 % jitter) up to maxBackoff, and never below 100 ms.
@@ -42,6 +50,9 @@ public:
         std::chrono::milliseconds maxBackoff {30000};
         // > 0: fetch up to this many lines with GET /admin/logs before streaming.
         int backfillLimit = 0;
+        // The heartbeat interval assumed until two heartbeats show the gateway's own (the
+        // contract's maximum). Silence for twice the interval ends the connection.
+        std::chrono::milliseconds heartbeatInterval {15000};
     };
 
     // `nam` is shared and not owned; it must outlive this object. The token is never logged.
@@ -58,6 +69,10 @@ public:
     void start(std::optional<LogId> after = std::nullopt) override;
     void stop() override;
     QString describe() const override;
+    // Twice the heartbeat interval: learnt from the gateway once two heartbeats arrived.
+    std::optional<std::chrono::milliseconds> silenceTimeout() const override;
+    // The gateway's `instance` as last read from GET /admin/info; empty before or without one.
+    QString instance() const { return m_instance; }
 
     // The id of the last line or gap delivered (the resume point).
     std::optional<LogId> lastId() const { return m_lastId; }
@@ -66,6 +81,10 @@ public:
 
 private:
     void connectNow();
+    void sendInfo();
+    void infoFinished(QNetworkReply *reply);
+    void startOver(const QString &why);
+    void silenceTimedOut();
     void sendBackfill();
     void sendStream();
     QNetworkReply *get(const QString &path, const QString &query, std::chrono::milliseconds timeout,
@@ -75,7 +94,8 @@ private:
     void streamFinished(QNetworkReply *reply);
     void backfillFinished(QNetworkReply *reply);
     void deliver(SseBatch batch);
-    void accept(LogLine &&line, QList<LogLine> &out);
+    // False when the line's id is below the last one delivered: the gateway restarted.
+    bool accept(LogLine &&line, QList<LogLine> &out);
     void deliverLines(QList<LogLine> &lines);
     void deliverGap(LogGap gap);
     void fail(ApiError error);
@@ -91,6 +111,11 @@ private:
     QPointer<QNetworkReply> m_reply;
     SseDecoder m_decoder;
     QTimer m_reconnectTimer;
+    QTimer m_silenceTimer;       // runs while streaming; restarted by every byte
+    QElapsedTimer m_sinceHeartbeat; // since the connection's last heartbeat
+    std::optional<std::chrono::milliseconds> m_heartbeatInterval; // as the gateway sends them
+    QString m_instance;
+    bool m_checkInstance = false; // GET /admin/info before the next connection
     std::optional<LogId> m_lastId;
     std::optional<LogId> m_backfillAfter;
     std::chrono::milliseconds m_retry {2000};

@@ -1,6 +1,9 @@
 #include "poller.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
+#include <utility>
 
 namespace cutover {
 
@@ -81,6 +84,12 @@ void Poller::refreshAfterMutation()
         refresh(s);
 }
 
+void Poller::rejectUpdate(Source source, ApiError error)
+{
+    if (m_delivering[std::size_t(source)])
+        m_rejections[std::size_t(source)] = std::move(error);
+}
+
 void Poller::schedule(Source source, std::chrono::milliseconds delay)
 {
     QTimer &t = m_timers[std::size_t(source)];
@@ -100,6 +109,7 @@ void Poller::poll(Source source)
         return;
     }
     st.inFlight = true;
+    m_rejections[std::size_t(source)].reset();
     QPointer<Poller> self(this);
     switch (source) {
     case Source::Health:
@@ -107,7 +117,7 @@ void Poller::poll(Source source)
             if (!self)
                 return;
             if (r)
-                Q_EMIT self->healthUpdated(*r);
+                self->deliver(Source::Health, [&] { Q_EMIT self->healthUpdated(*r); });
             self->finish(Source::Health, r);
         });
         break;
@@ -116,7 +126,7 @@ void Poller::poll(Source source)
             if (!self)
                 return;
             if (r)
-                Q_EMIT self->metricsUpdated(*r);
+                self->deliver(Source::Metrics, [&] { Q_EMIT self->metricsUpdated(*r); });
             self->finish(Source::Metrics, r);
         });
         break;
@@ -125,7 +135,7 @@ void Poller::poll(Source source)
             if (!self)
                 return;
             if (r)
-                Q_EMIT self->routesUpdated(*r);
+                self->deliver(Source::Routes, [&] { Q_EMIT self->routesUpdated(*r); });
             self->finish(Source::Routes, r);
         });
         break;
@@ -134,7 +144,7 @@ void Poller::poll(Source source)
             if (!self)
                 return;
             if (r)
-                Q_EMIT self->flagsUpdated(*r);
+                self->deliver(Source::Flags, [&] { Q_EMIT self->flagsUpdated(*r); });
             self->finish(Source::Flags, r);
         });
         break;
@@ -143,23 +153,64 @@ void Poller::poll(Source source)
             if (!self)
                 return;
             if (r)
-                Q_EMIT self->rollbackUpdated(*r);
+                self->deliver(Source::Rollback, [&] { Q_EMIT self->rollbackUpdated(*r); });
             self->finish(Source::Rollback, r);
         });
         break;
     case Source::Audit:
-        m_backend->fetchAudit(m_auditAfter, 500, [self](Result<AuditPage> r) {
+        // The instance first: audit ids mean something only within one instance of the gateway.
+        m_backend->fetchInfo([self](Result<GatewayInfo> info) {
             if (!self)
                 return;
-            if (r) {
-                if (!r->entries.isEmpty())
-                    self->m_auditAfter = r->entries.constLast().id;
-                Q_EMIT self->auditUpdated(*r);
-            }
-            self->finish(Source::Audit, r);
+            if (info)
+                self->noteInstance(info->instance);
+            self->pollAudit();
         });
         break;
     }
+}
+
+void Poller::noteInstance(const QString &instance)
+{
+    if (instance.isEmpty())
+        return;
+    const QString previous = std::exchange(m_instance, instance);
+    if (!previous.isEmpty() && previous != instance)
+        startOver(tr("instance %1 is now %2").arg(previous, instance));
+}
+
+void Poller::startOver(const QString &why)
+{
+    if (auto log = spdlog::get("net"))
+        log->warn("the gateway restarted ({}); reading its audit log again from the start", why.toStdString());
+    m_auditAfter = 0;
+    Q_EMIT gatewayRestarted(why);
+}
+
+void Poller::pollAudit()
+{
+    if (!m_backend) {
+        m_states[std::size_t(Source::Audit)].inFlight = false;
+        return;
+    }
+    QPointer<Poller> self(this);
+    m_backend->fetchAudit(m_auditAfter, 500, [self, asked = m_auditAfter](Result<AuditPage> r) {
+        if (!self)
+            return;
+        if (r && r->latestId < asked && self->m_auditAfter == asked) {
+            // The gateway's newest entry is below the one we have: its ids began again.
+            self->startOver(tr("its audit log ends at id %1, below %2").arg(r->latestId).arg(asked));
+            self->finish(Source::Audit, r);
+            self->refresh(Source::Audit);
+            return;
+        }
+        if (r) {
+            if (!r->entries.isEmpty())
+                self->m_auditAfter = r->entries.constLast().id;
+            self->deliver(Source::Audit, [&] { Q_EMIT self->auditUpdated(*r); });
+        }
+        self->finish(Source::Audit, r);
+    });
 }
 
 template<typename T>
@@ -168,12 +219,13 @@ void Poller::finish(Source source, const Result<T> &result)
     SourceState &st = m_states[std::size_t(source)];
     st.inFlight = false;
     std::chrono::milliseconds next = st.interval;
-    if (result) {
+    std::optional<ApiError> rejected = std::exchange(m_rejections[std::size_t(source)], std::nullopt);
+    if (result && !rejected) {
         st.lastSuccess = QDateTime::currentDateTimeUtc();
         st.lastError.reset();
         st.consecutiveFailures = 0;
     } else {
-        st.lastError = result.error();
+        st.lastError = rejected ? *rejected : result.error();
         ++st.consecutiveFailures;
         const int shift = std::min(st.consecutiveFailures, 8);
         next = std::min(std::chrono::milliseconds(st.interval.count() << shift), kMaxBackoff);

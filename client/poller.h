@@ -50,6 +50,10 @@ public:
     void stop();
     void refresh(Source source);
     void refreshAfterMutation();
+    // Called by a receiver of one of the *Updated signals, from its slot, when what arrived cannot
+    // be used (a /metrics body that does not parse): the poll then counts as failed with `error`,
+    // and lastSuccess stays at the last update that was used. Ignored outside such a slot.
+    void rejectUpdate(Source source, ApiError error);
 
     static constexpr std::chrono::milliseconds kMaxBackoff {10000};
 
@@ -62,17 +66,36 @@ Q_SIGNALS:
     void auditUpdated(const cutover::AuditPage &newEntries);
     // Freshness or error of a source changed.
     void sourceStateChanged(cutover::Source source);
+    // The gateway restarted (a new `instance` in GET /admin/info, read before each audit poll, or
+    // audit ids that went back): the audit entries had so far are from the previous instance, and
+    // the audit log is read again from its start; `description` says how the restart showed.
+    void gatewayRestarted(const QString &description);
 
 private:
     void schedule(Source source, std::chrono::milliseconds delay);
     void poll(Source source);
+    void pollAudit();
+    void noteInstance(const QString &instance);
+    void startOver(const QString &why);
     template<typename T>
     void finish(Source source, const Result<T> &result);
+    // Emits an update with rejectUpdate() open for its receivers.
+    template<typename Fire>
+    void deliver(Source source, Fire fire)
+    {
+        m_delivering[std::size_t(source)] = true;
+        fire();
+        m_delivering[std::size_t(source)] = false;
+    }
 
     QPointer<GatewayBackend> m_backend;
     std::array<SourceState, kSourceCount> m_states;
+    // Set by rejectUpdate() while an update is being delivered; consumed by finish().
+    std::array<std::optional<ApiError>, kSourceCount> m_rejections;
+    std::array<bool, kSourceCount> m_delivering {};
     std::array<QTimer, kSourceCount> m_timers;
     qint64 m_auditAfter = 0;
+    QString m_instance; // the gateway's, as last read
     bool m_running = false;
 };
 

@@ -25,6 +25,8 @@ public:
     void start(const QStringList &extraArgs = {});
     void stop();
     bool isRunning() const;
+    // The child's process id while it runs (tests freeze it with SIGSTOP: a hung gateway); 0 otherwise.
+    qint64 processId() const { return m_process.processId(); }
 
     QUrl url() const { return m_url; }
     QByteArray token(Role role) const { return m_tokens.value(role); }

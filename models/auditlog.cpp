@@ -76,6 +76,18 @@ AuditLog::AuditLog(QObject *parent)
 void AuditLog::attach(Poller *poller)
 {
     connect(poller, &Poller::auditUpdated, this, &AuditLog::append, Qt::UniqueConnection);
+    connect(poller, &Poller::gatewayRestarted, this, &AuditLog::gatewayRestarted, Qt::UniqueConnection);
+}
+
+void AuditLog::gatewayRestarted(const QString &description)
+{
+    m_instanceStart = int(m_entries.size());
+    m_rowById.clear();
+    m_restartDescription = description;
+    m_restartedAt = QDateTime::currentDateTimeUtc();
+    if (!m_entries.isEmpty())
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
+    Q_EMIT restarted();
 }
 
 void AuditLog::append(const AuditPage &page)
@@ -90,14 +102,16 @@ void AuditLog::append(const AuditPage &page)
     if (fresh.isEmpty())
         return;
     std::sort(fresh.begin(), fresh.end(), [](const AuditEntry &a, const AuditEntry &b) { return a.id < b.id; });
-    // Pages arrive in id order; an older entry (a reconnect that pages from 0) is placed in order.
-    if (!m_entries.isEmpty() && fresh.constFirst().id < m_entries.constLast().id) {
+    // Pages arrive in id order; an older entry (a reconnect that pages from 0) is placed in order
+    // among the current instance's entries (a previous instance's stay before them).
+    if (m_entries.size() > m_instanceStart && fresh.constFirst().id < m_entries.constLast().id) {
         beginResetModel();
         m_entries.append(fresh);
-        std::sort(m_entries.begin(), m_entries.end(), [](const AuditEntry &a, const AuditEntry &b) { return a.id < b.id; });
-        m_changes.clear();
+        std::sort(m_entries.begin() + m_instanceStart, m_entries.end(),
+                  [](const AuditEntry &a, const AuditEntry &b) { return a.id < b.id; });
+        m_changes.resize(m_instanceStart);
         m_rowById.clear();
-        for (int i = 0; i < m_entries.size(); ++i) {
+        for (int i = m_instanceStart; i < m_entries.size(); ++i) {
             m_changes.append(changeSummary(m_entries[i].before, m_entries[i].after));
             m_rowById.insert(m_entries[i].id, i);
         }
@@ -121,6 +135,7 @@ void AuditLog::clear()
     m_entries.clear();
     m_changes.clear();
     m_rowById.clear();
+    m_instanceStart = 0;
     endResetModel();
 }
 
@@ -298,9 +313,13 @@ QVariant AuditLog::data(const QModelIndex &index, int role) const
             tip += QLatin1Char('\n') + tr("Request %1").arg(e.requestId);
         if (!e.idempotencyKey.isEmpty())
             tip += QLatin1Char('\n') + tr("Idempotency key %1").arg(e.idempotencyKey);
+        if (index.row() < m_instanceStart)
+            tip += QLatin1Char('\n') + tr("From the previous instance of the gateway, before it restarted");
         return tip;
     }
     case EntryIdRole: return e.id;
+    case PreviousInstanceRole: return index.row() < m_instanceStart;
+    case OrderRole: return index.row();
     case KindRole: return kindOf(e.action);
     case ActorRole: return e.actor;
     case TimeRole: return e.time;

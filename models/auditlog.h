@@ -13,8 +13,10 @@ namespace cutover {
 class Poller;
 
 // The gateway's audit log as a timeline, oldest first: who changed what, when, from what to what
-// and why. Fed by Poller::auditUpdated (pages of new entries); entries are unique by id, so a
-// page seen twice changes nothing. Rollback engage entries also show the time to recovery the
+// and why. Fed by Poller::auditUpdated (pages of new entries); entries are unique by id within one
+// instance of the gateway, so a page seen twice changes nothing. When the gateway restarts
+// (Poller::gatewayRestarted) its ids begin again: the entries had so far stay, marked as from the
+// previous instance (PreviousInstanceRole), and the new instance's follow them. Rollback engage entries also show the time to recovery the
 // console measured for them (setRecoveryTime).
 class AuditLog : public QAbstractTableModel
 {
@@ -27,7 +29,9 @@ public:
         KindRole,      // "route", "flag", "rollback", "sim", … (the action's first word)
         ActorRole,
         TimeRole,      // QDateTime, UTC
-        SearchTextRole // everything a text filter matches against
+        SearchTextRole, // everything a text filter matches against
+        PreviousInstanceRole, // bool: from an instance of the gateway before its last restart
+        OrderRole,      // int: timeline order (instance, then id), for sorting
     };
 
     explicit AuditLog(QObject *parent = nullptr);
@@ -35,9 +39,16 @@ public:
     void attach(Poller *poller);
     void append(const AuditPage &page);
     void clear();
+    // The gateway restarted: what is here is from the previous instance; new ids follow.
+    void gatewayRestarted(const QString &description);
+    // "…" of the last restart, and when it was noticed; empty / invalid before any.
+    QString restartDescription() const { return m_restartDescription; }
+    QDateTime restartedAt() const { return m_restartedAt; }
+    bool isFromPreviousInstance(int row) const { return row < m_instanceStart; }
 
     const AuditEntry &entry(int row) const { return m_entries.at(row); }
     const QList<AuditEntry> &entries() const { return m_entries; }
+    // The row of the current instance's entry with this id; -1 if none.
     int rowOf(qint64 id) const;
     QStringList actors() const;
     QStringList kinds() const;
@@ -63,11 +74,15 @@ public:
 
 Q_SIGNALS:
     void entriesAdded();
+    void restarted();
 
 private:
     QList<AuditEntry> m_entries;
     QList<QString> m_changes; // changeSummary per row, computed once
-    QHash<qint64, int> m_rowById;
+    QHash<qint64, int> m_rowById;  // the current instance's rows
+    int m_instanceStart = 0;       // rows before this are from previous instances
+    QString m_restartDescription;
+    QDateTime m_restartedAt;
     QHash<qint64, std::chrono::milliseconds> m_recovery;
 };
 

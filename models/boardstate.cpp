@@ -57,6 +57,16 @@ void BoardState::attach(Poller *poller, LogSource *logs)
             if (!m_logsCoalesce.isActive())
                 m_logsCoalesce.start();
         });
+        // The lines so far stay, under a marker that says they are from the previous instance.
+        connect(logs, &LogSource::gatewayRestarted, this, [this](const QString &description) {
+            const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
+            m_logs->appendRestart(tr("Gateway restarted (%1). The lines above are from the previous instance; "
+                                     "its log starts again below.")
+                                      .arg(description),
+                                  now);
+            if (!m_logsCoalesce.isActive())
+                m_logsCoalesce.start();
+        });
     }
 }
 
@@ -102,6 +112,15 @@ void BoardState::ingestMetrics(const MetricsScrape &scrape)
         m_routes->observe(*m_metrics);
         m_slo->refresh(*m_metrics, sloThresholds());
     } else {
+        // A body that does not parse is a failed scrape: the source goes stale with the parser's
+        // words, and "last good update" stays at the last scrape that parsed.
+        if (m_poller) {
+            ApiError e;
+            e.kind = ApiError::Kind::Malformed;
+            e.endpoint = QStringLiteral("GET /metrics");
+            e.message = problem;
+            m_poller->rejectUpdate(Source::Metrics, std::move(e));
+        }
         problem = tr("metrics: %1").arg(problem);
     }
     if (problem != m_metricsProblem) {

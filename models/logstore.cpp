@@ -12,6 +12,7 @@ namespace cutover {
 
 namespace {
 
+constexpr quint16 kRestartStatus = 2;
 constexpr quint16 kOverflowId = 0;             // "…": a value that did not fit the intern table
 constexpr qsizetype kMaxInterned = 65535;      // ids 0 … 65534
 constexpr quint16 kNoSuchId = 0xFFFF;          // never assigned: a filter value nothing has
@@ -40,7 +41,8 @@ qsizetype utf8Cut(const char *s, qsizetype size, qsizetype max)
 } // namespace
 
 // One record; gaps reuse `id` for gap.to, the time slot for gap.from and `status` for "not
-// counted" (1).
+// counted" (1). A restart marker is a gap record with `status` kRestartStatus, its time, and
+// its text as the message.
 struct LogStore::Entry
 {
     quint64 id;
@@ -312,6 +314,31 @@ bool LogStore::appendGap(const LogGap &gap)
     return true;
 }
 
+void LogStore::appendRestart(const QString &text, LogTime at)
+{
+    const qsizetype units = std::min(text.size(), kMaxMessageBytes);
+    Chunk &chunk = writableChunk(std::size_t(units) * 3 + 4);
+    Entry e {};
+    e.timeMs = at.time_since_epoch().count();
+    e.status = kRestartStatus;
+    e.gap = true;
+    e.level = LogLevel::Error;
+    e.text = quint32(chunk.arenaUsed);
+    char *const start = chunk.arena.get() + chunk.arenaUsed;
+    char *p = start;
+    for (int i = 0; i < 3; ++i)
+        *p++ = '\0'; // no path, request id or user id
+    char *const message = p;
+    p = encode(p, text, kMaxMessageBytes);
+    e.messageLen = quint32(p - message);
+    *p++ = '\0';
+    chunk.arenaUsed += std::size_t(p - start);
+    chunk.entries[chunk.count++] = e;
+    m_restartSeq = m_endSeq;
+    ++m_endSeq;
+    m_lastId.reset(); // the new instance numbers its lines from 1 again
+}
+
 std::pair<const LogStore::Chunk *, std::size_t> LogStore::locate(quint64 seq) const
 {
     Q_ASSERT(contains(seq));
@@ -347,6 +374,27 @@ bool LogStore::isGap(quint64 seq) const
     return entry(seq).gap;
 }
 
+bool LogStore::isRestart(quint64 seq) const
+{
+    const Entry &e = entry(seq);
+    return e.gap && e.status == kRestartStatus;
+}
+
+QString LogStore::restartText(quint64 seq) const
+{
+    const auto [chunk, index] = locate(seq);
+    const Entry &e = chunk->entries[index];
+    if (!e.gap || e.status != kRestartStatus)
+        return {};
+    return QString::fromUtf8(field(*chunk, e, Field::Message));
+}
+
+LogTime LogStore::restartTime(quint64 seq) const
+{
+    const Entry &e = entry(seq);
+    return e.gap && e.status == kRestartStatus ? LogTime(std::chrono::milliseconds(e.timeMs)) : LogTime {};
+}
+
 LogId LogStore::id(quint64 seq) const
 {
     return LogId {entry(seq).id};
@@ -360,7 +408,7 @@ LogLevel LogStore::level(quint64 seq) const
 LogGap LogStore::gap(quint64 seq) const
 {
     const Entry &e = entry(seq);
-    return e.gap ? LogGap {LogId {e.gapFrom}, LogId {e.id}, e.status == 0} : LogGap {};
+    return e.gap && e.status != kRestartStatus ? LogGap {LogId {e.gapFrom}, LogId {e.id}, e.status == 0} : LogGap {};
 }
 
 LogLine LogStore::line(quint64 seq) const

@@ -44,12 +44,16 @@ public:
     LogStore(const LogStore &) = delete;
     LogStore &operator=(const LogStore &) = delete;
 
-    // Ids must increase: a line or gap whose id is not above lastId() is not stored (false).
+    // Ids must increase: a line or gap whose id is not above lastId() is not stored (false),
+    // until a restart marker starts them again.
     bool append(const LogLine &line);
     // Returns how many of the lines were stored.
     qsizetype append(const QList<LogLine> &lines);
     // A marker for lines that will never arrive; its id is gap.to.
     bool appendGap(const LogGap &gap);
+    // A marker for a gateway restart: every entry before it is from the previous instance, and
+    // ids start again after it (lastId() is reset). `text` says what happened; id 0.
+    void appendRestart(const QString &text, LogTime at);
     // Forgets every entry (sequence numbers go on from where they were).
     void clear();
 
@@ -57,11 +61,17 @@ public:
     quint64 endSeq() const { return m_endSeq; }
     qsizetype size() const { return qsizetype(m_endSeq - m_firstSeq); }
     bool contains(quint64 seq) const { return seq >= m_firstSeq && seq < m_endSeq; }
-    // The id of the newest entry ever stored (kept after eviction and clear()).
+    // The id of the newest entry stored since the last restart marker (kept after eviction and clear()).
     std::optional<LogId> lastId() const { return m_lastId; }
+    // Entries before this sequence number are from a previous instance of the gateway.
+    quint64 restartSeq() const { return m_restartSeq; }
 
-    // Per-entry accessors; `seq` must be contained.
+    // Per-entry accessors; `seq` must be contained. A marker is not a line: a gap or a restart.
     bool isGap(quint64 seq) const;
+    bool isRestart(quint64 seq) const;
+    // The restart marker's text and time; empty for anything else.
+    QString restartText(quint64 seq) const;
+    LogTime restartTime(quint64 seq) const;
     LogId id(quint64 seq) const;
     LogLevel level(quint64 seq) const;
     // The full line, built on demand (for the rows a view shows). Empty for a gap.
@@ -123,6 +133,7 @@ private:
     quint64 m_firstSeq = 0;
     quint64 m_endSeq = 0;
     std::optional<LogId> m_lastId;
+    quint64 m_restartSeq = 0;
     quint64 m_evicted = 0;
     quint64 m_truncated = 0;
     quint64 m_internOverflows = 0;

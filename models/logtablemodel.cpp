@@ -186,11 +186,32 @@ QVariant LogTableModel::data(const QModelIndex &index, int role) const
         return (Qt::AlignVCenter | (right ? Qt::AlignRight : Qt::AlignLeft)).toInt();
     }
     const bool gap = m_store->isGap(seq);
+    const bool restart = gap && m_store->isRestart(seq);
     switch (role) {
     case IsGapRole: return gap;
+    case IsRestartRole: return restart;
+    case PreviousInstanceRole: return seq < m_store->restartSeq();
     case LevelRole: return int(m_store->level(seq));
     case LineTextRole: return rowText(index.row());
     default: break;
+    }
+    if (restart) {
+        switch (role) {
+        case Qt::DisplayRole:
+            if (column == TimeColumn) {
+                LogLine at;
+                at.time = m_store->restartTime(seq);
+                return cellText(at, TimeColumn);
+            }
+            if (column == MessageColumn)
+                return m_store->restartText(seq);
+            return column == LevelColumn ? tr("RESTART") : QString();
+        case Qt::ToolTipRole: return m_store->restartText(seq);
+        case RequestIdRole: return QString();
+        case StatusRole: return 0;
+        case MatchRangesRole: return QVariant::fromValue(MatchRanges());
+        default: return {};
+        }
     }
     if (gap) {
         const LogGap g = m_store->gap(seq);
@@ -266,6 +287,8 @@ QString LogTableModel::seqText(quint64 seq) const
 {
     if (!m_store->contains(seq))
         return {};
+    if (m_store->isRestart(seq))
+        return m_store->restartText(seq);
     if (m_store->isGap(seq)) {
         const LogGap g = m_store->gap(seq);
         return gapText(g.missed(), g.from.value, g.to.value);

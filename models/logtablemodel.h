@@ -45,6 +45,10 @@ public:
         SeqRole,                      // quint64: the store's sequence number
         StatusRole,                   // int HTTP status; 0 for a gap
         LineTextRole,                 // the whole line as one tab-separated text (rowText)
+        // bool: a gateway restart marker (IsGapRole is also true: a marker, not a line); the rows
+        // above it are from the previous instance of the gateway.
+        IsRestartRole,
+        PreviousInstanceRole,         // bool: a row from before the last restart marker
     };
 
     // `store` is not owned and must outlive the model.

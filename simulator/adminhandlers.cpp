@@ -397,10 +397,19 @@ HttpResponse AdminServer::postChaos(Ctx &ctx)
         c.path = body["path"].get<std::string>();
         c.replaceBody = body["replace_body"].get<std::string>();
         c.replaceCount = countOf(body);
+        // "repeat": N sends the body N times over, for oversized answers (at most 256 MiB in all).
+        if (body.contains("repeat")) {
+            const auto &r = body["repeat"];
+            if (!r.is_number_integer() || r.get<long long>() < 1
+                || double(r.get<long long>()) * double(std::max<std::size_t>(c.replaceBody.size(), 1)) > 256.0 * 1024 * 1024)
+                return HttpResponse::error(422, "validation_failed", "repeat must be an integer >= 1, and the body at most 256 MiB",
+                                           ctx.requestId, "repeat");
+            c.replaceRepeat = std::size_t(r.get<long long>());
+        }
     } else {
         return HttpResponse::error(422, "validation_failed",
                                    "give {\"drop_response\":{\"path\":P,\"count\":C}}, {\"delay_ms\":N,\"path\":P,\"count\":C}, "
-                                   "{\"fail_status\":S,\"path\":P,\"count\":C} or {\"replace_body\":B,\"path\":P,\"count\":C}",
+                                   "{\"fail_status\":S,\"path\":P,\"count\":C} or {\"replace_body\":B,\"path\":P,\"count\":C[,\"repeat\":N]}",
                                    ctx.requestId);
     }
     m_chaos.push_back(c);

@@ -3,6 +3,7 @@
 #include <QDateTime>
 #include <QFile>
 #include <QHttpServerRequest>
+#include <QRandomGenerator>
 #include <QSslCertificate>
 #include <QSslKey>
 #include <QTcpServer>
@@ -69,8 +70,10 @@ AdminServer::AdminServer(SimConfig config, QObject *parent)
     , m_logs(m_config.logBuffer)
     , m_traffic(m_state, m_metrics, m_logs, m_config.seed, m_config.rate, m_config.users)
 {
+    // New at every start, whatever the seed: a restarted gateway is a new instance, whose log and
+    // audit ids start again (clients tell a restart by it).
     char instance[16];
-    std::snprintf(instance, sizeof instance, "sim-%04llx", static_cast<unsigned long long>(m_config.seed % 0xffff));
+    std::snprintf(instance, sizeof instance, "sim-%08x", unsigned(QRandomGenerator::system()->generate()));
     m_instance = instance;
     m_startMs = wallMs();
     m_simNowMs = m_startMs;
@@ -246,8 +249,13 @@ bool AdminServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
     for (Chaos &c : m_chaos) {
         if (c.path == ctx.path && c.replaceCount > 0) {
             --c.replaceCount;
+            // The same kind of answer (a /metrics exposition stays text/plain), with other bytes.
+            const std::string contentType = response.contentType;
             response = HttpResponse();
-            response.body = c.replaceBody;
+            response.contentType = contentType;
+            response.body.reserve(c.replaceBody.size() * c.replaceRepeat);
+            for (std::size_t i = 0; i < c.replaceRepeat; ++i)
+                response.body += c.replaceBody;
             break;
         }
     }

@@ -68,7 +68,8 @@ private:
         int failCount = 0;       // answer with failStatus instead of handling the request
         int failStatus = 503;
         int replaceCount = 0;    // handle it, but answer 200 with this body instead
-        std::string replaceBody;
+        std::string replaceBody; // sent `replaceRepeat` times over, with the handled answer's Content-Type
+        std::size_t replaceRepeat = 1;
     };
     struct IdempotentResult
     {

@@ -5,11 +5,13 @@
 #include "tablestyle.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSplitter>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QTextBrowser>
 #include <QVBoxLayout>
@@ -31,6 +33,23 @@ QString kindTitle(const QString &kind)
     return kind;
 }
 
+// Entries from before a gateway restart, greyed: still there to read, plainly not current.
+class PreviousInstanceDelegate : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        if (index.data(AuditLog::PreviousInstanceRole).toBool()) {
+            option->palette.setColor(QPalette::Text, QColor(0x9c, 0xa3, 0xaf));
+            option->font.setItalic(true);
+        }
+    }
+};
+
 } // namespace
 
 AuditPanel::AuditPanel(BoardState *board, QWidget *parent)
@@ -41,13 +60,15 @@ AuditPanel::AuditPanel(BoardState *board, QWidget *parent)
     , m_actor(new QComboBox)
     , m_kind(new QComboBox)
     , m_count(new QLabel)
+    , m_restartNotice(new QLabel)
     , m_view(new QTableView)
     , m_details(new QTextBrowser)
 {
     setObjectName(QStringLiteral("auditPanel"));
     m_filter->setSourceModel(m_log);
-    // Newest first: the change that matters at 3 a.m. is the last one.
-    m_filter->setSortRole(AuditLog::EntryIdRole);
+    // Newest first: the change that matters at 3 a.m. is the last one (and a restarted gateway's
+    // entries above the previous instance's, whatever their ids).
+    m_filter->setSortRole(AuditLog::OrderRole);
     m_filter->sort(0, Qt::DescendingOrder);
 
     m_text->setObjectName(QStringLiteral("auditFilter"));
@@ -68,6 +89,13 @@ AuditPanel::AuditPanel(BoardState *board, QWidget *parent)
 
     m_view->setModel(m_filter);
     setUpListTable(m_view);
+    m_view->setItemDelegate(new PreviousInstanceDelegate(m_view));
+    m_restartNotice->setObjectName(QStringLiteral("auditRestartNotice"));
+    m_restartNotice->setTextFormat(Qt::PlainText);
+    m_restartNotice->setWordWrap(true);
+    m_restartNotice->setStyleSheet(QStringLiteral(
+        "QLabel { background: #fef3c7; color: #78350f; border: 1px solid #f59e0b; border-radius: 4px; padding: 4px 8px; }"));
+    m_restartNotice->hide();
     QHeaderView *header = m_view->horizontalHeader();
     header->setHighlightSections(false);
     header->setSectionResizeMode(QHeaderView::Interactive);
@@ -93,6 +121,7 @@ AuditPanel::AuditPanel(BoardState *board, QWidget *parent)
     layout->setContentsMargins(8, 8, 8, 8);
     layout->setSpacing(6);
     layout->addLayout(top);
+    layout->addWidget(m_restartNotice);
     layout->addWidget(split, 1);
 
     connect(m_text, &QLineEdit::textChanged, m_filter, &AuditFilter::setText);
@@ -101,6 +130,7 @@ AuditPanel::AuditPanel(BoardState *board, QWidget *parent)
     connect(m_kind, &QComboBox::currentIndexChanged, this, [this] { m_filter->setKind(m_kind->currentData().toString()); });
     connect(m_log, &AuditLog::entriesAdded, this, &AuditPanel::refreshChoices);
     connect(m_log, &QAbstractItemModel::modelReset, this, &AuditPanel::refreshChoices);
+    connect(m_log, &AuditLog::restarted, this, &AuditPanel::showRestart);
     for (auto signal : {&QAbstractItemModel::rowsInserted, &QAbstractItemModel::rowsRemoved})
         connect(m_filter, signal, this, &AuditPanel::updateCount);
     connect(m_filter, &QAbstractItemModel::modelReset, this, &AuditPanel::updateCount);
@@ -108,6 +138,20 @@ AuditPanel::AuditPanel(BoardState *board, QWidget *parent)
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &AuditPanel::showDetails);
     connect(m_filter, &QAbstractItemModel::dataChanged, this, &AuditPanel::showDetails);
     refreshChoices();
+    showRestart();
+}
+
+void AuditPanel::showRestart()
+{
+    if (!m_log->restartedAt().isValid()) {
+        m_restartNotice->hide();
+        return;
+    }
+    m_restartNotice->setText(tr("The gateway restarted (%1), noticed at %2. Entries in grey are from its previous "
+                                "instance; the new instance's audit log follows above them.")
+                                 .arg(m_log->restartDescription(),
+                                      m_log->restartedAt().toLocalTime().toString(QStringLiteral("HH:mm:ss"))));
+    m_restartNotice->show();
 }
 
 QString AuditPanel::detailsText() const
@@ -146,7 +190,7 @@ void AuditPanel::showDetails()
         m_details->clear();
         return;
     }
-    const int row = m_log->rowOf(current.data(AuditLog::EntryIdRole).toLongLong());
+    const int row = m_filter->mapToSource(current).row();
     if (row < 0)
         return;
     const AuditEntry &e = m_log->entry(row);

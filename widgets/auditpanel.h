@@ -30,11 +30,14 @@ public:
     QTableView *view() const { return m_view; }
     AuditFilter *filter() const { return m_filter; }
     QString detailsText() const;
+    // Shown once the gateway restarted: the greyed entries are from its previous instance.
+    QLabel *restartNotice() const { return m_restartNotice; }
 
 private:
     void refreshChoices();
     void updateCount();
     void showDetails();
+    void showRestart();
 
     AuditLog *m_log;
     AuditFilter *m_filter;
@@ -42,6 +45,7 @@ private:
     QComboBox *m_actor;
     QComboBox *m_kind;
     QLabel *m_count;
+    QLabel *m_restartNotice;
     QTableView *m_view;
     QTextBrowser *m_details;
 };

@@ -89,7 +89,7 @@ ConnectionBar::ConnectionBar(QWidget *parent)
         const QFontMetrics fm = chip->fontMetrics();
         int widest = fm.horizontalAdvance(QStringLiteral("● %1").arg(n));
         for (const QString &state : {tr("stale %1").arg(age(QDateTime::fromSecsSinceEpoch(0), QDateTime::fromSecsSinceEpoch(7199))),
-                                     tr("reconnecting"), tr("connecting")})
+                                     tr("never updated"), tr("reconnecting"), tr("connecting")})
             widest = std::max(widest, fm.horizontalAdvance(state));
         chip->setMinimumWidth(widest + 2 * 9 + 4); // the style sheet's padding, and a little air
         m_sources.append(chip);
@@ -197,18 +197,29 @@ void ConnectionBar::refreshSources()
         }
         const SourceState &st = m_poller->state(sources[i]);
         const bool stale = st.isStale(now);
+        // Failing with nothing good ever received: "never updated", not an age counted from nothing.
+        const bool never = !st.lastSuccess.isValid() && st.lastError;
         QString tip = tr("Polled every %1 s").arg(double(st.interval.count()) / 1000.0);
         if (st.lastError)
-            tip = tr("Failing: %1\nLast good update: %2").arg(st.lastError->describe(), age(st.lastSuccess, now));
-        show(i, names[i], stale ? tr("stale %1").arg(age(st.lastSuccess, now)) : age(st.lastSuccess, now), stale,
-             !st.lastSuccess.isValid() && !st.lastError, tip);
+            tip = tr("Failing: %1\nLast good update: %2")
+                      .arg(st.lastError->describe(), never ? tr("never") : age(st.lastSuccess, now));
+        const QString state = never ? tr("never updated")
+            : stale                 ? tr("stale %1").arg(age(st.lastSuccess, now))
+                                    : age(st.lastSuccess, now);
+        show(i, names[i], state, stale, !st.lastSuccess.isValid() && !st.lastError, tip);
     }
     if (!m_logs) {
         show(3, tr("Logs"), tr("—"), false, true, tr("no log stream"));
         return;
     }
     switch (m_logs->state()) {
-    case LogSource::State::Streaming: show(3, tr("Logs"), tr("live"), false, false, tr("Following %1").arg(m_logs->describe())); break;
+    case LogSource::State::Streaming: {
+        QString tip = tr("Following %1").arg(m_logs->describe());
+        if (const auto timeout = m_logs->silenceTimeout())
+            tip += QLatin1Char('\n') + tr("Stale after %1 s without a line or heartbeat").arg(double(timeout->count()) / 1000.0);
+        show(3, tr("Logs"), tr("live"), false, false, tip);
+        break;
+    }
     case LogSource::State::Connecting: show(3, tr("Logs"), tr("connecting"), false, true, QString()); break;
     case LogSource::State::Reconnecting:
         show(3, tr("Logs"), tr("reconnecting"), true, false,

@@ -62,6 +62,7 @@ void LogDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, c
     if (gap) {
         color = kGapText;
         font.setItalic(true);
+        font.setBold(index.data(LogTableModel::IsRestartRole).toBool());
     } else if (column == LogTableModel::LevelColumn) {
         switch (LogLevel(index.data(LogTableModel::LevelRole).toInt())) {
         case LogLevel::Error: color = kErrorColor; font.setBold(true); break;
@@ -80,6 +81,8 @@ void LogDelegate::paint(QPainter *painter, const QStyleOptionViewItem &option, c
     }
     if (selected)
         color = opt.palette.color(QPalette::HighlightedText);
+    else if (!gap && index.data(LogTableModel::PreviousInstanceRole).toBool())
+        color.setAlphaF(0.45f); // from before the gateway restarted: dimmed under the marker's word
 
     painter->save();
     painter->setFont(font);

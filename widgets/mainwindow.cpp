@@ -111,6 +111,10 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
     m_rollbackBanner = new RollbackBanner(state);
     headerLayout->addWidget(m_rollbackBanner);
     m_banner->setWordWrap(true);
+    // Always rich text: what goes in is escaped, and an escaped message without a tag would
+    // otherwise be taken for plain text and show its entities ("&quot;").
+    m_banner->setTextFormat(Qt::RichText);
+    m_banner->setObjectName(QStringLiteral("problemBanner"));
     m_banner->setVisible(false);
     m_banner->setStyleSheet(QStringLiteral(
         "QLabel { background: #fef3c7; color: #78350f; border-bottom: 1px solid #f59e0b; padding: 6px 12px; }"));
@@ -363,11 +367,15 @@ void MainWindow::updateBanner()
     const bool stale = health.isStale(now);
     m_state->services()->setStale(stale);
     QStringList problems;
-    if (stale) {
+    if (stale && !health.lastSuccess.isValid()) {
+        // Failing from the start (a TLS failure, a wrong address): there is no "ago" to give.
+        problems << tr("<b>Service health could not be read</b> — never updated. %1")
+                        .arg((health.lastError ? health.lastError->describe() : tr("no answer")).toHtmlEscaped());
+    } else if (stale) {
         const QString why = health.lastError ? health.lastError->describe()
                                              : tr("no update for %1 s").arg(health.lastSuccess.secsTo(now));
         problems << tr("<b>Service health is stale</b> — last good update %1 s ago. %2")
-                        .arg(health.lastSuccess.isValid() ? health.lastSuccess.secsTo(now) : 0)
+                        .arg(health.lastSuccess.secsTo(now))
                         .arg(why.toHtmlEscaped());
     }
     const SourceState &metrics = m_poller->state(Source::Metrics);
@@ -376,7 +384,9 @@ void MainWindow::updateBanner()
     if (metricsStale)
         problems << tr("<b>Metrics are stale</b> — %1")
                         .arg((metrics.lastError ? metrics.lastError->describe() : tr("no recent scrape")).toHtmlEscaped());
-    if (!m_state->metricsProblem().isEmpty())
+    // A scrape that did not parse is a failed scrape (stale, with the parser's error, above); the
+    // problem is said on its own only while the source is not (yet) stale.
+    if (!metricsStale && !m_state->metricsProblem().isEmpty())
         problems << m_state->metricsProblem().toHtmlEscaped();
     m_banner->setText(problems.join(QStringLiteral("<br>")));
     m_banner->setVisible(!problems.isEmpty());

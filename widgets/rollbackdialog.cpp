@@ -49,8 +49,11 @@ RollbackDialog::RollbackDialog(Mode mode, const Profile &profile, const Rollback
     layout->setContentsMargins(18, 16, 18, 14);
 
     // Where this goes, in the profile's colour: production must be unmistakable.
-    auto *where = new QLabel(tr("%1 \u00b7 %2").arg(profile.name.toHtmlEscaped(),
+    // Plain text: a name is shown as written (it was escaped into a label that took it for plain
+    // text, so a quote showed as "&quot;").
+    auto *where = new QLabel(tr("%1 \u00b7 %2").arg(profile.name,
                                                      production ? tr("PRODUCTION") : environmentName(profile.environment)));
+    where->setTextFormat(Qt::PlainText);
     where->setStyleSheet(QStringLiteral("QLabel { background: %1; color: white; font-weight: bold; padding: 4px 10px;"
                                         " border-radius: 4px; }")
                              .arg(profile.effectiveColor()));

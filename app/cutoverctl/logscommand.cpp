@@ -142,6 +142,14 @@ int follow(Context &ctx, const LineFilter &filter, std::optional<LogId> after)
     });
     QObject::connect(&stream, &LogSource::gap, &loop,
                      [&](LogId from, LogId to, quint64 missed) { printGap(from, to, missed, ctx.json); });
+    // A restarted gateway numbers its lines from 1 again: say so, and go on with its lines.
+    QObject::connect(&stream, &LogSource::gatewayRestarted, &loop, [&](const QString &description) {
+        if (ctx.json)
+            printJsonLine(Json {{"type", "restart"}, {"description", description.toStdString()}});
+        printErr(QStringLiteral("cutoverctl: the gateway restarted (%1); following the new instance's log from its "
+                                "start\n")
+                     .arg(description));
+    });
     QObject::connect(&stream, &LogSource::malformedEvent, &loop, [](const ApiError &e) {
         printErr(QStringLiteral("cutoverctl: skipped a log event: ") + e.describe() + QLatin1Char('\n'));
     });
@@ -211,11 +219,13 @@ void addLogsCommand(QList<Command> &commands)
                                     "(filters search the newest 5000 lines), then with --follow streams new lines as they "
                                     "arrive (GET /admin/logs/stream, resumed after the last line printed, reconnecting on "
                                     "its own; for HAProxy, `show events <ring> -w`) until Ctrl-C. Lines that can never be delivered (they left the gateway's buffer "
-                                    "or this client fell behind) are shown as a GAP line, never skipped silently.\n\n"
+                                    "or this client fell behind) are shown as a GAP line, never skipped silently. When the gateway restarts "
+                                    "(a new instance, its ids going back) that is said on stderr and the new instance's "
+                                    "log follows from its start.\n\n"
                                     "--json prints one JSON object per line (NDJSON): {\"type\": \"log\", \"id\", \"time\", "
                                     "\"level\", \"service\", \"backend\", \"upstream\", \"route\", \"method\", \"path\", \"status\", "
                                     "\"latency_ms\", \"request_id\", \"user_id\", \"message\"} or {\"type\": \"gap\", \"from\", "
-                                    "\"to\", \"missed\"}."),
+                                    "\"to\", \"missed\"} or {\"type\": \"restart\", \"description\"}."),
                      {{QStringLiteral("follow"), QStringLiteral("Keep streaming new lines until Ctrl-C.")},
                       {QStringLiteral("level"), QStringLiteral("Only lines at this level or above: debug, info, warn, error."), QStringLiteral("level")},
                       {QStringLiteral("service"), QStringLiteral("Only lines of this service, e.g. payment-service."), QStringLiteral("name")},

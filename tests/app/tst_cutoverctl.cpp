@@ -86,6 +86,7 @@ private Q_SLOTS:
     void logsBackfillAndFilters();
     void logsFollowUntilTerminated();
     void logsFollowShowsGaps();
+    void logsFollowAcrossGatewayRestart();
     void demoGateway();
 
 private:
@@ -702,6 +703,47 @@ void TestCutoverCtl::logsFollowShowsGaps()
     // The backfilled line, then the gap as a visible line, then the lines still buffered.
     QVERIFY2(lines.at(1).contains(u"GAP"_s) && lines.at(1).contains(u"line(s) missed"_s), out.constData());
     QVERIFY(!lines.at(0).contains(u"GAP"_s) && !lines.at(2).contains(u"GAP"_s));
+}
+
+void TestCutoverCtl::logsFollowAcrossGatewayRestart()
+{
+    // The gateway restarts under a following client: its ids start again at 1, far below where
+    // the client was. It must say so and go on with the new instance's lines, not wait silently.
+    SimFixture sim;
+    QVERIFY2(sim.start({u"--seed"_s, u"8"_s, u"--manual-clock"_s}), qPrintable(sim.error()));
+    QVERIFY(sim.step(3));
+    const QString port = QString::number(sim.url().port());
+    QProcess p;
+    start(p, u"logs --follow --limit 1 --json"_s, sim);
+    QByteArray out, err;
+    QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).count('\n') >= 1, 20000);
+    const quint64 before = jsonLines(out).constLast()["id"].get<quint64>();
+    QVERIFY(before > 300);
+
+    sim.stop();
+    QVERIFY2(sim.start({u"--seed"_s, u"8"_s, u"--manual-clock"_s, u"--port"_s, port}), qPrintable(sim.error()));
+    QVERIFY(sim.step(1));
+    QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("the gateway restarted"), 20000);
+    QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("\"type\":\"restart\"")
+                                 && out.mid(out.indexOf("\"type\":\"restart\"")).count('\n') >= 11,
+                             20000);
+    p.terminate();
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+    out += p.readAllStandardOutput();
+    const QList<Json> lines = jsonLines(out);
+    qsizetype restart = -1;
+    for (qsizetype i = 0; i < lines.size(); ++i)
+        if (lines[i]["type"] == "restart")
+            restart = i;
+    QVERIFY(restart > 0);
+    QVERIFY(lines[restart]["description"].get<std::string>().find("instance") != std::string::npos);
+    // The new instance's lines from its first, in order, after the restart line.
+    QCOMPARE_JSON(lines[restart + 1]["type"], "log");
+    QCOMPARE(lines[restart + 1]["id"].get<quint64>(), quint64(1));
+    for (qsizetype i = restart + 2; i < lines.size(); ++i)
+        QCOMPARE(lines[i]["id"].get<quint64>(), lines[i - 1]["id"].get<quint64>() + 1);
+    QVERIFY(lines.constLast()["id"].get<quint64>() < before);
 }
 
 void TestCutoverCtl::demoGateway()

@@ -3,10 +3,14 @@
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
+#include <QStringList>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QElapsedTimer>
 #include <QTemporaryFile>
 #include <QTest>
+
+#include <csignal>
 
 using namespace cutover;
 using cutover::test::SimFixture;
@@ -31,6 +35,10 @@ struct Sink
                              if (error)
                                  errors.append(*error);
                          });
+        QObject::connect(&stream, &LogStream::gatewayRestarted, &stream, [this](const QString &description) {
+            restarts.append(description);
+            restartAt.append(lines.size());
+        });
     }
 
     std::uint64_t lastId() const { return lines.isEmpty() ? 0 : lines.last().id.value; }
@@ -45,6 +53,8 @@ struct Sink
     QList<Gap> gaps;
     QList<LogStream::State> states;
     QList<ApiError> errors;
+    QStringList restarts;
+    QList<qsizetype> restartAt; // lines delivered before each restart
 };
 
 struct BufferState
@@ -94,6 +104,7 @@ QByteArray logEvent(std::uint64_t id)
 }
 
 // A scripted HTTP peer for what cutover-sim cannot be made to do: go silent, answer 204 or 503.
+// It has no /admin/info (404, not counted in `requests`), like a gateway without instance ids.
 class FakeGateway : public QObject
 {
 public:
@@ -119,6 +130,12 @@ private:
         buffer += socket->readAll();
         if (!buffer.contains("\r\n\r\n"))
             return;
+        if (buffer.startsWith("GET /admin/info ")) {
+            buffer.clear();
+            socket->write("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            socket->disconnectFromHost();
+            return;
+        }
         requests.append(buffer);
         // Answers go out in order; the last one repeats. An event stream stays open (and silent
         // once written); anything else is closed after it.
@@ -152,7 +169,9 @@ class TestLogStream : public QObject
 private Q_SLOTS:
     void followsLiveLinesInOrder();
     void backfillThenStream();
-    void resumesAfterGatewayRestart();
+    void restartedGatewayIsFollowedFromItsStart();
+    void idsGoingBackMeanARestart();
+    void silentGatewayIsStaleWithinTwoHeartbeats();
     void reportsGapWhenResumePointLeftTheBuffer();
     void badTokenStopsWithClearError();
     void heartbeatsArrive();
@@ -221,7 +240,7 @@ void TestLogStream::backfillThenStream()
     QVERIFY(sink.gaps.isEmpty());
 }
 
-void TestLogStream::resumesAfterGatewayRestart()
+void TestLogStream::restartedGatewayIsFollowedFromItsStart()
 {
     // Both gateways share a token file, so the client's token stays valid across the restart.
     QTemporaryFile tokens;
@@ -247,27 +266,90 @@ void TestLogStream::resumesAfterGatewayRestart()
     LogStream stream(&m_nam, endpoint(url, "tok-viewer-restart"));
     Sink sink(stream);
     stream.start(LogId {0}); // everything the gateway still has
-    QVERIFY(step(*first, 1));
+    QVERIFY(step(*first, 3));
     const std::uint64_t lastBefore = logState(*first);
     QTRY_COMPARE_WITH_TIMEOUT(sink.lastId(), lastBefore, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(!stream.instance().isEmpty(), 5000);
+    const QString instanceBefore = stream.instance();
 
     first.reset(); // the gateway goes away
     QTRY_COMPARE_WITH_TIMEOUT(stream.state(), LogStream::State::Reconnecting, 10000);
-    QVERIFY(!sink.errors.isEmpty());
 
-    // Same address, same seed: the restarted gateway produces the same line ids, and more.
+    // Same address, same seed, a new instance: its ids start again at 1 and stay below where the
+    // client was (the incident: resumed "after 322170" while the new gateway was at 19540).
     SimFixture second;
     QVERIFY2(second.start(args + QStringList {QStringLiteral("--port"), QString::number(url.port())}),
              qPrintable(second.error()));
     QCOMPARE(second.url(), url);
-    QVERIFY(step(second, 3));
+    QVERIFY(step(second, 1));
     const std::uint64_t lastAfter = logState(second);
-    QVERIFY(lastAfter > lastBefore + 100);
-    // The resumed stream starts after Last-Event-ID: without it, it would carry only new lines.
+    QVERIFY(lastAfter > 50 && lastAfter < lastBefore);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.restarts.size(), 1, 20000);
+    QVERIFY2(sink.restarts.first().contains(instanceBefore), qPrintable(sink.restarts.first()));
+    QVERIFY(stream.instance() != instanceBefore);
+    // Everything the new instance has, from its first line, after the old instance's lines.
     QTRY_COMPARE_WITH_TIMEOUT(sink.lastId(), lastAfter, 20000);
     QCOMPARE(stream.state(), LogStream::State::Streaming);
-    QVERIFY2(contiguous(sink.lines, 1), "a line was lost or delivered twice across the restart");
+    const qsizetype split = sink.restartAt.first();
+    QVERIFY2(contiguous(sink.lines.mid(0, split), 1), "a line of the first instance was lost or doubled");
+    QCOMPARE(sink.lines.at(split - 1).id.value, lastBefore);
+    QVERIFY2(contiguous(sink.lines.mid(split), 1), "a line of the new instance was lost or doubled");
     QVERIFY(sink.gaps.isEmpty());
+}
+
+void TestLogStream::idsGoingBackMeanARestart()
+{
+    // A gateway without /admin/info: the ids alone show the restart. The first connection carries
+    // lines 7 and 8 and goes silent; the next one (a new instance) starts again at 1.
+    FakeGateway gateway({kStreamHead + "retry: 50\n\n" + logEvent(7) + logEvent(8),
+                         kStreamHead + logEvent(1) + logEvent(2)});
+    LogStream stream(&m_nam, endpoint(gateway.url(), "t"));
+    LogStream::Options options;
+    options.transferTimeout = 1000ms;
+    stream.setOptions(options);
+    Sink sink(stream);
+    stream.start();
+    QTRY_COMPARE_WITH_TIMEOUT(sink.restarts.size(), 1, 10000);
+    QVERIFY2(sink.restarts.first().contains(QLatin1String("went back from 8 to 1")), qPrintable(sink.restarts.first()));
+    QTRY_COMPARE_WITH_TIMEOUT(sink.lines.size(), 4, 10000);
+    QCOMPARE(sink.lines.at(2).id.value, 1u);
+    QCOMPARE(sink.lines.at(3).id.value, 2u);
+    // Started over from the new instance's beginning, not resumed after line 8.
+    QVERIFY(gateway.requests.size() >= 3);
+    QCOMPARE(header(gateway.requests.at(2), "Last-Event-ID"), QByteArray("0"));
+    stream.stop();
+}
+
+void TestLogStream::silentGatewayIsStaleWithinTwoHeartbeats()
+{
+    SimFixture sim;
+    QVERIFY2(sim.start({QStringLiteral("--manual-clock"), QStringLiteral("--heartbeat-s"), QStringLiteral("1")}),
+             qPrintable(sim.error()));
+    LogStream stream(&m_nam, endpoint(sim.url(), sim.token(Role::Viewer)));
+    QSignalSpy beats(&stream, &LogStream::heartbeat);
+    stream.start();
+    // Two heartbeats show the gateway's interval: the timeout follows it (default transfer
+    // timeout: 45 s).
+    QTRY_VERIFY_WITH_TIMEOUT(beats.size() >= 2, 10000);
+    QVERIFY(stream.silenceTimeout() && *stream.silenceTimeout() <= 2500ms);
+
+    // The gateway hangs (the process stops; the connection stays open, nothing comes).
+    const auto pid = pid_t(sim.process().processId());
+    QVERIFY(pid > 0);
+    struct Resume
+    {
+        pid_t pid;
+        ~Resume() { ::kill(pid, SIGCONT); }
+    } resume {pid};
+    QCOMPARE(::kill(pid, SIGSTOP), 0);
+    QElapsedTimer since;
+    since.start();
+    QTRY_COMPARE_WITH_TIMEOUT(stream.state(), LogStream::State::Reconnecting, 3500);
+    QVERIFY2(since.elapsed() >= 900, qPrintable(QString::number(since.elapsed())));
+    QVERIFY(stream.lastError());
+    QCOMPARE(stream.lastError()->kind, ApiError::Kind::Timeout);
+    QVERIFY2(stream.lastError()->message.contains(QLatin1String("heartbeat")), qPrintable(stream.lastError()->message));
+    stream.stop();
 }
 
 void TestLogStream::reportsGapWhenResumePointLeftTheBuffer()

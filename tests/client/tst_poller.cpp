@@ -2,6 +2,9 @@
 // and backs off, a restarted one recovers, a mutation refreshes at once.
 #include "client/httpadminclient.h"
 #include "client/poller.h"
+#include "models/auditlog.h"
+#include "models/boardstate.h"
+#include "models/metricsaggregator.h"
 #include "tests/support/simfixture.h"
 
 #include <QNetworkAccessManager>
@@ -22,14 +25,18 @@ private Q_SLOTS:
     void mutationRefreshesImmediately();
     void oneRequestInFlightPerSource();
     void auditIsIncremental();
+    void unusableMetricsAreAFailedScrape_data();
+    void unusableMetricsAreAFailedScrape();
+    void restartedGatewayStartsTheAuditOver();
 
 private:
-    std::unique_ptr<HttpAdminClient> client(SimFixture &sim, Role role = Role::Viewer)
+    std::unique_ptr<HttpAdminClient> client(SimFixture &sim, Role role = Role::Viewer,
+                                            std::chrono::milliseconds timeout = 2000ms)
     {
         HttpEndpoint ep;
         ep.baseUrl = sim.url();
         ep.token = sim.token(role);
-        ep.timeout = 2000ms;
+        ep.timeout = timeout;
         auto c = std::make_unique<HttpAdminClient>(&m_nam, ep);
         c->setGetRetry({1});
         return c;
@@ -171,6 +178,107 @@ void TestPoller::auditIsIncremental()
     for (const auto &args : std::as_const(audit))
         total += int(args.first().value<AuditPage>().entries.size());
     QCOMPARE(total, 3);
+}
+
+void TestPoller::unusableMetricsAreAFailedScrape_data()
+{
+    QTest::addColumn<QByteArray>("body");
+    QTest::addColumn<int>("repeat");
+    QTest::addColumn<QString>("expected"); // in the source's error
+    QTest::newRow("garbage") << QByteArray("<html><body>\"Bad gateway\"</body></html>\n") << 1
+                             << QStringLiteral("line 1, column 1");
+    QTest::newRow("truncated") << QByteArray("# TYPE requests_total counter\nrequests_total{route=\"posts\",code=\"2") << 1
+                               << QStringLiteral("line 2, column");
+    // 64 MiB: refused once past the cap, never read whole nor parsed.
+    QTest::newRow("64 MiB") << QByteArray("xxxxxxxxxxxxxxx\n") << 4 * 1024 * 1024
+                            << QStringLiteral("larger than the 32 MiB");
+}
+
+void TestPoller::unusableMetricsAreAFailedScrape()
+{
+    QFETCH(QByteArray, body);
+    QFETCH(int, repeat);
+    QFETCH(QString, expected);
+    SimFixture sim;
+    QVERIFY2(sim.start(), qPrintable(sim.error()));
+    // The simulator takes a few seconds to make a 64 MiB answer (a debug build, under sanitizers).
+    auto c = client(sim, Role::Viewer, 20000ms);
+    Poller poller(c.get());
+    for (int i = 0; i < kSourceCount; ++i)
+        poller.setEnabled(Source(i), Source(i) == Source::Metrics);
+    poller.setInterval(Source::Metrics, 200ms);
+    BoardState board;
+    board.attach(&poller, nullptr);
+    poller.start();
+    QTRY_VERIFY_WITH_TIMEOUT(board.metrics()->scrapes() >= 1, 5000);
+    QVERIFY(!poller.state(Source::Metrics).lastError);
+
+    // Answered 200, with the Content-Type of an exposition, but a body that is not one.
+    const nlohmann::json rule {{"replace_body", body.toStdString()}, {"path", "/metrics"}, {"count", 3}, {"repeat", repeat}};
+    QCOMPARE(sim.request("POST", QStringLiteral("/sim/chaos"), Role::Admin, QByteArray::fromStdString(rule.dump())).status, 200);
+    const SourceState &st = poller.state(Source::Metrics);
+    QTRY_VERIFY_WITH_TIMEOUT(st.lastError.has_value(), 30000);
+    QCOMPARE(st.lastError->kind, ApiError::Kind::Malformed);
+    QVERIFY2(st.lastError->describe().contains(expected), qPrintable(st.lastError->describe()));
+    QVERIFY(st.isStale(QDateTime::currentDateTimeUtc()));
+    // "Last good update" stays at the last scrape that parsed, failure after failure.
+    const QDateTime lastGood = st.lastSuccess;
+    const qsizetype scrapes = board.metrics()->scrapes();
+    QTRY_VERIFY_WITH_TIMEOUT(st.consecutiveFailures >= 2, 30000);
+    QCOMPARE(st.lastSuccess, lastGood);
+    QCOMPARE(board.metrics()->scrapes(), scrapes);
+
+    // Once the gateway answers properly again, the source recovers by itself.
+    QTRY_VERIFY_WITH_TIMEOUT(!st.lastError.has_value(), 30000);
+    QVERIFY(st.lastSuccess > lastGood);
+    QVERIFY(board.metrics()->scrapes() > scrapes);
+}
+
+void TestPoller::restartedGatewayStartsTheAuditOver()
+{
+    SimFixture sim;
+    QVERIFY2(sim.start(), qPrintable(sim.error()));
+    const QString port = QString::number(sim.url().port());
+    auto c = client(sim);
+    Poller poller(c.get());
+    for (int i = 0; i < kSourceCount; ++i)
+        poller.setEnabled(Source(i), Source(i) == Source::Audit);
+    poller.setInterval(Source::Audit, 200ms);
+    AuditLog log;
+    log.attach(&poller);
+    QSignalSpy restarted(&poller, &Poller::gatewayRestarted);
+    auto change = [&](int percent) {
+        const QByteArray v = sim.version(QStringLiteral("routes/media"));
+        return sim.request("PUT", QStringLiteral("/admin/routes/media"), Role::Operator,
+                           QByteArrayLiteral(R"({"microservice_percent":)") + QByteArray::number(percent)
+                               + R"(,"reason":"restart test"})",
+                           {{"If-Match", v}})
+                   .status;
+    };
+    for (int percent : {1, 2, 3})
+        QCOMPARE(change(percent), 200);
+    poller.start();
+    QTRY_VERIFY_WITH_TIMEOUT(log.rowCount() >= 3, 5000);
+    const int before = log.rowCount();
+    QVERIFY(restarted.isEmpty());
+
+    // A new gateway on the same address: a new instance, whose audit ids start again at 1.
+    sim.stop();
+    QVERIFY2(sim.start({QStringLiteral("--port"), port}), qPrintable(sim.error()));
+    QCOMPARE(change(7), 200);
+    QTRY_COMPARE_WITH_TIMEOUT(restarted.size(), 1, 10000);
+    QVERIFY2(restarted.first().first().toString().contains(QLatin1String("instance")),
+             qPrintable(restarted.first().first().toString()));
+    QTRY_VERIFY_WITH_TIMEOUT(log.rowCount() > before, 10000);
+    QVERIFY(log.restartedAt().isValid());
+    // The new entry shows, although the previous instance had an entry with its id.
+    const int row = log.rowCount() - 1;
+    QCOMPARE(log.entry(row).target, QStringLiteral("routes/media"));
+    QVERIFY(log.entry(row).after.contains("\"microservice_percent\":7"));
+    QVERIFY(!log.index(row, 0).data(AuditLog::PreviousInstanceRole).toBool());
+    for (int r = 0; r < before; ++r)
+        QVERIFY(log.index(r, 0).data(AuditLog::PreviousInstanceRole).toBool());
+    QCOMPARE(log.rowOf(log.entry(row).id), row);
 }
 
 QTEST_GUILESS_MAIN(TestPoller)

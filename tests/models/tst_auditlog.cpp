@@ -58,6 +58,7 @@ class TestAuditLog : public QObject
 
 private Q_SLOTS:
     void appendsPagesOnceInOrder();
+    void restartKeepsThePreviousInstanceApart();
     void columnsShowWhoWhatBeforeAfterWhy();
     void changeSummary_data();
     void changeSummary();
@@ -89,6 +90,38 @@ void TestAuditLog::appendsPagesOnceInOrder()
                                         QStringLiteral("sim")}));
     log.clear();
     QCOMPARE(log.rowCount(), 0);
+}
+
+void TestAuditLog::restartKeepsThePreviousInstanceApart()
+{
+    AuditLog log;
+    QAbstractItemModelTester tester(&log, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    QSignalSpy restarted(&log, &AuditLog::restarted);
+    const QList<AuditEntry> all = sample();
+    log.append(page(all));
+    log.gatewayRestarted(QStringLiteral("instance sim-1 is now sim-2"));
+    QCOMPARE(restarted.size(), 1);
+    QCOMPARE(log.restartDescription(), QStringLiteral("instance sim-1 is now sim-2"));
+    // The new instance numbers its entries from 1 again: id 1 and 2 are new entries, not repeats.
+    AuditEntry fresh = entry(2, "carol", "route.update", "routes/media", "null", "null", "after the restart");
+    log.append(page({fresh}));
+    fresh = entry(1, "carol", "flag.update", "flags/x", "null", "null", "after the restart");
+    log.append(page({fresh}));
+    QCOMPARE(log.rowCount(), 6);
+    // The previous instance's entries first, then the new one's in id order.
+    QCOMPARE(log.entry(4).id, qint64(1));
+    QCOMPARE(log.entry(5).id, qint64(2));
+    QCOMPARE(log.entry(5).actor, QStringLiteral("carol"));
+    for (int row = 0; row < 6; ++row) {
+        QCOMPARE(log.index(row, 0).data(AuditLog::PreviousInstanceRole).toBool(), row < 4);
+        QCOMPARE(log.index(row, 0).data(AuditLog::OrderRole).toInt(), row);
+    }
+    QVERIFY(log.index(0, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("previous instance")));
+    QCOMPARE(log.rowOf(1), 4);
+    QCOMPARE(log.rowOf(3), -1); // only the previous instance had a #3
+    // A page seen again changes nothing.
+    log.append(page({fresh}));
+    QCOMPARE(log.rowCount(), 6);
 }
 
 void TestAuditLog::columnsShowWhoWhatBeforeAfterWhy()

@@ -17,9 +17,14 @@
 #include "widgets/mainwindow.h"
 #include "widgets/tablestyle.h"
 #include "widgets/stalenotice.h"
+#include "widgets/auditpanel.h"
+#include "models/auditlog.h"
 
+#include <QLabel>
+#include <QProcess>
 #include <QSettings>
 #include <QTemporaryDir>
+#include <QTextDocument>
 
 #include <QApplication>
 #include <QDockWidget>
@@ -53,6 +58,36 @@ void saveFirstStart(QSettings *settings)
     session.window()->close(); // saves
 }
 
+// What a label shows: its text, or the text its HTML renders to.
+QString shownText(const QLabel *label)
+{
+    const bool rich = label->textFormat() == Qt::RichText
+        || (label->textFormat() == Qt::AutoText && Qt::mightBeRichText(label->text()));
+    if (!rich)
+        return label->text();
+    QTextDocument doc;
+    doc.setHtml(label->text());
+    return doc.toPlainText();
+}
+
+// POST /sim/faults on a demo gateway (audited as sim.fault.add); the HTTP status.
+int addFault(QNetworkAccessManager &nam, const SimProcess &gateway)
+{
+    QUrl url = gateway.url();
+    url.setPath(QStringLiteral("/sim/faults"));
+    QNetworkRequest request(url);
+    request.setRawHeader("Authorization", "Bearer " + gateway.token(Role::Admin));
+    request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
+    request.setTransferTimeout(10000);
+    QNetworkReply *reply = nam.post(request, QByteArrayLiteral(R"({"service":"post-service","extra_latency_ms":1})"));
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    if (!reply->isFinished())
+        finished.wait(12000);
+    const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    reply->deleteLater();
+    return status;
+}
+
 const char *const kPanels[] = {"chartsPanel", "logPanel", "routesPanel", "flagsPanel", "auditPanel", "sloPanel"};
 
 } // namespace
@@ -73,6 +108,8 @@ private Q_SLOTS:
     void panelsMadeLateShowWhatIsThere();
     void unmadePanelsKeepTheirSettings();
     void liveNumbersAndSlo();
+    void failingFromTheStartSaysNeverUpdated();
+    void gatewayRestartIsShownInLogsAndAudit();
 
 private:
     std::unique_ptr<QTemporaryDir> m_dir;
@@ -409,6 +446,110 @@ void TestDemoSession::liveNumbersAndSlo()
     QTRY_COMPARE_WITH_TIMEOUT(model->service(row).status, HealthStatus::Degraded, 10000);
     QTRY_VERIFY_WITH_TIMEOUT(model->stats(row)->errorRatio.value_or(0) > 0.2, 10000);
     QVERIFY(model->index(row, 0).data(ServiceModel::AttentionRole).toBool());
+}
+
+void TestDemoSession::failingFromTheStartSaysNeverUpdated()
+{
+    // A gateway whose certificate is not trusted: every source fails from the first request.
+    QTemporaryDir dir;
+    const QString cert = dir.filePath(QStringLiteral("cert.pem")), key = dir.filePath(QStringLiteral("key.pem"));
+    QProcess openssl;
+    openssl.start(QStringLiteral("openssl"),
+                  {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("rsa:2048"),
+                   QStringLiteral("-nodes"), QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
+                   QStringLiteral("/CN=127.0.0.1"), QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1"),
+                   QStringLiteral("-keyout"), key, QStringLiteral("-out"), cert});
+    QVERIFY(openssl.waitForFinished(30000));
+    QCOMPARE(openssl.exitCode(), 0);
+    cutover::test::SimFixture sim;
+    QVERIFY2(sim.start({QStringLiteral("--tls-cert"), cert, QStringLiteral("--tls-key"), key}), qPrintable(sim.error()));
+
+    AppSession session(m_settings.get());
+    Profile profile = Profile::demo();
+    profile.name = QStringLiteral("untrusted");
+    profile.url = sim.url();
+    session.connectTo(profile, sim.token(Role::Viewer));
+    ConnectionBar *bar = session.window()->connectionBar();
+    QTRY_VERIFY_WITH_TIMEOUT(bar->sourceIsStale(0) && bar->sourceIsStale(1), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(session.poller()->state(Source::Health).lastError.has_value(), 10000);
+    QCOMPARE(session.poller()->state(Source::Health).lastError->kind, ApiError::Kind::Tls);
+    for (int chip : {0, 1})
+        QVERIFY2(bar->sourceText(chip).endsWith(QStringLiteral("never updated")), qPrintable(bar->sourceText(chip)));
+
+    auto *banner = session.window()->findChild<QLabel *>(QStringLiteral("problemBanner"));
+    QVERIFY(banner);
+    QTRY_VERIFY_WITH_TIMEOUT(!banner->isHidden() && shownText(banner).contains(QStringLiteral("never updated")), 5000);
+    QVERIFY2(!shownText(banner).contains(QStringLiteral(" s ago")), qPrintable(shownText(banner)));
+
+    // Escaped text is shown as written, never as its entities (a message without a tag used to
+    // be taken for plain text: "&quot;").
+    session.window()->showFailure(QStringLiteral("profile \"prod\": no token"));
+    QCOMPARE(shownText(banner), QStringLiteral("profile \"prod\": no token"));
+    session.window()->showFailure(QStringLiteral("profile \"prod\" <admin> has no token & no file"));
+    QCOMPARE(shownText(banner), QStringLiteral("profile \"prod\" <admin> has no token & no file"));
+}
+
+void TestDemoSession::gatewayRestartIsShownInLogsAndAudit()
+{
+    AppSession session(m_settings.get());
+    QSignalSpy connected(&session, &AppSession::connected);
+    connect(&session, &AppSession::connected, &session,
+            [&session] { session.poller()->setInterval(Source::Audit, std::chrono::milliseconds(300)); });
+    session.window()->buildPanels();
+    auto *auditPanel = session.window()->findChild<AuditPanel *>();
+    QVERIFY(auditPanel);
+    session.startDemo();
+    QVERIFY(connected.wait(10000));
+    QNetworkAccessManager nam;
+    SimProcess *gateway = session.demoGateway();
+    QCOMPARE(addFault(nam, *gateway), 201);
+    BoardState *state = session.state();
+    LogStore *store = state->logs();
+    QTRY_VERIFY_WITH_TIMEOUT(state->audit()->rowCount() >= 1 && store->size() > 100, 10000);
+    QVERIFY(auditPanel->restartNotice()->isHidden());
+    const int auditBefore = state->audit()->rowCount();
+    const quint64 lastBefore = store->lastId()->value;
+
+    // The gateway restarts on the same address: a new instance, its log and audit ids from 1.
+    const QString port = QString::number(gateway->url().port());
+    gateway->stop();
+    QSignalSpy ready(gateway, &SimProcess::ready);
+    gateway->start({QStringLiteral("--port"), port});
+    QVERIFY(ready.wait(10000));
+    QCOMPARE(addFault(nam, *gateway), 201);
+
+    // The log tail: a marker row, the old lines above it marked, the new instance's from its first.
+    auto marker = [store]() -> std::optional<quint64> {
+        for (quint64 seq = store->firstSeq(); seq < store->endSeq(); ++seq)
+            if (store->isRestart(seq))
+                return seq;
+        return std::nullopt;
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(marker().has_value(), 20000);
+    const quint64 at = *marker();
+    QTRY_VERIFY_WITH_TIMEOUT(store->endSeq() > at + 10, 10000);
+    QVERIFY(!store->isGap(at + 1));
+    QCOMPARE(store->id(at + 1).value, quint64(1));
+    QVERIFY(store->id(at + 1).value < lastBefore);
+    LogTableModel model(store);
+    model.refresh();
+    const int markerRow = model.rowForSeq(at);
+    const QModelIndex message = model.index(markerRow, LogTableModel::MessageColumn);
+    QVERIFY(message.data(LogTableModel::IsRestartRole).toBool());
+    QVERIFY2(message.data().toString().contains(QStringLiteral("Gateway restarted")), qPrintable(message.data().toString()));
+    QVERIFY(message.data().toString().contains(QStringLiteral("previous instance")));
+    QVERIFY(model.index(markerRow - 1, 0).data(LogTableModel::PreviousInstanceRole).toBool());
+    QVERIFY(!model.index(markerRow + 1, 0).data(LogTableModel::PreviousInstanceRole).toBool());
+
+    // The audit: the new instance's entry shows, the old ones are kept and marked, and it says so.
+    QTRY_VERIFY_WITH_TIMEOUT(state->audit()->rowCount() > auditBefore, 10000);
+    AuditLog *audit = state->audit();
+    QCOMPARE(audit->entry(audit->rowCount() - 1).action, QStringLiteral("sim.fault.add"));
+    QVERIFY(!audit->isFromPreviousInstance(audit->rowCount() - 1));
+    QVERIFY(audit->isFromPreviousInstance(0));
+    QVERIFY(!auditPanel->restartNotice()->isHidden());
+    QVERIFY2(auditPanel->restartNotice()->text().contains(QStringLiteral("restarted")),
+             qPrintable(auditPanel->restartNotice()->text()));
 }
 
 QTEST_MAIN(TestDemoSession)

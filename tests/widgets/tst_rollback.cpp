@@ -18,6 +18,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -27,6 +28,7 @@
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QTextDocument>
 
 using namespace cutover;
 using namespace cutover::test;
@@ -75,6 +77,7 @@ private Q_SLOTS:
     void auditTimelineFiltersAndMarksTheCharts();
     void markerHoverNamesTheChange();
     void screenshots();
+    void profileNameIsShownAsWritten();
 
 private:
     // Connects a session to m_sim as `role`, shows the window, and waits until the rollback
@@ -477,6 +480,29 @@ void TestRollback::screenshots()
     QTest::qWait(200);
     QVERIFY(dialog->grab().save(dir + QStringLiteral("/release-dialog.png")));
     dialog->reject();
+}
+
+void TestRollback::profileNameIsShownAsWritten()
+{
+    // The dialog names the profile it acts on: as the operator wrote it, never as HTML entities.
+    BoardState board;
+    Profile profile = Profile::demo();
+    profile.name = QStringLiteral("eu \"blue\" & co");
+    RollbackDialog dialog(RollbackDialog::Mode::Engage, profile, board.rollback());
+    bool shown = false;
+    for (const QLabel *label : dialog.findChildren<QLabel *>()) {
+        const bool rich = label->textFormat() == Qt::RichText
+            || (label->textFormat() == Qt::AutoText && Qt::mightBeRichText(label->text()));
+        QString text = label->text();
+        if (rich) {
+            QTextDocument doc;
+            doc.setHtml(text);
+            text = doc.toPlainText();
+        }
+        QVERIFY2(!text.contains(QLatin1String("&quot;")) && !text.contains(QLatin1String("&amp;")), qPrintable(text));
+        shown = shown || text.contains(profile.name);
+    }
+    QVERIFY(shown);
 }
 
 QTEST_MAIN(TestRollback)
