@@ -1,8 +1,8 @@
 #include "cli.h"
 
+#include "client/cabundle.h"
 #include "client/tokens.h"
 
-#include <QFileInfo>
 #include <QSettings>
 
 #include <algorithm>
@@ -107,8 +107,9 @@ Connection resolveConnection(const QCommandLineParser &args)
 
     if (args.isSet(QStringLiteral("ca-bundle")))
         c.endpoint.caBundle = args.value(QStringLiteral("ca-bundle"));
-    if (!c.endpoint.caBundle.isEmpty() && !QFileInfo(c.endpoint.caBundle).isReadable())
-        usageError(QStringLiteral("cannot read the CA bundle %1").arg(c.endpoint.caBundle));
+    if (!c.endpoint.caBundle.isEmpty())
+        if (const QString problem = caBundleProblem(c.endpoint.caBundle); !problem.isEmpty())
+            usageError(problem);
 
     if (args.isSet(QStringLiteral("timeout"))) {
         bool ok = false;
