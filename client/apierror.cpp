@@ -1,5 +1,7 @@
 #include "apierror.h"
 
+#include "models/displaytext.h"
+
 #include "domain.h"
 
 namespace cutover {
@@ -30,14 +32,15 @@ QString ApiError::describe() const
     QString s = kindName(kind);
     if (httpStatus)
         s = QString::number(httpStatus) + QLatin1Char(' ') + s;
+    // The gateway's words are shown inert: this text goes to terminals and labels.
     if (!endpoint.isEmpty())
-        s += QStringLiteral(" on ") + endpoint;
+        s += QStringLiteral(" on ") + inertText(endpoint);
     if (!message.isEmpty())
-        s += QStringLiteral(": ") + message;
+        s += QStringLiteral(": ") + inertText(message);
     if (!field.isEmpty())
-        s += QStringLiteral(" (field ") + field + QLatin1Char(')');
+        s += QStringLiteral(" (field ") + inertText(field) + QLatin1Char(')');
     if (!requestId.isEmpty())
-        s += QStringLiteral(" [request ") + requestId + QLatin1Char(']');
+        s += QStringLiteral(" [request ") + inertText(requestId) + QLatin1Char(']');
     return s;
 }
 

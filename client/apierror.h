@@ -49,7 +49,8 @@ struct ApiError
             || (kind == Kind::Conflict && code == QLatin1String("idempotency_in_progress"));
     }
 
-    // "403 forbidden on GET /admin/routes: ... (request req-…)"
+    // "403 forbidden on GET /admin/routes: ... (request req-…)", one line: the gateway's parts
+    // are rendered with inertText() (models/displaytext.h); the members keep them exact.
     QString describe() const;
     static QString kindName(Kind kind);
 };

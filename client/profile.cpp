@@ -1,5 +1,7 @@
 #include "profile.h"
 
+#include "models/displaytext.h"
+
 #include <QSettings>
 
 namespace cutover {
@@ -43,6 +45,15 @@ QString profileKindForUrl(const QUrl &url)
         return QStringLiteral("http");
     if (scheme == QLatin1String("tcp") || scheme == QLatin1String("unix"))
         return QStringLiteral("haproxy");
+    return {};
+}
+
+QString profileNameProblem(const QString &name)
+{
+    if (hasUnsafeForDisplay(name))
+        return QStringLiteral("a profile name cannot contain a line break, tab or other control character, nor a "
+                              "bidi override: \"%1\"")
+            .arg(inertText(name));
     return {};
 }
 
@@ -120,6 +131,8 @@ QString ProfileStore::save(const Profile &p)
 {
     if (p.name.trimmed().isEmpty())
         return QStringLiteral("a profile needs a name");
+    if (const QString problem = profileNameProblem(p.name); !problem.isEmpty())
+        return problem;
     if (p.kind != QLatin1String("demo") && (!p.url.isValid() || p.url.host().isEmpty()))
         return QStringLiteral("the gateway address must be a full URL, e.g. https://gateway.example:9443");
     if (!(p.slo.availability > 0 && p.slo.availability < 1))

@@ -65,6 +65,10 @@ struct Profile
 // tcp:// and unix:// (HAProxy's Runtime API); empty for anything else.
 QString profileKindForUrl(const QUrl &url);
 
+// Why `name` cannot name a profile (it holds a control character, such as a line break, or a
+// bidi override: it would forge lines in listings and settings), or empty when it can.
+QString profileNameProblem(const QString &name);
+
 // Profiles in QSettings ("profiles/<name>/…"). Names are case-sensitive and unique.
 class ProfileStore
 {
@@ -73,7 +77,7 @@ public:
 
     QStringList names() const;
     std::optional<Profile> load(const QString &name) const;
-    // Returns an error message, or empty on success.
+    // Returns an error message, or empty on success. Refuses a name profileNameProblem() refuses.
     QString save(const Profile &profile);
     void remove(const QString &name);
     QString lastUsed() const;

@@ -5,6 +5,11 @@
 #include <QRandomGenerator>
 #include <QStandardPaths>
 
+#include <csignal>
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
 namespace cutover {
 
 SimProcess::SimProcess(QObject *parent)
@@ -65,12 +70,23 @@ void SimProcess::start(const QStringList &extraArgs)
     m_stdout.clear();
     m_stderr.clear();
     m_process.setProgram(program);
+    // The simulator ends with us however we end: it exits when its stdin (our pipe, which the
+    // kernel closes when we die, even by SIGKILL) reaches EOF, so the write channel stays open;
+    // the token lines end at an empty line instead.
     m_process.setArguments(QStringList {QStringLiteral("--listen"), QStringLiteral("127.0.0.1"),
-                                        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--tokens-stdin")}
+                                        QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--tokens-stdin"),
+                                        QStringLiteral("--exit-with-stdin")}
                            + extraArgs);
+    // Belt and braces on Linux: SIGTERM when the thread that started it dies. The check of the
+    // parent's pid covers our death between fork and prctl.
+    const pid_t parent = ::getpid();
+    m_process.setChildProcessModifier([parent] {
+        ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+        if (::getppid() != parent)
+            ::_exit(1);
+    });
     m_process.start();
-    m_process.write(tokenLines);
-    m_process.closeWriteChannel();
+    m_process.write(tokenLines + '\n');
 }
 
 void SimProcess::stop()

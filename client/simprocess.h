@@ -13,6 +13,11 @@ namespace cutover {
 // Runs cutover-sim as a child process on a free loopback port: the built-in demo gateway of
 // `cutover --demo`, and the peer of the integration tests. Fresh tokens for each role are handed
 // over on the child's stdin, so they never appear on a command line (ps) or in a file.
+//
+// The child never outlives us: stdin stays an open pipe after the tokens and the simulator exits
+// at its EOF (--exit-with-stdin), which the kernel delivers however we end, SIGKILL included;
+// on Linux it also gets SIGTERM when the thread that started it ends (PR_SET_PDEATHSIG), so
+// start() belongs on a thread that lives as long as the simulator should (the main thread).
 class SimProcess : public QObject
 {
     Q_OBJECT

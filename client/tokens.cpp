@@ -5,6 +5,47 @@
 
 namespace cutover {
 
+namespace {
+
+QByteArray withoutTrailingLineBreak(QByteArray text)
+{
+    if (text.endsWith('\n')) {
+        text.chop(1);
+        if (text.endsWith('\r'))
+            text.chop(1);
+    }
+    return text;
+}
+
+QString describeByte(unsigned char c)
+{
+    switch (c) {
+    case '\n': return QStringLiteral("a line break (LF)");
+    case '\r': return QStringLiteral("a carriage return (CR)");
+    case '\t': return QStringLiteral("a tab");
+    case ' ': return QStringLiteral("a space");
+    default: break;
+    }
+    if (c < 0x20 || c == 0x7f)
+        return QStringLiteral("a control character (0x%1)").arg(uint(c), 2, 16, QLatin1Char('0'));
+    return QStringLiteral("a non-ASCII byte");
+}
+
+} // namespace
+
+QString tokenProblem(const QByteArray &token, const QString &source)
+{
+    for (qsizetype i = 0; i < token.size(); ++i) {
+        const auto c = static_cast<unsigned char>(token.at(i));
+        if (c <= 0x20 || c >= 0x7f)
+            return QStringLiteral("the token from %1 contains %2 at character %3; a bearer token is one line of "
+                                  "visible ASCII characters (only one trailing line break is ignored)")
+                .arg(source, describeByte(c))
+                .arg(i + 1);
+    }
+    return {};
+}
+
 TokenLookup tokenFromEnvironmentOrFile(const QString &tokenFile)
 {
     TokenLookup out;
@@ -19,22 +60,30 @@ TokenLookup tokenFromEnvironmentOrFile(const QString &tokenFile)
             out.error = QStringLiteral("the token file %1 is readable by other users; chmod 600 it").arg(tokenFile);
             return out;
         }
-        const QList<QByteArray> lines = f.readAll().split('\n');
-        for (const QByteArray &line : lines) {
-            if (!line.trimmed().isEmpty()) {
-                out.token = line.trimmed();
-                out.source = QStringLiteral("token file ") + tokenFile;
-                return out;
-            }
+        const QByteArray token = withoutTrailingLineBreak(f.readAll());
+        const QString source = QStringLiteral("token file ") + tokenFile;
+        if (token.isEmpty()) {
+            out.error = QStringLiteral("the token file %1 is empty").arg(tokenFile);
+            return out;
         }
-        out.error = QStringLiteral("the token file %1 is empty").arg(tokenFile);
+        if (QString problem = tokenProblem(token, source); !problem.isEmpty()) {
+            out.error = std::move(problem);
+            return out;
+        }
+        out.token = token;
+        out.source = source;
         return out;
     }
-    const QByteArray env = qgetenv("CUTOVER_TOKEN").trimmed();
-    if (!env.isEmpty()) {
-        out.token = env;
-        out.source = QStringLiteral("CUTOVER_TOKEN");
+    const QByteArray env = withoutTrailingLineBreak(qgetenv("CUTOVER_TOKEN"));
+    if (env.isEmpty())
+        return out;
+    const QString source = QStringLiteral("CUTOVER_TOKEN");
+    if (QString problem = tokenProblem(env, source); !problem.isEmpty()) {
+        out.error = std::move(problem);
+        return out;
     }
+    out.token = env;
+    out.source = source;
     return out;
 }
 

@@ -14,7 +14,15 @@ struct TokenLookup
 };
 
 // The fallbacks after the keychain: the CUTOVER_TOKEN environment variable, then a token file
-// (first non-empty line; a file others can read is refused).
+// (a file others can read is refused). From either, one trailing line break ("\n" or "\r\n") is
+// dropped, because files and $(cat file) usually end with one; nothing else is trimmed, and what
+// remains must pass tokenProblem(): a token with a line break inside would add request headers.
+// An empty CUTOVER_TOKEN counts as unset.
 TokenLookup tokenFromEnvironmentOrFile(const QString &tokenFile);
+
+// Why `token` cannot be sent as a bearer token, or empty when it can: it must be one run of
+// visible ASCII characters (no control character, no whitespace, nothing beyond ASCII).
+// `source` names where it came from. The message never contains the token or any part of it.
+QString tokenProblem(const QByteArray &token, const QString &source);
 
 } // namespace cutover

@@ -53,12 +53,19 @@ void TokenVault::resolve(const Profile &profile,
     const QString tokenFile = profile.tokenFile;
     read(profile.name, [tokenFile, done = std::move(done)](std::optional<QByteArray> token, QString keychainError) {
         if (token && !token->isEmpty()) {
-            done(token, tr("keychain"), QString());
+            if (const QString problem = tokenProblem(*token, tr("the keychain")); !problem.isEmpty())
+                done(std::nullopt, QString(), problem);
+            else
+                done(token, tr("keychain"), QString());
             return;
         }
         // The environment variable first, then the token file: an explicit override for a
         // session beats a file on disk.
         const TokenLookup env = tokenFromEnvironmentOrFile(QString());
+        if (!env.error.isEmpty()) {
+            done(std::nullopt, QString(), env.error);
+            return;
+        }
         if (!env.token.isEmpty()) {
             done(env.token, env.source, QString());
             return;

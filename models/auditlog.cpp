@@ -1,4 +1,5 @@
 #include "auditlog.h"
+#include "displaytext.h"
 
 #include "client/poller.h"
 
@@ -281,6 +282,12 @@ int AuditLog::columnCount(const QModelIndex &parent) const
 }
 
 QVariant AuditLog::data(const QModelIndex &index, int role) const
+{
+    // Gateway text never steers the display: control and bidi characters are shown as escapes.
+    return inertForDisplay(exactData(index, role), role);
+}
+
+QVariant AuditLog::exactData(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};

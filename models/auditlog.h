@@ -77,6 +77,8 @@ Q_SIGNALS:
     void restarted();
 
 private:
+    // data() before gateway text is rendered inert for display (models/displaytext.h).
+    QVariant exactData(const QModelIndex &index, int role) const;
     QList<AuditEntry> m_entries;
     QList<QString> m_changes; // changeSummary per row, computed once
     QHash<qint64, int> m_rowById;  // the current instance's rows

@@ -1,4 +1,5 @@
 #include "flagsmodel.h"
+#include "displaytext.h"
 
 #include <QRegularExpression>
 
@@ -115,6 +116,12 @@ void FlagsModel::setRoutes(const RouteList &routes)
 }
 
 QVariant FlagsModel::data(const QModelIndex &index, int role) const
+{
+    // Gateway text never steers the display: control and bidi characters are shown as escapes.
+    return inertForDisplay(exactData(index, role), role);
+}
+
+QVariant FlagsModel::exactData(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};

@@ -46,6 +46,8 @@ public:
     void clearChange(const QString &name) { setChange(name, {}); }
 
 private:
+    // data() before gateway text is rendered inert for display (models/displaytext.h).
+    QVariant exactData(const QModelIndex &index, int role) const;
     void rowChanged(int row);
 
     QList<Flag> m_rows;

@@ -1,4 +1,5 @@
 #include "logtablemodel.h"
+#include "displaytext.h"
 
 #include "models/logstore.h"
 
@@ -171,6 +172,27 @@ MatchRanges LogTableModel::matchRanges(const QString &text) const
 }
 
 QVariant LogTableModel::data(const QModelIndex &index, int role) const
+{
+    // Gateway text never steers the display: control and bidi characters are shown as escapes.
+    if (role != MatchRangesRole)
+        return inertForDisplay(exactData(index, role), role);
+    // Matches are found in the exact text; the view highlights them in the rendered one.
+    const auto ranges = exactData(index, role).value<MatchRanges>();
+    const QString text = exactData(index, Qt::DisplayRole).toString();
+    if (ranges.isEmpty() || !hasUnsafeForDisplay(text))
+        return QVariant::fromValue(ranges);
+    QList<qsizetype> offsets;
+    inertText(text, &offsets);
+    MatchRanges shown;
+    for (const MatchRange &r : ranges) {
+        const qsizetype start = std::clamp<qsizetype>(r.start, 0, text.size());
+        const qsizetype end = std::clamp<qsizetype>(qsizetype(r.start) + r.length, start, text.size());
+        shown.append({int(offsets[start]), int(offsets[end] - offsets[start])});
+    }
+    return QVariant::fromValue(shown);
+}
+
+QVariant LogTableModel::exactData(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};

@@ -97,6 +97,8 @@ Q_SIGNALS:
     void newSincePauseChanged(qint64 count);
 
 private:
+    // data() before gateway text is rendered inert for display (models/displaytext.h).
+    QVariant exactData(const QModelIndex &index, int role) const;
     bool identity() const { return m_filter.isEmpty() && m_filter.includeGaps; }
     QString cellText(const LogLine &line, int column) const;
     MatchRanges matchRanges(const QString &text) const;

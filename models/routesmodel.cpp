@@ -1,4 +1,5 @@
 #include "routesmodel.h"
+#include "displaytext.h"
 
 #include "models/flagsmodel.h"
 #include "models/metricsaggregator.h"
@@ -233,6 +234,12 @@ void RoutesModel::setObserved(const QHash<QString, ObservedSplit> &byRoute, Seri
 }
 
 QVariant RoutesModel::data(const QModelIndex &index, int role) const
+{
+    // Gateway text never steers the display: control and bidi characters are shown as escapes.
+    return inertForDisplay(exactData(index, role), role);
+}
+
+QVariant RoutesModel::exactData(const QModelIndex &index, int role) const
 {
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};

@@ -80,6 +80,8 @@ public:
     void clearChange(const QString &routeId) { setChange(routeId, {}); }
 
 private:
+    // data() before gateway text is rendered inert for display (models/displaytext.h).
+    QVariant exactData(const QModelIndex &index, int role) const;
     void rowChanged(int row);
 
     QList<Route> m_rows;

@@ -6,10 +6,14 @@
 #include <QCoreApplication>
 #include <QFile>
 #include <QRandomGenerator>
+#include <QSocketNotifier>
 
+#include <cerrno>
 #include <cstdio>
 #include <iostream>
 #include <iterator>
+
+#include <unistd.h>
 
 using namespace cutover::sim;
 
@@ -22,6 +26,42 @@ std::string randomToken()
     for (int i = 0; i < 40; ++i)
         t += hex[QRandomGenerator::system()->bounded(16)];
     return t;
+}
+
+// The token lines up to an empty line (or EOF), read straight from fd 0 so that nothing after
+// them sits in a stdio buffer: the rest of stdin is only watched for its end.
+std::string readTokensUntilBlankLine()
+{
+    std::string text;
+    char c = 0;
+    for (;;) {
+        const ssize_t n = ::read(STDIN_FILENO, &c, 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        if (c == '\n' && (text.empty() || text.back() == '\n'))
+            break;
+        text += c;
+    }
+    return text;
+}
+
+// Quits the event loop when stdin reaches EOF: the console that started us with a pipe has
+// ended, however it ended (exit, crash, SIGKILL), and its end of the pipe closed with it.
+void quitOnStdinEof(QCoreApplication &app)
+{
+    auto *notifier = new QSocketNotifier(STDIN_FILENO, QSocketNotifier::Read, &app);
+    QObject::connect(notifier, &QSocketNotifier::activated, &app, [notifier, &app] {
+        char buffer[4096];
+        const ssize_t n = ::read(STDIN_FILENO, buffer, sizeof buffer);
+        if (n == 0 || (n < 0 && errno != EINTR && errno != EAGAIN)) {
+            notifier->setEnabled(false);
+            std::fprintf(stderr, "cutover-sim: standard input closed; exiting\n");
+            app.quit();
+        }
+        // Anything read is ignored: stdin only tells that the parent is alive.
+    });
 }
 
 int fail(const std::string &message)
@@ -52,7 +92,8 @@ int main(int argc, char **argv)
     const QCommandLineOption usersOpt(QStringLiteral("users"), QStringLiteral("Number of virtual users (default 5000)."), QStringLiteral("n"), QStringLiteral("5000"));
     const QCommandLineOption extraOpt(QStringLiteral("extra-services"), QStringLiteral("Extra synthetic services svc-001..N, each with its own route (load tests)."), QStringLiteral("n"), QStringLiteral("0"));
     const QCommandLineOption tokensOpt(QStringLiteral("tokens"), QStringLiteral("Token file: lines '<token> <subject> <viewer|operator|admin>'."), QStringLiteral("file"));
-    const QCommandLineOption tokensStdinOpt(QStringLiteral("tokens-stdin"), QStringLiteral("Read the token lines from standard input until EOF."));
+    const QCommandLineOption tokensStdinOpt(QStringLiteral("tokens-stdin"), QStringLiteral("Read the token lines from standard input until EOF (with --exit-with-stdin: until an empty line)."));
+    const QCommandLineOption exitWithStdinOpt(QStringLiteral("exit-with-stdin"), QStringLiteral("Exit when standard input reaches EOF: for a parent that starts the simulator with a pipe and wants it to end when the parent does."));
     const QCommandLineOption certOpt(QStringLiteral("tls-cert"), QStringLiteral("Serve HTTPS with this PEM certificate."), QStringLiteral("file"));
     const QCommandLineOption keyOpt(QStringLiteral("tls-key"), QStringLiteral("PEM private key for --tls-cert."), QStringLiteral("file"));
     const QCommandLineOption scenarioOpt(QStringLiteral("scenario"), QStringLiteral("JSON file of timed incidents: [{\"at_s\":30,\"fault\":{...}}, {\"at_s\":90,\"clear\":\"all\"}]."), QStringLiteral("file"));
@@ -60,7 +101,7 @@ int main(int argc, char **argv)
     const QCommandLineOption bufferOpt(QStringLiteral("log-buffer"), QStringLiteral("Access-log lines kept for backfill and resume (default 100000)."), QStringLiteral("n"), QStringLiteral("100000"));
     const QCommandLineOption heartbeatOpt(QStringLiteral("heartbeat-s"), QStringLiteral("Seconds between log-stream heartbeats (default 10)."), QStringLiteral("s"), QStringLiteral("10"));
     parser.addOptions({listenOpt, portOpt, seedOpt, rateOpt, usersOpt, extraOpt, tokensOpt, tokensStdinOpt, certOpt,
-                       keyOpt, scenarioOpt, manualOpt, bufferOpt, heartbeatOpt});
+                       keyOpt, scenarioOpt, manualOpt, bufferOpt, heartbeatOpt, exitWithStdinOpt});
     parser.process(app);
 
     SimConfig config;
@@ -105,6 +146,8 @@ int main(int argc, char **argv)
         if (!f.open(QIODevice::ReadOnly))
             return fail("cannot read the token file " + parser.value(tokensOpt).toStdString());
         tokenText = f.readAll().toStdString();
+    } else if (parser.isSet(tokensStdinOpt) && parser.isSet(exitWithStdinOpt)) {
+        tokenText = readTokensUntilBlankLine();
     } else if (parser.isSet(tokensStdinOpt)) {
         tokenText.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
     }
@@ -135,6 +178,8 @@ int main(int argc, char **argv)
         for (const auto &[token, who] : config.tokens)
             std::fprintf(stderr, "  %-8s %s\n", roleName(who.role), token.c_str());
     }
+    if (parser.isSet(exitWithStdinOpt))
+        quitOnStdinEof(app);
     std::printf("cutover-sim listening on %s\n", qPrintable(server.baseUrl()));
     std::fflush(stdout);
     return app.exec();

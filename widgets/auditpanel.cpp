@@ -1,4 +1,5 @@
 #include "auditpanel.h"
+#include "models/displaytext.h"
 
 #include "models/auditlog.h"
 #include "models/boardstate.h"
@@ -196,14 +197,14 @@ void AuditPanel::showDetails()
     const AuditEntry &e = m_log->entry(row);
     QString html = tr("<p><b>#%1 %2</b> on <b>%3</b> by <b>%4</b> (%5) at %6</p>")
                        .arg(e.id)
-                       .arg(e.action.toHtmlEscaped(), e.target.toHtmlEscaped(), e.actor.toHtmlEscaped(),
-                            e.role.toHtmlEscaped(), e.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
-    html += tr("<p><b>Why:</b> %1</p>").arg(e.reason.isEmpty() ? tr("(no reason given)") : e.reason.toHtmlEscaped());
+                       .arg(inertText(e.action).toHtmlEscaped(), inertText(e.target).toHtmlEscaped(),
+                            inertText(e.actor).toHtmlEscaped(), inertText(e.role).toHtmlEscaped(), e.time.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")));
+    html += tr("<p><b>Why:</b> %1</p>").arg(e.reason.isEmpty() ? tr("(no reason given)") : inertText(e.reason).toHtmlEscaped());
     const QString change = AuditLog::changeSummary(e.before, e.after);
     if (!change.isEmpty()) {
         html += QStringLiteral("<ul>");
         for (const QString &part : change.split(QStringLiteral("; ")))
-            html += QStringLiteral("<li>") + part.toHtmlEscaped() + QStringLiteral("</li>");
+            html += QStringLiteral("<li>") + inertText(part).toHtmlEscaped() + QStringLiteral("</li>");
         html += QStringLiteral("</ul>");
     }
     if (const auto ttr = m_log->recoveryTime(e.id))
@@ -212,9 +213,9 @@ void AuditPanel::showDetails()
                     .arg(AuditLog::formatDuration(*ttr));
     QStringList ids;
     if (!e.requestId.isEmpty())
-        ids << tr("request %1").arg(e.requestId.toHtmlEscaped());
+        ids << tr("request %1").arg(inertText(e.requestId).toHtmlEscaped());
     if (!e.idempotencyKey.isEmpty())
-        ids << tr("idempotency key %1").arg(e.idempotencyKey.toHtmlEscaped());
+        ids << tr("idempotency key %1").arg(inertText(e.idempotencyKey).toHtmlEscaped());
     if (!ids.isEmpty())
         html += QStringLiteral("<p style='color:#6b7280'>") + ids.join(QStringLiteral(" \u00b7 ")) + QStringLiteral("</p>");
     m_details->setHtml(html);

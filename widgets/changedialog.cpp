@@ -1,4 +1,5 @@
 #include "changedialog.h"
+#include "models/displaytext.h"
 
 #include "models/boardstate.h"
 #include "models/configactions.h"
@@ -43,7 +44,7 @@ QString changedByText(const QString &by, const QDateTime &at, const QString &ver
     if (!at.isValid())
         return ChangeDialog::tr("version %1").arg(version);
     return ChangeDialog::tr("version %1, changed by %2 at %3")
-        .arg(version, by, at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
+        .arg(inertText(version), inertText(by), at.toLocalTime().toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")));
 }
 
 const char *const kStatusStyle[] = {
@@ -240,7 +241,7 @@ void ChangeDialog::refreshCurrent()
     } else {
         m_current->setText(tr("Now: %1 % to %2, the rest to the monolith · %3")
                                .arg(m_route.microservicePercent)
-                               .arg(m_route.service, changedByText(m_route.updatedBy, m_route.updatedAt, m_route.version)));
+                               .arg(inertText(m_route.service), changedByText(m_route.updatedBy, m_route.updatedAt, m_route.version)));
     }
 }
 

@@ -1,4 +1,5 @@
 #include "chartspanel.h"
+#include "models/displaytext.h"
 
 #include "stalenotice.h"
 
@@ -270,12 +271,13 @@ void ChartsPanel::redraw()
         const SeriesTime at {std::chrono::milliseconds(e.time.toMSecsSinceEpoch())};
         if (at < from || at > to)
             continue;
-        QString detail = tr("%1 by %2").arg(e.action, e.actor);
+        // Gateway text, shown inert: one line each, no control or bidi characters.
+        QString detail = tr("%1 by %2").arg(inertText(e.action), inertText(e.actor));
         const QString change = AuditLog::changeSummary(e.before, e.after);
         if (!change.isEmpty())
-            detail += QLatin1Char('\n') + change;
+            detail += QLatin1Char('\n') + inertText(change);
         if (!e.reason.isEmpty())
-            detail += QLatin1Char('\n') + tr("Why: %1").arg(e.reason);
+            detail += QLatin1Char('\n') + tr("Why: %1").arg(inertText(e.reason));
         if (const auto ttr = m_board->audit()->recoveryTime(e.id))
             detail += QLatin1Char('\n') + tr("Recovered in %1").arg(AuditLog::formatDuration(*ttr));
         markers.append(ChartMarker {at, AuditLog::markerLabel(e), markerColor(AuditLog::kindOf(e.action)), detail});

@@ -1,5 +1,8 @@
 #include "profiledialog.h"
 
+#include "client/cabundle.h"
+#include "client/tokens.h"
+
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDoubleSpinBox>
@@ -123,6 +126,10 @@ ProfileDialog::ProfileDialog(ProfileStore &store, QWidget *parent)
     connect(m_connect, &QPushButton::clicked, this, [this] {
         // Read everything first: saving reloads the form from the store, which has no token.
         const QByteArray token = m_tokenEdit->text().trimmed().toUtf8();
+        if (const QString problem = tokenProblem(token, tr("the Token field")); !problem.isEmpty()) {
+            m_error->setText(problem);
+            return;
+        }
         const Profile profile = formProfile();
         if (!saveForm())
             return;
@@ -221,7 +228,18 @@ Profile ProfileDialog::formProfile() const
 
 bool ProfileDialog::saveForm()
 {
+    // Checked before the form trims it: "prod\n" is refused, not quietly saved as "prod".
+    if (const QString problem = profileNameProblem(m_name->text()); !problem.isEmpty()) {
+        m_error->setText(problem);
+        return false;
+    }
     const Profile p = formProfile();
+    if (!p.caBundle.isEmpty()) {
+        if (const QString problem = caBundleProblem(p.caBundle); !problem.isEmpty()) {
+            m_error->setText(problem);
+            return false;
+        }
+    }
     if (p.kind.isEmpty()) {
         m_error->setText(tr("The gateway URL must start with http:// or https:// (the admin API), or be a HAProxy "
                             "Runtime API address: tcp://host:port or unix:///path/to/admin.sock"));

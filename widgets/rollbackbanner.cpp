@@ -1,4 +1,5 @@
 #include "rollbackbanner.h"
+#include "models/displaytext.h"
 
 #include "client/poller.h"
 #include "models/auditlog.h"
@@ -88,8 +89,8 @@ void RollbackBanner::refresh()
     const auto since = std::chrono::milliseconds(std::max<qint64>(0, s.engagedAt.msecsTo(now)));
     QString head = tr("<b>EMERGENCY ROLLBACK ENGAGED</b> \u2014 every request goes to the monolith. "
                       "Engaged by <b>%1</b> at %2, <b>%3 ago</b>: \u201c%4\u201d")
-                       .arg(s.engagedBy.toHtmlEscaped(), s.engagedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")),
-                            AuditLog::formatDuration(since), s.reason.toHtmlEscaped());
+                       .arg(inertText(s.engagedBy).toHtmlEscaped(), s.engagedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")),
+                            AuditLog::formatDuration(since), inertText(s.reason).toHtmlEscaped());
     // The board tells the truth: a rollback state that could not be read again is shown as such.
     if (const Poller *poller = m_board->poller()) {
         const SourceState &st = poller->state(Source::Rollback);

@@ -1,10 +1,12 @@
 #include "appsession.h"
 
+#include "client/cabundle.h"
 #include "client/haproxy/haproxybackend.h"
 #include "client/httpadminclient.h"
 #include "client/logsource.h"
 #include "client/poller.h"
 #include "client/simprocess.h"
+#include "client/tokens.h"
 #include "models/boardstate.h"
 #include "widgets/mainwindow.h"
 #include "widgets/persistencebanner.h"
@@ -121,6 +123,18 @@ void AppSession::attach(const Profile &profile, const QUrl &url, const QByteArra
         }
         m_backend = new HaproxyBackend(*options, m_nam, this);
     } else {
+        // The last check before anything is sent, whatever the token's source (keychain, typed,
+        // $CUTOVER_TOKEN, file): a line break in it would add request headers, and a CA bundle
+        // without certificates would silently trust nothing extra.
+        QString problem = token.isEmpty() ? QString() : tokenProblem(token, tr("the token for %1").arg(profile.name));
+        if (problem.isEmpty() && !caBundle.isEmpty())
+            problem = caBundleProblem(caBundle);
+        if (!problem.isEmpty()) {
+            const QString message = tr("Cannot connect to %1: %2").arg(profile.name, problem);
+            m_window->showFailure(message);
+            Q_EMIT failed(message);
+            return;
+        }
         HttpEndpoint endpoint;
         endpoint.baseUrl = url;
         endpoint.token = token;

@@ -1,6 +1,7 @@
 // cutover: the operations console for strangler-fig migrations.
 #include "app/common/appsession.h"
 #include "app/common/logging.h"
+#include "client/cabundle.h"
 #include "client/profile.h"
 #include "client/tokens.h"
 #include "client/tokenvault.h"
@@ -168,53 +169,96 @@ void probeStartup(MainWindow *window)
     });
 }
 
+// The command line, shared by the text-only path (--help, --version) and the console.
+struct Options
+{
+    QCommandLineOption demo {QStringLiteral("demo"), QStringLiteral("Start the built-in demo gateway (cutover-sim) and connect to it.")};
+    QCommandLineOption profile {QStringLiteral("profile"), QStringLiteral("Connect with this saved profile."), QStringLiteral("name")};
+    QCommandLineOption gateway {QStringLiteral("gateway"), QStringLiteral("Connect to the gateway admin API at this URL."), QStringLiteral("url")};
+    QCommandLineOption tokenFile {QStringLiteral("token-file"), QStringLiteral("With --gateway: read the bearer token from this file (mode 600). Default: $CUTOVER_TOKEN."), QStringLiteral("file")};
+    QCommandLineOption ca {QStringLiteral("ca-bundle"), QStringLiteral("With --gateway: also trust the CA certificates in this PEM file."), QStringLiteral("file")};
+    QCommandLineOption verbose {QStringLiteral("verbose"), QStringLiteral("Log debug messages to stderr.")};
+    QCommandLineOption scenario {QStringLiteral("demo-scenario"), QStringLiteral("With --demo: a cutover-sim --scenario file of timed incidents."), QStringLiteral("file")};
+    QCommandLineOption shots {QStringLiteral("screenshots"), QStringLiteral("With --demo: after the data has settled, save screenshots of the main views to this folder and quit (scripts/screenshots.sh)."), QStringLiteral("dir")};
+    QCommandLineOption probe {QStringLiteral("startup-probe"), QStringLiteral("For bench_gui: report when the first frame and all panels are shown, then quit.")};
+
+    void addTo(QCommandLineParser &parser)
+    {
+        parser.setApplicationDescription(QStringLiteral("Operations console for strangler-fig migrations."));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        probe.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser.addOptions({demo, profile, gateway, tokenFile, ca, verbose, scenario, shots, probe});
+    }
+};
+
+void setIdentity()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("cutover"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Cutover"));
+    QCoreApplication::setOrganizationDomain(QStringLiteral("cutover.dev"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(CUTOVER_VERSION));
+}
+
+// --help and --version only print: they must work without a display (over ssh, in CI), where
+// a QApplication would abort before the parser ran.
+bool onlyPrints(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "--")
+            break;
+        if (arg == "-h" || arg == "--help" || arg == "-?" || arg == "--help-all" || arg == "-v" || arg == "--version")
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
+    if (onlyPrints(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        setIdentity();
+        QCommandLineParser parser;
+        Options options;
+        options.addTo(parser);
+        // parse(), not process(): Qt's GUI options (-platform …) are unknown here, and must
+        // not turn a request for help into an error.
+        parser.parse(QCoreApplication::arguments());
+        if (parser.isSet(QStringLiteral("version")))
+            parser.showVersion(); // exits 0
+        parser.showHelp(0);
+    }
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("cutover"));
-    QApplication::setOrganizationName(QStringLiteral("Cutover"));
-    QApplication::setOrganizationDomain(QStringLiteral("cutover.dev"));
-    QApplication::setApplicationVersion(QStringLiteral(CUTOVER_VERSION));
+    setIdentity();
     QGuiApplication::setDesktopFileName(QStringLiteral("dev.cutover.Cutover"));
     // The icon is an SVG: its plugin loads and it renders at several sizes. Not before the first
     // frame (nobody sees it there), except for the profile dialog below.
     const auto setIcon = [] { QApplication::setWindowIcon(QIcon(QStringLiteral(":/icons/dev.cutover.Cutover.svg"))); };
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Operations console for strangler-fig migrations."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption demoOpt(QStringLiteral("demo"), QStringLiteral("Start the built-in demo gateway (cutover-sim) and connect to it."));
-    const QCommandLineOption profileOpt(QStringLiteral("profile"), QStringLiteral("Connect with this saved profile."), QStringLiteral("name"));
-    const QCommandLineOption gatewayOpt(QStringLiteral("gateway"), QStringLiteral("Connect to the gateway admin API at this URL."), QStringLiteral("url"));
-    const QCommandLineOption tokenFileOpt(QStringLiteral("token-file"), QStringLiteral("With --gateway: read the bearer token from this file (mode 600). Default: $CUTOVER_TOKEN."), QStringLiteral("file"));
-    const QCommandLineOption caOpt(QStringLiteral("ca-bundle"), QStringLiteral("With --gateway: also trust the CA certificates in this PEM file."), QStringLiteral("file"));
-    const QCommandLineOption verboseOpt(QStringLiteral("verbose"), QStringLiteral("Log debug messages to stderr."));
-    const QCommandLineOption scenarioOpt(QStringLiteral("demo-scenario"), QStringLiteral("With --demo: a cutover-sim --scenario file of timed incidents."), QStringLiteral("file"));
-    const QCommandLineOption shotsOpt(QStringLiteral("screenshots"), QStringLiteral("With --demo: after the data has settled, save screenshots of the main views to this folder and quit (scripts/screenshots.sh)."), QStringLiteral("dir"));
-    QCommandLineOption probeOpt(QStringLiteral("startup-probe"), QStringLiteral("For bench_gui: report when the first frame and all panels are shown, then quit."));
-    probeOpt.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions({demoOpt, profileOpt, gatewayOpt, tokenFileOpt, caOpt, verboseOpt, scenarioOpt, shotsOpt, probeOpt});
+    Options options;
+    options.addTo(parser);
     parser.process(app);
 
-    setupLogging(parser.isSet(verboseOpt));
+    setupLogging(parser.isSet(options.verbose));
 
     QSettings settings;
     ProfileStore store(settings);
     TokenVault vault;
     AppSession session(&settings);
 
-    if (parser.isSet(demoOpt)) {
+    if (parser.isSet(options.demo)) {
         QStringList simArgs;
-        if (parser.isSet(scenarioOpt))
-            simArgs << QStringLiteral("--scenario") << parser.value(scenarioOpt);
+        if (parser.isSet(options.scenario))
+            simArgs << QStringLiteral("--scenario") << parser.value(options.scenario);
         session.startDemo(simArgs);
-        if (parser.isSet(shotsOpt))
-            takeScreenshots(session, parser.value(shotsOpt));
-    } else if (parser.isSet(gatewayOpt)) {
-        const QUrl url = QUrl::fromUserInput(parser.value(gatewayOpt));
+        if (parser.isSet(options.shots))
+            takeScreenshots(session, parser.value(options.shots));
+    } else if (parser.isSet(options.gateway)) {
+        const QUrl url = QUrl::fromUserInput(parser.value(options.gateway));
         Profile profile;
         profile.kind = profileKindForUrl(url);
         if (!url.isValid() || profile.kind.isEmpty())
@@ -222,18 +266,21 @@ int main(int argc, char **argv)
         // HAProxy's Runtime API has no tokens; the socket's permissions decide.
         const TokenLookup token = profile.kind == QLatin1String("haproxy")
             ? TokenLookup {}
-            : tokenFromEnvironmentOrFile(parser.value(tokenFileOpt));
+            : tokenFromEnvironmentOrFile(parser.value(options.tokenFile));
         if (!token.error.isEmpty())
             return fail(token.error);
         profile.name = url.host().isEmpty() ? url.path() : url.host();
         profile.url = url;
-        profile.caBundle = parser.value(caOpt);
+        profile.caBundle = parser.value(options.ca);
+        if (!profile.caBundle.isEmpty())
+            if (const QString problem = caBundleProblem(profile.caBundle); !problem.isEmpty())
+                return fail(problem);
         session.connectTo(profile, token.token);
-    } else if (parser.isSet(profileOpt)) {
-        const auto profile = store.load(parser.value(profileOpt));
+    } else if (parser.isSet(options.profile)) {
+        const auto profile = store.load(parser.value(options.profile));
         if (!profile)
             return fail(QStringLiteral("no saved profile named \"%1\" (profiles: %2)")
-                            .arg(parser.value(profileOpt), store.names().join(QStringLiteral(", "))));
+                            .arg(parser.value(options.profile), store.names().join(QStringLiteral(", "))));
         store.setLastUsed(profile->name);
         connectWithVault(session, vault, *profile, {});
     } else {
@@ -247,7 +294,7 @@ int main(int argc, char **argv)
         else
             connectWithVault(session, vault, dialog.chosenProfile(), dialog.enteredToken());
     }
-    if (parser.isSet(probeOpt))
+    if (parser.isSet(options.probe))
         probeStartup(session.window());
     if (QApplication::windowIcon().isNull())
         whenFirstFrameShown(session.window(), setIcon);

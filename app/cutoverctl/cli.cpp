@@ -2,9 +2,9 @@
 
 #include "output.h"
 
+#include "client/cabundle.h"
 #include "client/tokens.h"
 
-#include <QFileInfo>
 #include <QSettings>
 
 #include <algorithm>
@@ -114,8 +114,9 @@ Connection resolveConnection(const QCommandLineParser &args)
 
     if (args.isSet(QStringLiteral("ca-bundle")))
         c.endpoint.caBundle = args.value(QStringLiteral("ca-bundle"));
-    if (!c.endpoint.caBundle.isEmpty() && !QFileInfo(c.endpoint.caBundle).isReadable())
-        usageError(QStringLiteral("cannot read the CA bundle %1").arg(c.endpoint.caBundle));
+    if (!c.endpoint.caBundle.isEmpty())
+        if (const QString problem = caBundleProblem(c.endpoint.caBundle); !problem.isEmpty())
+            usageError(problem);
 
     // The Runtime API has no tokens: who may use it is decided by the socket (docs/haproxy.md).
     if (c.kind == QLatin1String("haproxy"))

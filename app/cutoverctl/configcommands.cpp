@@ -2,6 +2,8 @@
 #include "cli.h"
 #include "output.h"
 
+#include "models/displaytext.h"
+
 #include "client/jsonboundary.h"
 #include "client/readback.h"
 
@@ -319,7 +321,7 @@ int runFlagSet(Context &ctx)
     }
     const QString description = before.description == after.description
         ? QString()
-        : QStringLiteral("; description \"%1\" -> \"%2\"").arg(before.description, after.description);
+        : QStringLiteral("; description \"%1\" -> \"%2\"").arg(inertText(before.description), inertText(after.description));
     printOut(note);
     printOut(QStringLiteral("Flag %1: %2 -> %3%4; version %5 -> %6, changed by %7.\n")
                  .arg(after.name, flagSummary(before), flagSummary(after), description, before.version, after.version,

@@ -2,6 +2,8 @@
 #include "cli.h"
 #include "output.h"
 
+#include "models/displaytext.h"
+
 #include "client/gatewaybackend.h"
 #include "client/jsonboundary.h"
 #include "client/logjson.h"
@@ -83,7 +85,7 @@ void printLine(const LogLine &l, bool json)
         + l.message + QStringLiteral("  ") + l.requestId;
     if (!l.userId.isEmpty())
         text += QStringLiteral("  user=") + l.userId;
-    printOut(text + QLatin1Char('\n'));
+    printOut(inertText(text) + QLatin1Char('\n')); // one line, whatever the gateway sent
 }
 
 void printGap(LogId from, LogId to, quint64 missed, bool json)
@@ -151,7 +153,7 @@ int follow(Context &ctx, const LineFilter &filter, std::optional<LogId> after)
                      .arg(description));
     });
     QObject::connect(&stream, &LogSource::malformedEvent, &loop, [](const ApiError &e) {
-        printErr(QStringLiteral("cutoverctl: skipped a log event: ") + e.describe() + QLatin1Char('\n'));
+        printErr(QStringLiteral("cutoverctl: skipped a log event: ") + inertText(e.describe()) + QLatin1Char('\n'));
     });
     int code = ExitOk;
     QObject::connect(&stream, &LogSource::connectionStateChanged, &loop,
@@ -159,11 +161,11 @@ int follow(Context &ctx, const LineFilter &filter, std::optional<LogId> after)
                          if (!error)
                              return;
                          if (state == LogSource::State::Reconnecting) {
-                             printErr(QStringLiteral("cutoverctl: log stream interrupted (%1); reconnecting\n").arg(error->describe()));
+                             printErr(QStringLiteral("cutoverctl: log stream interrupted (%1); reconnecting\n").arg(inertText(error->describe())));
                          } else if (state == LogSource::State::Stopped) {
                              if (ctx.json)
                                  printJsonLine(Json {{"type", "error"}, {"error", apiErrorJson(*error)}});
-                             printErr(QStringLiteral("cutoverctl: ") + error->describe() + QLatin1Char('\n'));
+                             printErr(QStringLiteral("cutoverctl: ") + inertText(error->describe()) + QLatin1Char('\n'));
                              code = exitCodeFor(*error);
                              loop.exit(code);
                          }

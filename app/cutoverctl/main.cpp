@@ -6,6 +6,7 @@
 #include "client/haproxy/haproxybackend.h"
 #include "client/httpadminclient.h"
 #include "client/simprocess.h"
+#include "models/displaytext.h"
 
 #include <QCoreApplication>
 #include <QNetworkAccessManager>
@@ -368,7 +369,7 @@ int main(int argc, char **argv)
         printErr(kProgram + QStringLiteral(": ") + error.message + QLatin1Char('\n'));
         return error.code;
     } catch (const ApiError &error) {
-        printErr(kProgram + QStringLiteral(": ") + error.describe() + QLatin1Char('\n'));
+        printErr(kProgram + QStringLiteral(": ") + inertText(error.describe()) + QLatin1Char('\n'));
         return exitCodeFor(error);
     }
 }

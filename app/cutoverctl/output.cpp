@@ -1,5 +1,7 @@
 #include "output.h"
 
+#include "models/displaytext.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -13,6 +15,10 @@ Table::Table(QList<Column> columns)
 
 void Table::addRow(QStringList cells)
 {
+    // Cells hold gateway text: no control or bidi character reaches the terminal, and a newline
+    // cannot forge a row.
+    for (QString &cell : cells)
+        cell = inertText(cell);
     while (cells.size() < m_columns.size())
         cells.append(QString());
     m_rows.append(std::move(cells));
@@ -81,30 +87,54 @@ QString elide(const QString &text, qsizetype width)
     return out + QStringLiteral("…");
 }
 
+// nlohmann escapes C0 controls in strings; DEL and the C1 controls (which some terminals obey
+// as CSI, OSC, …) it writes raw. They only occur inside strings, so \u escapes keep the JSON.
+static std::string escapeC1(std::string text)
+{
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c == 0x7f) {
+            out += "\\u007f";
+        } else if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) >= 0x80
+                   && static_cast<unsigned char>(text[i + 1]) <= 0x9f) {
+            static const char hex[] = "0123456789abcdef";
+            const auto low = static_cast<unsigned char>(text[++i]);
+            out += "\\u00";
+            out += hex[low >> 4];
+            out += hex[low & 0xf];
+        } else {
+            out += char(c);
+        }
+    }
+    return out;
+}
+
 void printOut(const QString &text)
 {
-    const QByteArray utf8 = text.toUtf8();
+    const QByteArray utf8 = inertLines(text).toUtf8();
     std::fwrite(utf8.constData(), 1, std::size_t(utf8.size()), stdout);
     std::fflush(stdout);
 }
 
 void printErr(const QString &text)
 {
-    const QByteArray utf8 = text.toUtf8();
+    const QByteArray utf8 = inertLines(text).toUtf8();
     std::fwrite(utf8.constData(), 1, std::size_t(utf8.size()), stderr);
     std::fflush(stderr);
 }
 
 void printJson(const Json &json)
 {
-    const std::string text = json.dump(2, ' ', false, Json::error_handler_t::replace) + '\n';
+    const std::string text = escapeC1(json.dump(2, ' ', false, Json::error_handler_t::replace)) + '\n';
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
 }
 
 void printJsonLine(const Json &json)
 {
-    const std::string text = json.dump(-1, ' ', false, Json::error_handler_t::replace) + '\n';
+    const std::string text = escapeC1(json.dump(-1, ' ', false, Json::error_handler_t::replace)) + '\n';
     std::fwrite(text.data(), 1, text.size(), stdout);
     std::fflush(stdout);
 }

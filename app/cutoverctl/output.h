@@ -19,7 +19,8 @@ namespace cutover::ctl {
 
 using Json = nlohmann::ordered_json;
 
-// A table with a header row; columns are separated by two spaces and padded to the widest cell
+// A table with a header row; cells are rendered with inertText() (a newline in a cell shows as
+// "\n"); columns are separated by two spaces and padded to the widest cell
 // (by displayed characters, not bytes). The last column is never padded.
 class Table
 {
@@ -46,7 +47,10 @@ qsizetype displayWidth(const QString &text);
 // Cut to `width` displayed characters, ending in "…" when something was cut.
 QString elide(const QString &text, qsizetype width);
 
-// UTF-8 to stdout / stderr; flushes, so that a pipe sees each line as it is printed.
+// UTF-8 to stdout / stderr; flushes, so that a pipe sees each line as it is printed. Line breaks
+// pass; every other control or bidi character is printed as an escape (models/displaytext.h), so
+// gateway text never steers the terminal. Where a gateway string could hold a line break, render
+// it with inertText() before it goes into the text.
 void printOut(const QString &text);
 void printErr(const QString &text);
 void printJson(const Json &json);      // pretty, for one document

@@ -2,6 +2,8 @@
 #include "cli.h"
 #include "output.h"
 
+#include "client/cabundle.h"
+
 #include <QFileInfo>
 #include <QSettings>
 
@@ -57,6 +59,9 @@ int runAdd(Context &ctx)
 {
     const QCommandLineParser &a = ctx.args;
     Profile p;
+    // Checked before trimming: "prod\n" is refused, not quietly saved as "prod".
+    if (const QString problem = profileNameProblem(ctx.positional.at(0)); !problem.isEmpty())
+        usageError(problem);
     p.name = ctx.positional.at(0).trimmed();
     if (!a.isSet(QStringLiteral("gateway")))
         usageError(QStringLiteral("--gateway URL is required: the gateway's admin API address"));
@@ -71,8 +76,11 @@ int runAdd(Context &ctx)
     }
     if (a.isSet(QStringLiteral("token-file")))
         p.tokenFile = QFileInfo(a.value(QStringLiteral("token-file"))).absoluteFilePath();
-    if (a.isSet(QStringLiteral("ca-bundle")))
+    if (a.isSet(QStringLiteral("ca-bundle"))) {
         p.caBundle = QFileInfo(a.value(QStringLiteral("ca-bundle"))).absoluteFilePath();
+        if (const QString problem = caBundleProblem(p.caBundle); !problem.isEmpty())
+            usageError(problem);
+    }
 
     QSettings settings;
     ProfileStore store(settings);
