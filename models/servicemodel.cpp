@@ -1,5 +1,7 @@
 #include "servicemodel.h"
 
+#include "models/displaytext.h"
+
 #include <algorithm>
 
 namespace cutover {
@@ -165,6 +167,12 @@ void ServiceModel::setMetricsStale(bool stale)
 
 QVariant ServiceModel::data(const QModelIndex &index, int role) const
 {
+    // Service names, messages and versions come from the gateway: shown inert (models/displaytext.h).
+    return inertForDisplay(exactData(index, role), role);
+}
+
+QVariant ServiceModel::exactData(const QModelIndex &index, int role) const
+{
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const ServiceHealth &s = m_rows[index.row()];
@@ -253,7 +261,7 @@ QVariant ServiceModel::data(const QModelIndex &index, int role) const
         case TrendColumn: return st && !st->trend.isEmpty() ? double(st->trend.constLast()) : -1.0;
         case LatencyColumn: return s.latencyMs.value_or(-1);
         case CheckedColumn: return s.checkedAt;
-        default: return data(index, Qt::DisplayRole);
+        default: return exactData(index, Qt::DisplayRole);
         }
     default:
         return {};

@@ -1,5 +1,7 @@
 #include "slomodel.h"
 
+#include "models/displaytext.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -98,6 +100,12 @@ bool SloModel::hasTraffic() const
 
 QVariant SloModel::data(const QModelIndex &index, int role) const
 {
+    // Service names, messages and versions come from the gateway: shown inert (models/displaytext.h).
+    return inertForDisplay(exactData(index, role), role);
+}
+
+QVariant SloModel::exactData(const QModelIndex &index, int role) const
+{
     if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
         return {};
     const Row &r = m_rows[index.row()];
@@ -169,7 +177,7 @@ QVariant SloModel::data(const QModelIndex &index, int role) const
         case StateColumn: return -int(state);
         case ErrorColumn: return s.window.errorRatio.value_or(-1);
         case P95Column: return std::isnan(s.window.p95) ? -1.0 : s.window.p95;
-        default: return data(index, Qt::DisplayRole);
+        default: return exactData(index, Qt::DisplayRole);
         }
     default:
         return {};

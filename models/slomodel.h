@@ -23,6 +23,8 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    // data() before gateway text is made inert: for sorting and filtering on the exact text.
+    QVariant exactData(const QModelIndex &index, int role = Qt::DisplayRole) const;
     QVariant headerData(int section, Qt::Orientation orientation, int role = Qt::DisplayRole) const override;
 
     void refresh(const MetricsAggregator &metrics, const SloThresholds &thresholds, const BurnRatePolicy &policy = {});

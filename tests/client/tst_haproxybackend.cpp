@@ -648,9 +648,20 @@ void TestHaproxyBackend::cutoverctlDrivesHaproxy()
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_dir.filePath(QStringLiteral("config")));
         env.insert(QStringLiteral("XDG_DATA_HOME"), m_dir.filePath(QStringLiteral("data")));
         p.setProcessEnvironment(env);
+        // The upstreams answer HAProxy's health checks from this process's event loop: it must keep
+        // running while the CLI works (a blocking wait of 2 s marks every server DOWN).
+        QEventLoop loop;
+        connect(&p, &QProcess::finished, &loop, &QEventLoop::quit);
+        QTimer::singleShot(30s, &loop, &QEventLoop::quit);
         p.start(ctl, QStringList {QStringLiteral("--gateway"), QStringLiteral("tcp://127.0.0.1:%1").arg(m_stats)} + args);
-        if (!p.waitForFinished(30000))
+        if (!p.waitForStarted(5000))
             return -1;
+        loop.exec();
+        if (p.state() != QProcess::NotRunning) {
+            p.kill();
+            p.waitForFinished();
+            return -1;
+        }
         if (out)
             *out = p.readAllStandardOutput() + p.readAllStandardError();
         return p.exitCode();

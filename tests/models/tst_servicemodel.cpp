@@ -41,7 +41,23 @@ private Q_SLOTS:
     void staleMetricsMarkOnlyTheirColumns();
     void sortsBySeverity_data();
     void sortsBySeverity();
+    void gatewayTextIsShownInert();
 };
+
+void TestServiceModel::gatewayTextIsShownInert()
+{
+    // A name or message with a bidi override or an escape sequence is shown, never obeyed.
+    ServiceModel model;
+    ServiceHealth s = svc(QStringLiteral("pay\u202Egnp.exe"), HealthStatus::Degraded);
+    s.message = QStringLiteral("db slow\x1b]0;owned\x07");
+    model.apply(snapshot({s}));
+    const int row = model.rowOf(s.name);
+    QCOMPARE(model.index(row, ServiceModel::NameColumn).data().toString(), QStringLiteral("pay<U+202E>gnp.exe"));
+    const QString tip = model.index(row, ServiceModel::NameColumn).data(Qt::ToolTipRole).toString();
+    QVERIFY2(!tip.contains(QChar(0x1b)) && tip.contains(QStringLiteral("\\e]0;owned")), qPrintable(tip));
+    // Sorting keeps the exact text.
+    QCOMPARE(model.exactData(model.index(row, ServiceModel::NameColumn)).toString(), s.name);
+}
 
 void TestServiceModel::appliesSnapshotsInPlace()
 {

@@ -431,6 +431,8 @@ void TestTimeSeriesStore::decimationGaps()
     const DecimatedSeries d = store.decimate(id, at(0s), at(9999ms), columns);
     QCOMPARE(d.points.size(), expectedPoints);
     QCOMPARE(d.segmentStarts, expectedSegmentStarts);
+    // A series whose newest sample has no value has no current value either (a legend says "—").
+    QCOMPARE(d.endsInGap, nanIndexes.contains(9));
 }
 
 void TestTimeSeriesStore::decimationEdgeCases()

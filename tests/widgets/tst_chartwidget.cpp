@@ -90,6 +90,7 @@ private Q_SLOTS:
     void timeTicks_data();
     void timeTicks();
     void legendBreaksOnlyBetweenEntries();
+    void legendShowsNoValueAfterTheTrafficStops();
     void wrappedLegendLeavesRoomForTheAxis();
 };
 
@@ -516,6 +517,28 @@ void TestChartWidget::timeTicks()
 }
 
 QTEST_MAIN(TestChartWidget)
+void TestChartWidget::legendShowsNoValueAfterTheTrafficStops()
+{
+    // An error ratio at 0 req/s is no ratio: the legend must not keep the last one.
+    ChartWidget chart;
+    chart.setValueFormat(ChartValueFormat::Percent);
+    chart.addSeries(QStringLiteral("errors"), Qt::red);
+    TimeSeriesStore store;
+    const TimeSeriesId id = store.series(QStringLiteral("errors"));
+    const SeriesTime t0 {std::chrono::milliseconds(1'800'000'000'000)};
+    store.append(id, t0, 2.5);
+    store.append(id, t0 + std::chrono::seconds(1), 3.5);
+    chart.setSeriesData(0, store.decimate(id, t0, t0 + std::chrono::seconds(10), 100));
+    auto *legend = chart.findChild<QLabel *>(QStringLiteral("chartLegend"));
+    QVERIFY(legend);
+    QVERIFY2(legend->text().contains(QStringLiteral("3.5&nbsp;%")), qPrintable(legend->text()));
+    store.append(id, t0 + std::chrono::seconds(2), qQNaN());
+    chart.setSeriesData(0, store.decimate(id, t0, t0 + std::chrono::seconds(10), 100));
+    QVERIFY2(!legend->text().contains(QStringLiteral("3.5&nbsp;")) && legend->text().contains(QStringLiteral("\u2014")),
+             qPrintable(legend->text()));
+    QCOMPARE(chart.seriesData(0).size(), qsizetype(2)); // the line itself still ends where the data did
+}
+
 void TestChartWidget::legendBreaksOnlyBetweenEntries()
 {
     // A narrow chart wraps its legend: between entries, never inside "p99 460.3 ms".
