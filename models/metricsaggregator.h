@@ -101,7 +101,8 @@ public:
     std::size_t historyBytes() const;
 
 private:
-    // One moment of a group: the current scrape or a kept row. A view: valid until the next ingest().
+    // One moment of a group: the current scrape or a kept row. A view into the group's storage,
+    // valid until the aggregator next changes (an ingest, or a group made by series()).
     struct Point
     {
         SeriesTime time {};
