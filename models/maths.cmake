@@ -5,4 +5,5 @@ target_sources(cutover_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/quantile.cpp ${CMAKE_CURRENT_LIST_DIR}/quantile.h
   ${CMAKE_CURRENT_LIST_DIR}/slo.cpp ${CMAKE_CURRENT_LIST_DIR}/slo.h
   ${CMAKE_CURRENT_LIST_DIR}/timeseriesstore.cpp ${CMAKE_CURRENT_LIST_DIR}/timeseriesstore.h
+  ${CMAKE_CURRENT_LIST_DIR}/counterhistory.cpp ${CMAKE_CURRENT_LIST_DIR}/counterhistory.h
 )

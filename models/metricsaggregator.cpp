@@ -20,6 +20,12 @@ constexpr auto kCoarseStep = 30s;
 constexpr auto kSparseSeriesStep = 5s;
 constexpr std::size_t kDenseGroupLimit = 64;
 constexpr auto kCoarseKeep = 65min; // the 1-hour burn-rate window
+// Rows each tier can hold: the recent one grows to fit the scrape interval (16 rows at 1 s with
+// the default 10 s window); the others are laid out whole, one row per step over their span.
+constexpr std::size_t kRecentInitialRows = 16;
+constexpr std::size_t kRecentMaxRows = 1024;
+constexpr std::size_t kMidRows = std::size_t(kMidKeep / kMidStep) + 1;
+constexpr std::size_t kCoarseRows = std::size_t(kCoarseKeep / kCoarseStep) + 1;
 
 enum SeriesKind : quint8 { Unmapped = 0, Ignored, Request, ErrorRequest, Bucket, Average };
 
@@ -28,14 +34,24 @@ QString str(QUtf8StringView v)
     return QString::fromUtf8(v.data(), v.size());
 }
 
-void addBucket(std::vector<HistogramBucket> &buckets, double bound, double count)
+void addBucket(std::vector<double> &bounds, std::vector<double> &counts, double bound, double count)
 {
-    auto it = std::lower_bound(buckets.begin(), buckets.end(), bound,
-                               [](const HistogramBucket &b, double x) { return b.upperBound < x; });
-    if (it != buckets.end() && it->upperBound == bound)
-        it->count += count;
-    else
-        buckets.insert(it, HistogramBucket {bound, count});
+    const auto it = std::lower_bound(bounds.begin(), bounds.end(), bound);
+    const auto i = it - bounds.begin();
+    if (it != bounds.end() && *it == bound) {
+        counts[std::size_t(i)] += count;
+    } else {
+        bounds.insert(it, bound);
+        counts.insert(counts.begin() + i, count);
+    }
+}
+
+std::vector<HistogramBucket> bucketsOf(std::span<const double> bounds, std::span<const double> counts)
+{
+    std::vector<HistogramBucket> out(counts.size());
+    for (std::size_t i = 0; i < counts.size(); ++i)
+        out[i] = HistogramBucket {bounds[i], counts[i]};
+    return out;
 }
 
 } // namespace
@@ -79,15 +95,21 @@ MetricsAggregator::MetricsAggregator(TimeSeriesStore *store, MetricNames names, 
 
 MetricsAggregator::~MetricsAggregator() = default;
 
+MetricsAggregator::Group::Group(MetricGroup group)
+    : id(std::move(group))
+    , recent(kRecentInitialRows, kRecentMaxRows, true)
+    , mid(kMidRows, kMidRows, true)
+    , coarse(kCoarseRows, kCoarseRows, false)
+{
+}
+
 int MetricsAggregator::groupIndex(MetricGroup::Scope scope, const QString &name, MetricGroup::Via via)
 {
     const MetricGroup id {scope, name, via};
     const QString key = id.key();
     if (const auto it = m_groupByKey.constFind(key); it != m_groupByKey.constEnd())
         return *it;
-    Group g;
-    g.id = id;
-    m_groups.push_back(std::move(g));
+    m_groups.emplace_back(id);
     m_groupByKey.insert(key, int(m_groups.size() - 1));
     return int(m_groups.size() - 1);
 }
@@ -152,8 +174,7 @@ std::optional<ParseError> MetricsAggregator::ingest(QByteArrayView body, Exposit
         g.current.errors = 0;
         g.scrapeAverageSum = 0;
         g.scrapeAverageWeight = 0;
-        for (HistogramBucket &b : g.current.buckets)
-            b.count = 0;
+        std::fill(g.currentCounts.begin(), g.currentCounts.end(), 0.0);
     }
     m_previousPairRequests.swap(m_pairRequests);
     m_pairRequests.clear();
@@ -173,8 +194,10 @@ std::optional<ParseError> MetricsAggregator::ingest(QByteArrayView body, Exposit
             continue;
         if (kind == Bucket) {
             const double bound = m_parser->series(sample.series).bound;
-            for (int gi : m_seriesGroups[index])
-                addBucket(m_groups[std::size_t(gi)].current.buckets, bound, sample.value);
+            for (int gi : m_seriesGroups[index]) {
+                Group &g = m_groups[std::size_t(gi)];
+                addBucket(g.currentBounds, g.currentCounts, bound, sample.value);
+            }
         } else if (kind == Average) {
             averages.push_back(&sample); // weighed once every request counter is in
         } else {
@@ -237,20 +260,15 @@ QString MetricsAggregator::ingest(const MetricsScrape &scrape)
 void MetricsAggregator::record(Group &g)
 {
     const SeriesTime at = g.current.time;
+    g.recent.dropBefore(at - m_liveWindow - kRecentMargin);
     if (g.recent.empty() || g.recent.back().time < at)
-        g.recent.push_back(g.current);
-    while (!g.recent.empty() && g.recent.front().time < at - m_liveWindow - kRecentMargin)
-        g.recent.pop_front();
+        g.recent.push(g.current, g.currentBounds, g.currentCounts);
+    g.mid.dropBefore(at - kMidKeep);
     if (g.mid.empty() || at - g.mid.back().time >= kMidStep)
-        g.mid.push_back(g.current);
-    while (!g.mid.empty() && g.mid.front().time < at - kMidKeep)
-        g.mid.pop_front();
-    if (g.coarse.empty() || at - g.coarse.back().time >= kCoarseStep) {
-        Point p {at, g.current.total, g.current.errors, {}, g.current.averageSum, g.current.averageWeight};
-        g.coarse.push_back(std::move(p));
-    }
-    while (!g.coarse.empty() && g.coarse.front().time < at - kCoarseKeep)
-        g.coarse.pop_front();
+        g.mid.push(g.current, g.currentBounds, g.currentCounts);
+    g.coarse.dropBefore(at - kCoarseKeep);
+    if (g.coarse.empty() || at - g.coarse.back().time >= kCoarseStep)
+        g.coarse.push(g.current, {}, {});
 
     if (!m_store)
         return;
@@ -265,10 +283,10 @@ void MetricsAggregator::record(Group &g)
         return;
     if (sparse(g.id) && g.lastSeriesPoint.time_since_epoch().count() != 0 && at - g.lastSeriesPoint < kSparseSeriesStep)
         return;
-    const Point *earlier = pointAtOrBefore(g, at - m_liveWindow, true);
+    const std::optional<Point> earlier = pointAtOrBefore(g, at - m_liveWindow, true);
     if (!earlier || earlier->time >= at)
         return;
-    const WindowStats w = between(*earlier, g.current);
+    const WindowStats w = between(*earlier, now(g));
     const double values[kMeasureCount] = {w.requestRate.value_or(qQNaN()), w.errorRatio.value_or(qQNaN()), w.p50, w.p95,
                                           w.p99, w.average};
     g.lastSeriesPoint = at;
@@ -300,27 +318,28 @@ void MetricsAggregator::backfill(const Group &g, Measure measure, TimeSeriesId i
 {
     // The history still kept, oldest first: 30 s points (counters only) for the hour, 10 s points
     // for the last minutes, every scrape for the live window.
-    std::vector<const Point *> timeline;
+    std::vector<Point> timeline;
     const SeriesTime midStart = !g.mid.empty() ? g.mid.front().time : !g.recent.empty() ? g.recent.front().time : SeriesTime::max();
     const SeriesTime recentStart = !g.recent.empty() ? g.recent.front().time : SeriesTime::max();
-    for (const Point &p : g.coarse)
-        if (p.time < midStart)
-            timeline.push_back(&p);
-    for (const Point &p : g.mid)
-        if (p.time < recentStart)
-            timeline.push_back(&p);
-    for (const Point &p : g.recent)
-        timeline.push_back(&p);
+    const auto add = [&timeline](const CounterHistory &tier, std::size_t i) { timeline.push_back(kept(tier, i)); };
+    for (std::size_t i = 0; i < g.coarse.size(); ++i)
+        if (g.coarse.row(i).time < midStart)
+            add(g.coarse, i);
+    for (std::size_t i = 0; i < g.mid.size(); ++i)
+        if (g.mid.row(i).time < recentStart)
+            add(g.mid, i);
+    for (std::size_t i = 0; i < g.recent.size(); ++i)
+        add(g.recent, i);
     SeriesTime last {};
     std::size_t from = 0;
     for (std::size_t i = 1; i < timeline.size(); ++i) {
-        const Point &p = *timeline[i];
+        const Point &p = timeline[i];
         if (sparse(g.id) && last.time_since_epoch().count() != 0 && p.time - last < kSparseSeriesStep)
             continue;
         // Over the live window where the history is that fine, else since the previous point.
-        while (from + 1 < i && timeline[from + 1]->time <= p.time - m_liveWindow)
+        while (from + 1 < i && timeline[from + 1].time <= p.time - m_liveWindow)
             ++from;
-        const WindowStats w = between(*timeline[from], p);
+        const WindowStats w = between(timeline[from], p);
         double value = qQNaN();
         switch (measure) {
         case Measure::RequestRate: value = w.requestRate.value_or(qQNaN()); break;
@@ -378,25 +397,44 @@ QList<MetricGroup> MetricsAggregator::serviceGroups() const
     return out;
 }
 
+std::size_t MetricsAggregator::historyBytes() const
+{
+    std::size_t bytes = m_groups.capacity() * sizeof(Group);
+    for (const Group &g : m_groups) {
+        bytes += (g.currentBounds.capacity() + g.currentCounts.capacity()) * sizeof(double);
+        bytes += g.recent.memoryBytes() + g.mid.memoryBytes() + g.coarse.memoryBytes();
+    }
+    return bytes;
+}
+
 bool MetricsAggregator::hasGroup(const MetricGroup &group) const
 {
     return m_groupByKey.contains(group.key());
 }
 
-const MetricsAggregator::Point *MetricsAggregator::pointAtOrBefore(const Group &g, SeriesTime t, bool needBuckets) const
+std::optional<MetricsAggregator::Point> MetricsAggregator::pointAtOrBefore(const Group &g, SeriesTime t,
+                                                                          bool needBuckets) const
 {
     // The newest kept point at or before t; failing that, the oldest one we have.
-    auto search = [t](const std::deque<Point> &d) -> const Point * {
-        auto it = std::upper_bound(d.begin(), d.end(), t, [](SeriesTime x, const Point &p) { return x < p.time; });
-        return it == d.begin() ? nullptr : &*std::prev(it);
-    };
-    for (const std::deque<Point> *tier : {&g.recent, &g.mid})
+    for (const CounterHistory *tier : {&g.recent, &g.mid})
         if (!tier->empty() && tier->front().time <= t)
-            return search(*tier);
+            return kept(*tier, tier->lastAtOrBefore(t));
     if (!needBuckets && !g.coarse.empty() && g.coarse.front().time <= t)
-        return search(g.coarse);
-    const std::deque<Point> &oldest = needBuckets || g.coarse.empty() ? (g.mid.empty() ? g.recent : g.mid) : g.coarse;
-    return oldest.empty() ? nullptr : &oldest.front();
+        return kept(g.coarse, g.coarse.lastAtOrBefore(t));
+    const CounterHistory &oldest = needBuckets || g.coarse.empty() ? (g.mid.empty() ? g.recent : g.mid) : g.coarse;
+    return oldest.empty() ? std::nullopt : std::optional<Point>(kept(oldest, 0));
+}
+
+MetricsAggregator::Point MetricsAggregator::kept(const CounterHistory &tier, std::size_t i)
+{
+    const CounterRow &r = tier.row(i);
+    return Point {r.time, r.total, r.errors, r.averageSum, r.averageWeight, tier.bounds(), tier.counts(i)};
+}
+
+MetricsAggregator::Point MetricsAggregator::now(const Group &g)
+{
+    const CounterRow &r = g.current;
+    return Point {r.time, r.total, r.errors, r.averageSum, r.averageWeight, g.currentBounds, g.currentCounts};
 }
 
 WindowStats MetricsAggregator::between(const Point &earlier, const Point &later) const
@@ -413,10 +451,12 @@ WindowStats MetricsAggregator::between(const Point &earlier, const Point &later)
     const double weight = later.averageWeight - earlier.averageWeight;
     if (weight > 0)
         w.average = (later.averageSum - earlier.averageSum) / weight;
-    if (!earlier.buckets.empty() && !later.buckets.empty()) {
-        w.p50 = histogramQuantileOverWindow(0.50, earlier.buckets, later.buckets);
-        w.p95 = histogramQuantileOverWindow(0.95, earlier.buckets, later.buckets);
-        w.p99 = histogramQuantileOverWindow(0.99, earlier.buckets, later.buckets);
+    if (!earlier.counts.empty() && !later.counts.empty()) {
+        const std::vector<HistogramBucket> before = bucketsOf(earlier.bounds, earlier.counts);
+        const std::vector<HistogramBucket> after = bucketsOf(later.bounds, later.counts);
+        w.p50 = histogramQuantileOverWindow(0.50, before, after);
+        w.p95 = histogramQuantileOverWindow(0.95, before, after);
+        w.p99 = histogramQuantileOverWindow(0.99, before, after);
     }
     return w;
 }
@@ -451,8 +491,8 @@ WindowStats MetricsAggregator::stats(const MetricGroup &group, std::chrono::seco
     if (it == m_groupByKey.constEnd())
         return {};
     const Group &g = m_groups[std::size_t(*it)];
-    const Point *earlier = pointAtOrBefore(g, g.current.time - window, true);
-    return earlier ? between(*earlier, g.current) : WindowStats {};
+    const std::optional<Point> earlier = pointAtOrBefore(g, g.current.time - window, true);
+    return earlier ? between(*earlier, now(g)) : WindowStats {};
 }
 
 SloStatus MetricsAggregator::slo(const MetricGroup &group, const SloThresholds &thresholds,
@@ -466,7 +506,7 @@ SloStatus MetricsAggregator::slo(const MetricGroup &group, const SloThresholds &
     s.window = stats(group, std::chrono::duration_cast<std::chrono::seconds>(policy.shortWindow));
     s.evaluation = evaluateSlo(s.window.sloWindow(), thresholds);
 
-    const Point *longStart = pointAtOrBefore(g, g.current.time - policy.longWindow, false);
+    const std::optional<Point> longStart = pointAtOrBefore(g, g.current.time - policy.longWindow, false);
     SloWindow longWindow;
     if (longStart && longStart->time < g.current.time) {
         longWindow.requests = counterDelta(longStart->total, g.current.total);

@@ -3,6 +3,7 @@
 #include "client/domain.h"
 #include "client/metricsnapshot.h"
 #include "client/profile.h"
+#include "models/counterhistory.h"
 #include "models/quantile.h"
 #include "models/slo.h"
 #include "models/timeseriesstore.h"
@@ -11,9 +12,9 @@
 #include <QList>
 #include <QString>
 
-#include <deque>
 #include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 namespace cutover {
@@ -107,29 +108,39 @@ public:
     bool hasLatency() const { return m_sawHistogram; }
     // True when the exposition has the average-duration gauge (MetricNames::averageDuration).
     bool hasAverageLatency() const { return m_sawAverage; }
+    // Heap bytes held by the kept history of every group (an estimate from sizes and capacities;
+    // the chart series are in the TimeSeriesStore and counted there).
+    std::size_t historyBytes() const;
 
 private:
+    // One moment of a group: the current scrape or a kept row. A view into the group's storage,
+    // valid until the aggregator next changes (an ingest, or a group made by series()).
     struct Point
     {
         SeriesTime time {};
         double total = 0;
         double errors = 0;
-        std::vector<HistogramBucket> buckets; // empty in the coarse tier
         // Running totals of Σ average × requests and Σ requests, like counters: their increase
         // over a window gives the request-weighted average over that window.
         double averageSum = 0;
         double averageWeight = 0;
+        std::span<const double> bounds; // histogram bucket upper bounds, ascending
+        std::span<const double> counts; // cumulative count per bound; empty without buckets
     };
-    // History is thinned by age so that 200+ services stay within the memory budget: every
+    // History is thinned by age so that hundreds of services stay within the memory budget: every
     // scrape for the live window (plus 5 s), one point per 10 s (with buckets) for the board's
-    // minute and the SLO window, one per 30 s (counters only) for the burn-rate hour.
+    // minute and the SLO window, one per 30 s (counters only) for the burn-rate hour. Each tier is
+    // a ring laid out once (CounterHistory): memory stays flat however long the console runs.
     struct Group
     {
+        explicit Group(MetricGroup group);
         MetricGroup id;
-        Point current;
-        std::deque<Point> recent;
-        std::deque<Point> mid;
-        std::deque<Point> coarse;
+        CounterRow current;
+        std::vector<double> currentBounds; // this scrape's buckets, by ascending bound
+        std::vector<double> currentCounts;
+        CounterHistory recent;
+        CounterHistory mid;
+        CounterHistory coarse;
         std::optional<TimeSeriesId> series[kMeasureCount];
         SeriesTime lastSeriesPoint {}; // when the chart series last took a point
         double scrapeAverageSum = 0;    // this scrape's share of the running totals
@@ -139,7 +150,9 @@ private:
     int groupIndex(MetricGroup::Scope scope, const QString &name, MetricGroup::Via via);
     void mapSeries(SeriesId id);
     WindowStats between(const Point &earlier, const Point &later) const;
-    const Point *pointAtOrBefore(const Group &g, SeriesTime t, bool needBuckets) const;
+    std::optional<Point> pointAtOrBefore(const Group &g, SeriesTime t, bool needBuckets) const;
+    static Point now(const Group &g);
+    static Point kept(const CounterHistory &tier, std::size_t i);
     void record(Group &g);
     // Service and route series of a gateway with many of them: a point every 5 s.
     bool sparse(const MetricGroup &group) const;

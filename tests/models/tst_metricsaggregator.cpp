@@ -42,6 +42,7 @@ private Q_SLOTS:
     void configurableNames();
     void parseErrorChangesNothing();
     void liveSeriesForCharts();
+    void historyStaysBoundedWithManyServices();
     void simulatedTrafficAndFaults();
 };
 
@@ -162,6 +163,60 @@ void TestMetricsAggregator::liveSeriesForCharts()
     QCOMPARE(manyStore.size(late), qsizetype(4)); // 10, 20, 30 s from the 10 s tier, 35 s from the recent one
     QCOMPARE(manyStore.latest(late)->value, 0.0);
 
+}
+
+void TestMetricsAggregator::historyStaysBoundedWithManyServices()
+{
+    // A gateway with many services, scraped every 5 s for 70 minutes: the history (an hour of
+    // it at most) must stop growing once its windows are full, and its memory must not depend on
+    // how long the console has been running. The expositions change every scrape (counters,
+    // and a service that comes and goes), as a real gateway's do.
+    constexpr int services = 70;
+    TimeSeriesStore store;
+    MetricsAggregator agg(&store);
+    const auto scrape = [](int i) -> QByteArray {
+        QByteArray text = "# TYPE requests_total counter\n";
+        const auto labels = [](int s, const char *backend) -> QByteArray {
+            return "{route=\"r" + QByteArray::number(s) + "\",service=\"svc-" + QByteArray::number(s) + "\",backend=\""
+                + backend + '"';
+        };
+        for (int s = 0; s < services + (i % 7 == 0 ? 1 : 0); ++s)
+            for (const char *backend : {"monolith", "microservice"})
+                for (const char *code : {"200", "503"})
+                    text += "requests_total" + labels(s, backend) + ",code=\"" + code + "\"} "
+                        + QByteArray::number(i * (code[0] == '2' ? 37 : 1) + s) + '\n';
+        text += "# TYPE request_duration_seconds histogram\n";
+        for (int s = 0; s < services; ++s)
+            for (const char *backend : {"monolith", "microservice"}) {
+                int k = 0;
+                for (const char *le : {"0.05", "0.1", "0.5", "1.0", "+Inf"})
+                    text += "request_duration_seconds_bucket" + labels(s, backend) + ",le=\"" + le + "\"} "
+                        + QByteArray::number(i * 8 * ++k) + '\n';
+            }
+        return text;
+    };
+    std::size_t at10min = 0;
+    for (int i = 0; i <= 70 * 12; ++i) {
+        QVERIFY(!agg.ingest(scrape(i), ExpositionFormat::PrometheusText, t0 + std::chrono::seconds(5 * i)));
+        if (i == 10 * 12)
+            at10min = agg.historyBytes();
+    }
+    const std::size_t at70min = agg.historyBytes();
+    const auto groups = std::size_t(agg.groups().size());
+    QVERIFY(groups > 400);
+    // Flat from minute 10 on (the 5-minute and hour-long tiers are laid out once), ...
+    QVERIFY2(at70min <= at10min, qPrintable(QStringLiteral("%1 bytes at 10 min, %2 at 70 min").arg(at10min).arg(at70min)));
+    // ... and small per group: an hour of counters, 6 minutes of buckets, 15 s of every scrape.
+    QVERIFY2(at70min / groups < 12 * 1024, qPrintable(QStringLiteral("%1 bytes per group").arg(at70min / groups)));
+    // Still right after all that: the last 5 minutes, and the hour.
+    const MetricGroup service {Scope::Service, QStringLiteral("svc-3"), Via::All};
+    QCOMPARE(*agg.stats(service, 300s).requestRate, 2.0 * 38.0 / 5.0);
+    QCOMPARE(agg.stats(service, 60s).p50, 0.3); // rank 480 of 960, halfway between 384 (0.1) and 576 (0.5)
+    // A chart series asked for now is filled from the hour kept (30 s apart, then 10 s, then 5 s).
+    const TimeSeriesId errors = agg.series({Scope::Route, QStringLiteral("r5"), Via::Monolith}, MetricsAggregator::Measure::ErrorRatio);
+    QVERIFY2(store.size(errors) > 100, qPrintable(QString::number(store.size(errors))));
+    QVERIFY(store.points(errors).front().time <= t0 + 10min + 30s);
+    QCOMPARE(store.latest(errors)->value, 1.0 / 38.0);
 }
 
 void TestMetricsAggregator::simulatedTrafficAndFaults()
