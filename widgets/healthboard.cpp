@@ -88,7 +88,7 @@ HealthBoard::HealthBoard(BoardState *state, QWidget *parent)
     m_table->horizontalHeader()->setToolTip(tr("Right-click to choose the columns"));
     enableColumnChooser(m_table);
     m_table->horizontalHeader()->setDefaultAlignment(Qt::AlignLeft | Qt::AlignVCenter);
-    const int widths[] = {170, 100, 130, 80, 70, 70, 130, 100, 200, 90};
+    const int widths[] = {170, 100, 130, 115, 100, 90, 130, 100, 200, 90};
     for (int c = 0; c < int(std::size(widths)); ++c)
         m_table->setColumnWidth(c, widths[c]);
     layout->addWidget(m_table, 1);
