@@ -280,7 +280,8 @@ void TestCutoverCtl::statusNeverCallsFewRequestsMet()
     QCOMPARE(r.code, 0);
     const Json traffic = r.json()["traffic"];
     QVERIFY2(traffic.is_object(), r.out.constData());
-    QVERIFY(traffic["window_s"].get<double>() > 1.5 && traffic["window_s"].get<double>() < 4);
+    const double window = traffic["window_s"].get<double>();
+    QVERIFY2(window > 1.5 && window < 6, traffic.dump().c_str());
     bool seen = false;
     for (const Json &t : traffic["services"]) {
         if (t["service"] != "payment-service")
@@ -289,7 +290,8 @@ void TestCutoverCtl::statusNeverCallsFewRequestsMet()
         const std::string errors = t["slo"]["error_rate"];
         QVERIFY2(errors == "breached" || errors == "not_enough_traffic", t.dump().c_str());
         const std::string reason = t["slo_reason"];
-        QVERIFY2(reason.find("over 2 s") != std::string::npos, reason.c_str());
+        // The reason names the window it judged (2 s, or a little more on a slow machine).
+        QVERIFY2(reason.find(" over " + std::to_string(std::lround(window)) + " s") != std::string::npos, reason.c_str());
         if (errors == "not_enough_traffic")
             QVERIFY2(reason.find("needed to judge") != std::string::npos, reason.c_str());
     }
