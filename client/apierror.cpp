@@ -1,6 +1,6 @@
 #include "apierror.h"
 
-#include "models/displaytext.h"
+#include "client/displaytext.h"
 
 #include "domain.h"
 

@@ -1,6 +1,6 @@
 #include "profile.h"
 
-#include "models/displaytext.h"
+#include "client/displaytext.h"
 
 #include <QSettings>
 

@@ -1,5 +1,5 @@
 #include "auditlog.h"
-#include "displaytext.h"
+#include "client/displaytext.h"
 
 #include "client/poller.h"
 

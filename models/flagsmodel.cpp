@@ -1,5 +1,5 @@
 #include "flagsmodel.h"
-#include "displaytext.h"
+#include "client/displaytext.h"
 
 #include <QRegularExpression>
 

@@ -1,5 +1,5 @@
 #include "logtablemodel.h"
-#include "displaytext.h"
+#include "client/displaytext.h"
 
 #include "models/logstore.h"
 

@@ -1,5 +1,5 @@
 #include "routesmodel.h"
-#include "displaytext.h"
+#include "client/displaytext.h"
 
 #include "models/flagsmodel.h"
 #include "models/metricsaggregator.h"

@@ -1,6 +1,6 @@
 #include "servicemodel.h"
 
-#include "models/displaytext.h"
+#include "client/displaytext.h"
 
 #include <algorithm>
 

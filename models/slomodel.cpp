@@ -1,6 +1,6 @@
 #include "slomodel.h"
 
-#include "models/displaytext.h"
+#include "client/displaytext.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 #include "auditpanel.h"
-#include "models/displaytext.h"
+#include "client/displaytext.h"
 
 #include "models/auditlog.h"
 #include "models/boardstate.h"

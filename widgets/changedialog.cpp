@@ -1,5 +1,5 @@
 #include "changedialog.h"
-#include "models/displaytext.h"
+#include "client/displaytext.h"
 
 #include "models/boardstate.h"
 #include "models/configactions.h"

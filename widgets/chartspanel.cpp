@@ -1,5 +1,5 @@
 #include "chartspanel.h"
-#include "models/displaytext.h"
+#include "client/displaytext.h"
 
 #include "stalenotice.h"
 

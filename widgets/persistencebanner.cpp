@@ -1,6 +1,6 @@
 #include "persistencebanner.h"
 
-#include "client/haproxy/haproxybackend.h"
+#include "client/haproxy/persistence.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

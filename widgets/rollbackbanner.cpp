@@ -1,5 +1,5 @@
 #include "rollbackbanner.h"
-#include "models/displaytext.h"
+#include "client/displaytext.h"
 
 #include "client/poller.h"
 #include "models/auditlog.h"

@@ -92,6 +92,11 @@ struct Command
 
 // The command table, in the order the overview lists it. Each is filled by its own file.
 QList<Command> allCommands();
+// The whole command line (arguments without the program name's handling): the exit code, or a
+// CliError/ApiError thrown for main() to report.
+int runCommandLine(const QStringList &args);
+// The program's name in messages.
+inline const QString kProgram = QStringLiteral("cutoverctl");
 void addStatusCommand(QList<Command> &commands);
 void addConfigCommands(QList<Command> &commands);   // routes, route set, flags, flag set
 void addRollbackCommands(QList<Command> &commands);

@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "output.h"
 
-#include "models/displaytext.h"
+#include "client/displaytext.h"
 
 #include "client/jsonboundary.h"
 #include "client/readback.h"

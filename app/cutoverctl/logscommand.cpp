@@ -2,7 +2,7 @@
 #include "cli.h"
 #include "output.h"
 
-#include "models/displaytext.h"
+#include "client/displaytext.h"
 
 #include "client/gatewaybackend.h"
 #include "client/jsonboundary.h"

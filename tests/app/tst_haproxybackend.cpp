@@ -15,7 +15,7 @@
 #include "widgets/chartwidget.h"
 #include "widgets/mainwindow.h"
 #include "widgets/persistencebanner.h"
-#include "tests/client/haproxytesthelpers.h"
+#include "tests/app/haproxytesthelpers.h"
 
 #include <QDeadlineTimer>
 #include <QDir>

@@ -1,4 +1,4 @@
-#include "models/displaytext.h"
+#include "client/displaytext.h"
 
 #include <QTest>
 
