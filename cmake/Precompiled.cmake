@@ -1,4 +1,4 @@
-# Precompiled headers: Qt, the standard library and nlohmann/json are most of what every
+# Precompiled headers: Qt and the standard library are most of what every
 # translation unit parses, and on a 2-core CI machine parsing them again in each of ~300 files is
 # minutes. A library precompiles the headers of its own layer (a model gets no Widgets or Network
 # header this way either); the tests of one folder and layer share one precompiled header.
@@ -9,14 +9,13 @@ set(CUTOVER_PCH_CORE
   <QByteArray> <QDateTime> <QHash> <QList> <QMap> <QObject> <QPointer> <QSet> <QString>
   <QStringList> <QTimer> <QUrl> <QVariant> <QJsonArray> <QJsonDocument> <QJsonObject>
   <algorithm> <chrono> <functional> <memory> <optional> <utility> <vector>)
-set(CUTOVER_PCH_JSON <nlohmann/json.hpp>)
 set(CUTOVER_PCH_NETWORK <QNetworkAccessManager> <QNetworkReply> <QNetworkRequest>)
 set(CUTOVER_PCH_WIDGETS
   <QApplication> <QHBoxLayout> <QHeaderView> <QLabel> <QPainter> <QPushButton> <QStyledItemDelegate>
   <QTableView> <QVBoxLayout> <QWidget>)
 set(CUTOVER_PCH_TEST <QSignalSpy> <QTest>)
 
-# cutover_pch(<target> <part>...): parts are CORE JSON NETWORK WIDGETS TEST.
+# cutover_pch(<target> <part>...): parts are CORE NETWORK WIDGETS TEST.
 function(cutover_pch target)
   if(NOT CUTOVER_PCH)
     return()

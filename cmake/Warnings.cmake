@@ -20,3 +20,10 @@ if(CUTOVER_SANITIZE)
                                                    -fno-sanitize-recover=undefined)
   target_link_options(cutover_options INTERFACE -fsanitize=address,undefined)
 endif()
+
+# GNU ld takes seconds per test executable; lld (scripts/deps.sh installs it) a fraction of that,
+# and CI links some sixty executables twice.
+find_program(CUTOVER_LLD ld.lld)
+if(CUTOVER_LLD AND CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+  target_link_options(cutover_options INTERFACE -fuse-ld=lld)
+endif()

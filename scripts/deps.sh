@@ -10,7 +10,7 @@ packages=(
   nlohmann-json3-dev libspdlog-dev qtkeychain-qt6-dev
   xvfb xauth fonts-dejavu-core openssl
   appstream desktop-file-utils
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev lld
   haproxy prometheus
 )
 
