@@ -28,12 +28,7 @@ bool PrometheusParser::Impl::parseTextComment(const char *p, const char *eol)
         return true; // a plain comment
 
     const char *name = skipBlanks(keywordEnd, eol);
-    const char *nameEnd = name;
-    if (nameEnd < eol && is(*nameEnd, MetricStart)) {
-        ++nameEnd;
-        while (nameEnd < eol && is(*nameEnd, MetricChar))
-            ++nameEnd;
-    }
+    const char *nameEnd = scanMetricName(name, eol);
     if (nameEnd == name || (nameEnd < eol && !is(*nameEnd, Blank)))
         return fail(name, QStringLiteral("expected a metric name after \"# %1\"")
                               .arg(what == Metadata::Help ? QStringLiteral("HELP") : QStringLiteral("TYPE")));
@@ -67,12 +62,7 @@ bool PrometheusParser::Impl::parseOmDescriptor(const char *p, const char *eol)
                                       "\"# UNIT\", \"# HELP\" and a final \"# EOF\""));
 
     const char *name = p + 7;
-    const char *nameEnd = name;
-    if (nameEnd < eol && is(*nameEnd, MetricStart)) {
-        ++nameEnd;
-        while (nameEnd < eol && is(*nameEnd, MetricChar))
-            ++nameEnd;
-    }
+    const char *nameEnd = scanMetricName(name, eol);
     if (nameEnd == name)
         return fail(name, QStringLiteral("expected a metric name after \"%1\"").arg(QString::fromLatin1(p, 6)));
     if (nameEnd == eol || *nameEnd != ' ')
