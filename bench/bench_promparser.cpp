@@ -4,7 +4,7 @@
 //
 // Usage: bench_promparser [--routes N] [--runs N]
 // Build optimised (RelWithDebInfo or Release); a Debug build measures nothing useful.
-#include "client/prometheusparser.h"
+#include "client/prometheus/prometheusparser.h"
 
 #include <algorithm>
 #include <chrono>

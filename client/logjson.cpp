@@ -2,78 +2,42 @@
 
 #include "flatjson.h"
 
-#include <nlohmann/json.hpp>
+#include "jsonkit.h"
 
 #include <charconv>
+#include <utility>
 
 namespace cutover::json {
 
 namespace {
 
-using Json = nlohmann::json;
-
-// Thrown inside this file only, caught at each parse function's edge.
-struct ShapeError
-{
-    QString field;
-    QString message;
-};
-
-QString qs(const std::string &s)
-{
-    return QString::fromUtf8(s.data(), qsizetype(s.size()));
-}
-
-QString joined(const QString &prefix, const char *key)
-{
-    return prefix.isEmpty() ? QString::fromLatin1(key) : prefix + QLatin1Char('.') + QLatin1String(key);
-}
-
-const Json &member(const Json &obj, const char *key, const QString &prefix)
-{
-    const auto it = obj.find(key);
-    if (it == obj.end())
-        throw ShapeError {joined(prefix, key), QStringLiteral("missing")};
-    return *it;
-}
-
-const std::string &string(const Json &obj, const char *key, const QString &prefix)
-{
-    const Json &v = member(obj, key, prefix);
-    if (!v.is_string())
-        throw ShapeError {joined(prefix, key), QStringLiteral("expected a string")};
-    return v.get_ref<const std::string &>();
-}
-
-std::uint64_t unsignedInt(const Json &obj, const char *key, const QString &prefix)
-{
-    const Json &v = member(obj, key, prefix);
-    if (v.is_number_unsigned())
-        return v.get<std::uint64_t>();
-    if (v.is_number_integer())
-        throw ShapeError {joined(prefix, key), QStringLiteral("expected a non-negative integer")};
-    throw ShapeError {joined(prefix, key), QStringLiteral("expected an integer")};
-}
+using kit::joined;
+using kit::Json;
+using kit::member;
+using kit::qs;
+using kit::ShapeError;
+using kit::stringRef;
+using kit::unsignedInteger;
 
 LogLine lineFrom(const Json &j, const QString &prefix)
 {
     if (!j.is_object())
         throw ShapeError {prefix, QStringLiteral("expected an object")};
     LogLine line;
-    line.id = LogId {unsignedInt(j, "id", prefix)};
-    const auto time = parseRfc3339(string(j, "time", prefix));
+    line.id = LogId {unsignedInteger(j, "id", prefix)};
+    const auto time = parseRfc3339(stringRef(j, "time", prefix));
     if (!time)
         throw ShapeError {joined(prefix, "time"), QStringLiteral("expected an RFC 3339 time")};
     line.time = *time;
-    const std::string &levelName = string(j, "level", prefix);
+    const std::string &levelName = stringRef(j, "level", prefix);
     const auto level = logLevelFromName(levelName);
     if (!level)
         throw ShapeError {joined(prefix, "level"), QStringLiteral("unknown level \"%1\"").arg(qs(levelName))};
     line.level = *level;
-    line.service = qs(string(j, "service", prefix));
-    line.backend = qs(string(j, "backend", prefix));
-    line.method = qs(string(j, "method", prefix));
-    line.path = qs(string(j, "path", prefix));
+    line.service = qs(stringRef(j, "service", prefix));
+    line.backend = qs(stringRef(j, "backend", prefix));
+    line.method = qs(stringRef(j, "method", prefix));
+    line.path = qs(stringRef(j, "path", prefix));
     const Json &status = member(j, "status", prefix);
     if (!status.is_number_integer() || status.get<std::int64_t>() < 0 || status.get<std::int64_t>() > 999)
         throw ShapeError {joined(prefix, "status"), QStringLiteral("expected an HTTP status code")};
@@ -82,14 +46,14 @@ LogLine lineFrom(const Json &j, const QString &prefix)
     if (!latency.is_number())
         throw ShapeError {joined(prefix, "latency_ms"), QStringLiteral("expected a number")};
     line.latency = Milliseconds(latency.get<double>());
-    line.requestId = qs(string(j, "request_id", prefix));
+    line.requestId = qs(stringRef(j, "request_id", prefix));
     const Json &user = member(j, "user_id", prefix);
     if (user.is_string())
         line.userId = qs(user.get_ref<const std::string &>());
     else if (!user.is_null())
         throw ShapeError {joined(prefix, "user_id"), QStringLiteral("expected a string or null")};
-    line.route = qs(string(j, "route", prefix));
-    line.message = qs(string(j, "message", prefix));
+    line.route = qs(stringRef(j, "route", prefix));
+    line.message = qs(stringRef(j, "message", prefix));
     // Not in the contract; cutover-sim adds it. Optional, but typed when present.
     if (const auto it = j.find("upstream"); it != j.end() && !it->is_null()) {
         if (!it->is_string())
@@ -103,7 +67,7 @@ LogGap gapFrom(const Json &j, const QString &prefix)
 {
     if (!j.is_object())
         throw ShapeError {prefix, QStringLiteral("expected an object")};
-    const LogGap gap {LogId {unsignedInt(j, "from", prefix)}, LogId {unsignedInt(j, "to", prefix)}};
+    const LogGap gap {LogId {unsignedInteger(j, "from", prefix)}, LogId {unsignedInteger(j, "to", prefix)}};
     if (gap.to < gap.from)
         throw ShapeError {joined(prefix, "to"), QStringLiteral("is before \"from\"")};
     // "missed" is redundant (to - from + 1); a contradicting value says the sender is confused.
@@ -116,23 +80,7 @@ LogGap gapFrom(const Json &j, const QString &prefix)
 template<typename T, typename F>
 Result<T> guarded(QByteArrayView text, const char *endpoint, F &&f)
 {
-    ApiError e;
-    e.kind = ApiError::Kind::Malformed;
-    e.endpoint = QString::fromLatin1(endpoint);
-    const Json doc = Json::parse(text.begin(), text.end(), nullptr, false);
-    if (doc.is_discarded()) {
-        e.message = QStringLiteral("not valid JSON");
-        return e;
-    }
-    try {
-        return f(doc);
-    } catch (const ShapeError &shape) {
-        e.field = shape.field;
-        e.message = shape.message;
-    } catch (const Json::exception &ex) {
-        e.message = QString::fromUtf8(ex.what());
-    }
-    return e;
+    return kit::guarded<T>(text, endpoint, QStringLiteral("not valid JSON"), std::forward<F>(f));
 }
 
 int digits(std::string_view s, std::size_t at, std::size_t n, bool &ok)
@@ -342,8 +290,8 @@ Result<LogPage> parseLogPage(QByteArrayView body)
             if (i > 0 && page.lines.last().id <= page.lines.at(qsizetype(i) - 1).id)
                 throw ShapeError {QStringLiteral("lines[%1].id").arg(i), QStringLiteral("not in ascending order")};
         }
-        page.firstId = LogId {unsignedInt(doc, "first_id", {})};
-        page.lastId = LogId {unsignedInt(doc, "last_id", {})};
+        page.firstId = LogId {unsignedInteger(doc, "first_id", {})};
+        page.lastId = LogId {unsignedInteger(doc, "last_id", {})};
         if (const Json &gap = member(doc, "gap", {}); !gap.is_null())
             page.gap = gapFrom(gap, QStringLiteral("gap"));
         return page;

@@ -2,7 +2,7 @@
 
 #include "client/domain.h"
 #include "client/logline.h"
-#include "client/metricsnapshot.h"
+#include "client/prometheus/metricsnapshot.h"
 #include "client/profile.h"
 #include "models/metricsaggregator.h"
 #include "models/slo.h"

@@ -1,6 +1,6 @@
 #include "metricsaggregator.h"
 
-#include "client/prometheusparser.h"
+#include "client/prometheus/prometheusparser.h"
 #include "models/rates.h"
 
 #include <algorithm>

@@ -1,7 +1,7 @@
 #pragma once
 
 #include "client/domain.h"
-#include "client/metricsnapshot.h"
+#include "client/prometheus/metricsnapshot.h"
 #include "client/profile.h"
 #include "models/counterhistory.h"
 #include "models/quantile.h"

@@ -1,7 +1,7 @@
 // libFuzzer entry point for PrometheusParser. Every input is parsed in both formats, twice each
 // with the same parser: the second parse goes through the interned/predicted fast path and must
 // agree with the first. Any crash, sanitizer report, hang or disagreement is a finding.
-#include "client/prometheusparser.h"
+#include "client/prometheus/prometheusparser.h"
 
 #include <algorithm>
 #include <cmath>

@@ -1,4 +1,4 @@
-#include "client/prometheusparser.h"
+#include "client/prometheus/prometheusparser.h"
 
 #include <QtCore/QElapsedTimer>
 #include <QtTest/QTest>

@@ -1,4 +1,6 @@
-#include "client/prometheusparser.h"
+#include "client/prometheus/prometheusparser.h"
+
+#include "client/prometheus/familyrules.h"
 
 #include <QtCore/QHash>
 #include <QtCore/QLocale>
@@ -45,32 +47,8 @@ void operator delete[](void *p, std::size_t) noexcept
 using namespace cutover;
 
 Q_DECLARE_METATYPE(cutover::ExpositionFormat)
-Q_DECLARE_METATYPE(std::optional<cutover::ExpositionFormat>)
 
 namespace {
-
-QString typeText(MetricType type)
-{
-    switch (type) {
-    case MetricType::Unknown:
-        return QStringLiteral("unknown");
-    case MetricType::Counter:
-        return QStringLiteral("counter");
-    case MetricType::Gauge:
-        return QStringLiteral("gauge");
-    case MetricType::Histogram:
-        return QStringLiteral("histogram");
-    case MetricType::GaugeHistogram:
-        return QStringLiteral("gaugehistogram");
-    case MetricType::Summary:
-        return QStringLiteral("summary");
-    case MetricType::Info:
-        return QStringLiteral("info");
-    case MetricType::StateSet:
-        return QStringLiteral("stateset");
-    }
-    return QString();
-}
 
 QString numberText(double v)
 {
@@ -106,7 +84,8 @@ QString dump(const PrometheusParser &parser)
     QStringList lines;
     for (const MetricSnapshot::Family &family : snapshot.families()) {
         const FamilyInfo &info = parser.family(family.id);
-        QString line = info.name.toString() + u' ' + typeText(info.type);
+        // OpenMetrics spelling of every type ("unknown", not "untyped"), whatever the format.
+        QString line = info.name.toString() + u' ' + prom::typeName(info.type, true);
         if (!info.help.isEmpty())
             line += QStringLiteral(" help=\"") + info.help + u'"';
         if (!info.unit.isEmpty())
@@ -147,8 +126,6 @@ class TestPrometheusParser : public QObject
     Q_OBJECT
 
 private slots:
-    void contentType_data();
-    void contentType();
     void validText_data();
     void validText();
     void invalidText_data();
@@ -168,34 +145,6 @@ private slots:
     void failedScrapeLeavesNoPartialResult();
     void seriesLimit();
 };
-
-void TestPrometheusParser::contentType_data()
-{
-    QTest::addColumn<QByteArray>("header");
-    QTest::addColumn<std::optional<ExpositionFormat>>("expected");
-    const std::optional<ExpositionFormat> text = ExpositionFormat::PrometheusText;
-    const std::optional<ExpositionFormat> om = ExpositionFormat::OpenMetrics;
-    const std::optional<ExpositionFormat> none;
-    QTest::newRow("text 0.0.4") << QByteArray("text/plain; version=0.0.4; charset=utf-8") << text;
-    QTest::newRow("text without version") << QByteArray("text/plain") << text;
-    QTest::newRow("text quoted version") << QByteArray("text/plain;version=\"0.0.4\"") << text;
-    QTest::newRow("openmetrics 1.0.0") << QByteArray("application/openmetrics-text; version=1.0.0; charset=utf-8") << om;
-    QTest::newRow("openmetrics mixed case") << QByteArray("Application/OpenMetrics-Text;Version=0.0.1") << om;
-    QTest::newRow("openmetrics without version") << QByteArray("application/openmetrics-text") << om;
-    QTest::newRow("protobuf") << QByteArray("application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily") << none;
-    QTest::newRow("html error page") << QByteArray("text/html; charset=utf-8") << none;
-    QTest::newRow("empty") << QByteArray() << none;
-    QTest::newRow("unknown text version") << QByteArray("text/plain; version=1.0.0") << none;
-    QTest::newRow("unknown om version") << QByteArray("application/openmetrics-text; version=2.0.0") << none;
-    QTest::newRow("latin1 charset") << QByteArray("text/plain; charset=iso-8859-1") << none;
-}
-
-void TestPrometheusParser::contentType()
-{
-    QFETCH(QByteArray, header);
-    QFETCH(std::optional<ExpositionFormat>, expected);
-    QCOMPARE(expositionFormatFromContentType(header), expected);
-}
 
 void TestPrometheusParser::validText_data()
 {
@@ -263,6 +212,9 @@ void TestPrometheusParser::validText_data()
                                           << lines({"a gauge", "b gauge", "  b{} 1"});
     QTest::newRow("label order and empty values canonicalised")
         << QByteArray("a{z=\"1\",a=\"2\",m=\"\"} 1\n") << lines({"a unknown", "  a{a=\"2\",z=\"1\"} 1"});
+    QTest::newRow("no blank between labels and value")
+        << QByteArray("m{a=\"x\"}1\nm{a=\"y\"}\t2 3\nm{a=\"z\"}+Inf\n")
+        << lines({"m unknown", "  m{a=\"x\"} 1", "  m{a=\"y\"} 2 @3", "  m{a=\"z\"} +Inf"});
     QTest::newRow("blank between name and labels") << QByteArray("a {b=\"c\"} 1\n") << lines({"a unknown", "  a{b=\"c\"} 1"});
     QTest::newRow("utf-8 label value and colon name")
         << QByteArray("job:rate5m{city=\"Z\xC3\xBCrich \xE2\x82\xAC\"} 2\n")
@@ -328,7 +280,12 @@ void TestPrometheusParser::invalidText_data()
     QTest::newRow("quantile out of range") << QByteArray("# TYPE s summary\ns{quantile=\"1.5\"} 1\n") << 2 << QStringLiteral("from 0 to 1");
     QTest::newRow("missing final line feed") << QByteArray("a 1\nb 2") << 2 << QStringLiteral("must end with a line feed");
     QTest::newRow("carriage return") << QByteArray("a 1\r\n") << 1 << QStringLiteral("carriage return");
-    QTest::newRow("invalid utf-8 in label value") << QByteArray("a{b=\"\xFF\"} 1\n") << 1 << QStringLiteral("not valid UTF-8");
+    QTest::newRow("invalid utf-8 in label value")
+        << QByteArray("a{b=\"ok\",c=\"x\xFF\"} 1\n") << 1 << QStringLiteral("value of label \"c\" is not valid UTF-8 (byte 0xff)");
+    QTest::newRow("invalid utf-8 in HELP") << QByteArray("# HELP a x\xC3\n") << 1 << QStringLiteral("HELP text is not valid UTF-8");
+    QTest::newRow("digit after a bare name is part of the name") << QByteArray("m1\n") << 1
+                                                                  << QStringLiteral("expected a sample value");
+    QTest::newRow("no blank after a bare name") << QByteArray("m+1\n") << 1 << QStringLiteral("expected a blank");
     QTest::newRow("byte order mark") << QByteArray("\xEF\xBB\xBF" "a 1\n") << 1 << QStringLiteral("byte order mark");
     QTest::newRow("metric name starts with digit") << QByteArray("1a 1\n") << 1 << QStringLiteral("expected a metric name");
     QTest::newRow("error on line 5 of a longer input")
@@ -413,6 +370,16 @@ void TestPrometheusParser::validOpenMetrics_data()
     QTest::newRow("le spellings shown canonical")
         << QByteArray("# TYPE h histogram\nh_bucket{le=\"1.0\"} 0\nh_bucket{le=\"1e+06\"} 1\nh_bucket{le=\"+Inf\"} 1\n# EOF\n")
         << lines({"h histogram", "  h_bucket{le=\"1\"} 0", "  h_bucket{le=\"1000000\"} 1", "  h_bucket{le=\"+Inf\"} 1"});
+    QTest::newRow("histogram buckets in any order, _count first")
+        << QByteArray("# TYPE h histogram\nh_count 3\nh_sum 2\nh_bucket{le=\"+Inf\"} 3\nh_bucket{le=\"1\"} 1\n"
+                      "h_bucket{le=\"0.5\"} 1\n# EOF\n")
+        << lines({"h histogram", "  h_count{} 3", "  h_sum{} 2", "  h_bucket{le=\"+Inf\"} 3", "  h_bucket{le=\"1\"} 1",
+                  "  h_bucket{le=\"0.5\"} 1"});
+    QTest::newRow("histogram points with timestamps")
+        << QByteArray("# TYPE h histogram\nh_bucket{le=\"1\"} 0 1\nh_bucket{le=\"+Inf\"} 1 1\nh_count 1 1\n"
+                      "h_bucket{le=\"1\"} 2 2\nh_bucket{le=\"+Inf\"} 2 2\nh_count 2 2\n# EOF\n")
+        << lines({"h histogram", "  h_bucket{le=\"1\"} 0 @1000", "  h_bucket{le=\"+Inf\"} 1 @1000", "  h_count{} 1 @1000",
+                  "  h_bucket{le=\"1\"} 2 @2000", "  h_bucket{le=\"+Inf\"} 2 @2000", "  h_count{} 2 @2000"});
     QByteArray withNul("a{} 1\nb{c=\"x");
     withNul.append('\0').append("y\"} 2\n# EOF\n");
     QTest::newRow("empty label set and NUL in value")
@@ -474,6 +441,30 @@ void TestPrometheusParser::invalidOpenMetrics_data()
     QTest::newRow("family clashes with earlier sample name")
         << QByteArray("foo_total 1\n# TYPE foo counter\n# EOF\n") << 2 << QStringLiteral("clashes with the earlier family foo_total");
     QTest::newRow("carriage return") << QByteArray("a 1\r\n# EOF\n") << 1 << QStringLiteral("carriage return");
+    QTest::newRow("histogram without +Inf bucket")
+        << QByteArray("# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"2\"} 2\nh_count 2\nh_sum 1\n# EOF\n") << 3
+        << QStringLiteral("histogram family \"h\", metric {}: no bucket with le=\"+Inf\"");
+    QTest::newRow("histogram without +Inf bucket, at the end")
+        << QByteArray("# TYPE h histogram\nh_bucket{route=\"/a\",le=\"+Inf\"} 2\nh_bucket{route=\"/b\",le=\"1\"} 1\n# EOF\n")
+        << 3 << QStringLiteral("histogram family \"h\", metric {route=\"/b\"}: no bucket with le=\"+Inf\"");
+    QTest::newRow("histogram with _count but no buckets")
+        << QByteArray("# TYPE h histogram\nh_count 0\nh_sum 0\n# EOF\n") << 2 << QStringLiteral("no bucket with le=\"+Inf\"");
+    QTest::newRow("histogram buckets not cumulative")
+        << QByteArray("# TYPE h histogram\nh_bucket{le=\"1\"} 5\nh_bucket{le=\"2\"} 3\nh_bucket{le=\"+Inf\"} 5\n# EOF\n") << 3
+        << QStringLiteral("histogram family \"h\", metric {}: buckets are not cumulative: le=\"1\" counts 5 but the higher le=\"2\" only 3");
+    QTest::newRow("histogram +Inf below a finite bucket")
+        << QByteArray("# TYPE h histogram\nh_bucket{le=\"1\"} 5\nh_bucket{le=\"+Inf\"} 4\nh_count 4\n# EOF\n") << 3
+        << QStringLiteral("not cumulative");
+    QTest::newRow("histogram _count differs from +Inf")
+        << QByteArray("# TYPE h histogram\nh_bucket{le=\"+Inf\"} 5\nh_count 4\n# EOF\n") << 3
+        << QStringLiteral("histogram family \"h\", metric {}: h_count is 4 but the le=\"+Inf\" bucket is 5");
+    QTest::newRow("histogram _count first differs from +Inf")
+        << QByteArray("# TYPE h histogram\nh_count 4\nh_bucket{le=\"+Inf\"} 5\n# EOF\n") << 3 << QStringLiteral("h_count is 4");
+    QTest::newRow("gaugehistogram _gcount differs from +Inf")
+        << QByteArray("# TYPE g gaugehistogram\ng_bucket{le=\"+Inf\"} 5\ng_gcount 6\ng_gsum 1\n# EOF\n") << 3
+        << QStringLiteral("gaugehistogram family \"g\", metric {}: g_gcount is 6");
+    QTest::newRow("gaugehistogram without +Inf bucket")
+        << QByteArray("# TYPE g gaugehistogram\ng_bucket{le=\"1\"} 5\n# EOF\n") << 2 << QStringLiteral("no bucket with le=\"+Inf\"");
     QTest::newRow("EOF with trailing space") << QByteArray("# EOF \n") << 1 << QStringLiteral("allows only");
 }
 
@@ -541,16 +532,21 @@ void TestPrometheusParser::numericLe()
     QFETCH(QByteArray, second);
     QFETCH(ExpositionFormat, format);
     const QByteArray eof = format == ExpositionFormat::OpenMetrics ? QByteArray("# EOF\n") : QByteArray();
+    // OpenMetrics needs a +Inf bucket in every histogram: added after a finite one.
     auto exposition = [&](const QByteArray &le) -> QByteArray {
-        return QByteArray("# TYPE h histogram\nh_bucket{job=\"x\",le=\"") + le + QByteArray("\"} 1\n") + eof;
+        QByteArray out = QByteArray("# TYPE h histogram\nh_bucket{job=\"x\",le=\"") + le + QByteArray("\"} 1\n");
+        if (format == ExpositionFormat::OpenMetrics && !le.toLower().contains("inf"))
+            out += "h_bucket{job=\"x\",le=\"+Inf\"} 1\n";
+        return out + eof;
     };
     PrometheusParser parser;
     QVERIFY2(parser.parse(exposition(first), format), qPrintable(parser.error().toString()));
     const SeriesId id = parser.snapshot().samples()[0].series;
+    const qsizetype series = parser.seriesCount();
     QVERIFY2(parser.parse(exposition(second), format), qPrintable(parser.error().toString()));
     QCOMPARE(parser.snapshot().samples()[0].series, id);
-    QCOMPARE(parser.seriesCount(), 1);
-    QCOMPARE(parser.bucketBounds(parser.series(id).family).size(), 1u);
+    QCOMPARE(parser.seriesCount(), series);
+    QCOMPARE(parser.bucketBounds(parser.series(id).family).size(), size_t(series));
 }
 
 void TestPrometheusParser::duplicateLeSpellingsInOneScrape()

@@ -1,4 +1,4 @@
-#include "client/metricsnapshot.h"
+#include "client/prometheus/metricsnapshot.h"
 
 namespace cutover {
 

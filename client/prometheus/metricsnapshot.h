@@ -12,7 +12,7 @@
 namespace cutover {
 
 // Which text exposition the bytes are in; chosen by the caller from the Content-Type header
-// (see expositionFormatFromContentType() in prometheusparser.h).
+// (see expositionFormatFromContentType() in contenttype.h).
 enum class ExpositionFormat : quint8 {
     PrometheusText, // text/plain; version=0.0.4
     OpenMetrics,    // application/openmetrics-text; version=1.0.0
