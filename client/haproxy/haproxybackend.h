@@ -17,6 +17,7 @@
 #include "client/gatewaybackend.h"
 #include "client/haproxy/auditjournal.h"
 #include "client/haproxy/haproxymodel.h"
+#include "client/haproxy/persistence.h"
 #include "client/haproxy/runtimeconnection.h"
 #include "client/haproxy/statcsv.h"
 #include "client/httpadminclient.h"
@@ -49,30 +50,6 @@ struct HaproxyOptions
     std::chrono::milliseconds timeout {10000};
 
     static Result<HaproxyOptions> fromUrl(const QUrl &url);
-};
-
-// What of the live configuration would be lost if HAProxy reloaded now.
-struct HaproxyPersistence
-{
-    struct MapFile
-    {
-        QString file;
-        bool readable = false;   // Cutover could read the file (same machine, permissions)
-        bool inSync = false;     // the file holds exactly the live entries
-        qsizetype liveEntries = 0;
-        qsizetype fileEntries = 0;
-        QString error;
-    };
-    std::optional<MapFile> routes;
-    std::optional<MapFile> flags;
-    QList<haproxy::ServerWeight> weightsChanged; // live weight differs from haproxy.cfg's
-    QString serverStateFile;
-    bool weightsSaved = false;   // the server-state file holds every live weight
-    bool rollbackLost = false;   // the journal says engaged, but HAProxy routes elsewhere
-    bool changedSinceSave = false; // Cutover changed something after its last persistMaps()
-
-    // True when a reload would change routing.
-    bool atRisk() const;
 };
 
 class HaproxyBackend : public GatewayBackend

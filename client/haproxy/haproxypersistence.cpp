@@ -37,14 +37,6 @@ std::optional<QByteArray> readWhole(const QString &file, QString *error)
 
 } // namespace
 
-bool HaproxyPersistence::atRisk() const
-{
-    auto mapAtRisk = [this](const std::optional<MapFile> &m) {
-        return m && (m->readable ? !m->inSync : changedSinceSave);
-    };
-    return rollbackLost || mapAtRisk(routes) || mapAtRisk(flags) || (!weightsChanged.isEmpty() && !weightsSaved);
-}
-
 HaproxyPersistence HaproxyBackend::persistence(const Read &read, const SavedFiles &saved) const
 {
     HaproxyPersistence p;

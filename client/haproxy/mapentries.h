@@ -5,6 +5,7 @@
 // `show servers state` for weights.
 
 #include "client/apierror.h"
+#include "client/haproxy/persistence.h"
 
 #include <QByteArray>
 #include <QList>
@@ -47,14 +48,6 @@ QList<MapEntry> parseMapFile(QByteArrayView text);
 // replaced in place; entries no longer present are dropped; new ones are appended.
 QByteArray mergeMapFile(QByteArrayView original, const QList<MapEntry> &entries);
 
-// One server of `show servers state`: its user weight and the weight haproxy.cfg gave it.
-struct ServerWeight
-{
-    QString backend;
-    QString server;
-    int userWeight = 0;
-    int initialWeight = 0;
-};
 Result<QList<ServerWeight>> parseServersState(QByteArrayView text);
 
 } // namespace cutover::haproxy
