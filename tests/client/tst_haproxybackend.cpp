@@ -854,7 +854,11 @@ std::unique_ptr<PersistenceWatcher> watcherOn(HaproxyBackend *backend, std::chro
 void TestHaproxyBackend::persistenceWatcher()
 {
     // Checks now and again each interval, says when a reload would undo a change, and saves.
-    const auto owned = watcherOn(m_backend.get(), 100ms);
+    // With a server-state file, so that saving keeps the weights too and nothing stays at risk.
+    HaproxyBackend saver(options(QStringLiteral("tcp://127.0.0.1:%1?server_state_file=%2")
+                                     .arg(m_stats)
+                                     .arg(m_dir.filePath(QStringLiteral("cutover-server-state")))));
+    const auto owned = watcherOn(&saver, 100ms);
     PersistenceWatcher &watcher = *owned;
     QSignalSpy checked(&watcher, &PersistenceWatcher::checked);
     QSignalSpy saving(&watcher, &PersistenceWatcher::savingChanged);
@@ -867,7 +871,7 @@ void TestHaproxyBackend::persistenceWatcher()
     const Route posts = *route(*routes(), "posts");
     const int percent = posts.microservicePercent == 30 ? 70 : 30;
     const Result<Route> changed = await<Route>([&](auto cb) {
-        m_backend->setRoutePercent(posts.id, percent, posts.version, QStringLiteral("watcher"), cb);
+        saver.setRoutePercent(posts.id, percent, posts.version, QStringLiteral("watcher"), cb);
     });
     QVERIFY2(changed.ok(), qPrintable(why(changed)));
     QTRY_VERIFY_WITH_TIMEOUT(watcher.persistence()->atRisk(), 10000);
