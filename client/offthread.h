@@ -10,14 +10,14 @@
 
 namespace cutover {
 
-// Runs `work` on the global thread pool, then `then` with its result on the GUI thread, unless
-// `context` is gone by then. For file work that must not stall the GUI thread: `work` must not
-// touch `context` or anything else that lives on the GUI thread.
+// Runs `work` on `pool` (not owned; it must outlive the work), then `then` with its result on the
+// GUI thread, unless `context` is gone by then. For file work that must not stall the GUI thread:
+// `work` must not touch `context` or anything else that lives on the GUI thread.
 template<typename Result>
-void runOffThread(QObject *context, std::function<Result()> work, std::function<void(Result)> then)
+void runOffThread(QThreadPool *pool, QObject *context, std::function<Result()> work, std::function<void(Result)> then)
 {
     QPointer<QObject> guard(context);
-    QThreadPool::globalInstance()->start([guard, work = std::move(work), then = std::move(then)]() mutable {
+    pool->start([guard, work = std::move(work), then = std::move(then)]() mutable {
         Result result = work();
         // The application object outlives the pool's work: it waits for the pool when it goes.
         QMetaObject::invokeMethod(
@@ -28,6 +28,13 @@ void runOffThread(QObject *context, std::function<Result()> work, std::function<
             },
             Qt::QueuedConnection);
     });
+}
+
+// The same on the global thread pool.
+template<typename Result>
+void runOffThread(QObject *context, std::function<Result()> work, std::function<void(Result)> then)
+{
+    runOffThread(QThreadPool::globalInstance(), context, std::move(work), std::move(then));
 }
 
 } // namespace cutover

@@ -25,6 +25,24 @@ std::optional<Environment> environmentFromName(const QString &name)
     return std::nullopt;
 }
 
+QString gatewayKindName(GatewayKind kind)
+{
+    switch (kind) {
+    case GatewayKind::Http: return QStringLiteral("http");
+    case GatewayKind::Haproxy: return QStringLiteral("haproxy");
+    case GatewayKind::Demo: return QStringLiteral("demo");
+    }
+    return {};
+}
+
+std::optional<GatewayKind> gatewayKindFromName(const QString &name)
+{
+    for (GatewayKind k : {GatewayKind::Http, GatewayKind::Haproxy, GatewayKind::Demo})
+        if (gatewayKindName(k) == name)
+            return k;
+    return std::nullopt;
+}
+
 QString Profile::effectiveColor() const
 {
     if (!color.isEmpty())
@@ -38,14 +56,14 @@ QString Profile::effectiveColor() const
     return QStringLiteral("#2471a3");
 }
 
-QString profileKindForUrl(const QUrl &url)
+std::optional<GatewayKind> profileKindForUrl(const QUrl &url)
 {
     const QString scheme = url.scheme();
     if (scheme == QLatin1String("http") || scheme == QLatin1String("https"))
-        return QStringLiteral("http");
+        return GatewayKind::Http;
     if (scheme == QLatin1String("tcp") || scheme == QLatin1String("unix"))
-        return QStringLiteral("haproxy");
-    return {};
+        return GatewayKind::Haproxy;
+    return std::nullopt;
 }
 
 QString profileNameProblem(const QString &name)
@@ -61,7 +79,7 @@ Profile Profile::demo()
 {
     Profile p;
     p.name = QStringLiteral("Demo gateway");
-    p.kind = QStringLiteral("demo");
+    p.kind = GatewayKind::Demo;
     p.environment = Environment::Demo;
     return p;
 }
@@ -89,15 +107,26 @@ static QString groupFor(const QString &name)
     return QStringLiteral("profiles/") + QString::fromLatin1(name.toUtf8().toPercentEncoding());
 }
 
-std::optional<Profile> ProfileStore::load(const QString &name) const
+std::optional<Profile> ProfileStore::load(const QString &name, QString *problem) const
 {
+    if (problem)
+        problem->clear();
     const QString g = groupFor(name);
     if (!m_settings.childGroups().contains(QStringLiteral("profiles")) || !m_settings.contains(g + QStringLiteral("/url")))
         return std::nullopt;
+    // Profiles saved before HAProxy support have no kind: they speak the admin API.
+    const QString kindName = m_settings.value(g + QStringLiteral("/kind"), gatewayKindName(GatewayKind::Http)).toString();
+    const std::optional<GatewayKind> kind = gatewayKindFromName(kindName);
+    if (!kind) {
+        if (problem)
+            *problem = QStringLiteral("profile \"%1\" is a \"%2\" gateway, which this version does not know (http, haproxy or demo)")
+                           .arg(inertText(name), inertText(kindName));
+        return std::nullopt;
+    }
     m_settings.beginGroup(g);
     Profile p;
     p.name = name;
-    p.kind = m_settings.value(QStringLiteral("kind"), QStringLiteral("http")).toString();
+    p.kind = *kind;
     p.url = m_settings.value(QStringLiteral("url")).toUrl();
     p.environment = environmentFromName(m_settings.value(QStringLiteral("environment")).toString())
                         .value_or(Environment::Development);
@@ -133,13 +162,13 @@ QString ProfileStore::save(const Profile &p)
         return QStringLiteral("a profile needs a name");
     if (const QString problem = profileNameProblem(p.name); !problem.isEmpty())
         return problem;
-    if (p.kind != QLatin1String("demo") && (!p.url.isValid() || p.url.host().isEmpty()))
+    if (p.kind != GatewayKind::Demo && (!p.url.isValid() || p.url.host().isEmpty()))
         return QStringLiteral("the gateway address must be a full URL, e.g. https://gateway.example:9443");
     if (!(p.slo.availability > 0 && p.slo.availability < 1))
         return QStringLiteral("the availability target must be between 0 and 100 %");
     m_settings.remove(groupFor(p.name));
     m_settings.beginGroup(groupFor(p.name));
-    m_settings.setValue(QStringLiteral("kind"), p.kind);
+    m_settings.setValue(QStringLiteral("kind"), gatewayKindName(p.kind));
     m_settings.setValue(QStringLiteral("url"), p.url);
     m_settings.setValue(QStringLiteral("environment"), environmentName(p.environment));
     m_settings.setValue(QStringLiteral("color"), p.color);

@@ -16,6 +16,12 @@ enum class Environment { Production, Staging, Development, Demo };
 QString environmentName(Environment environment);
 std::optional<Environment> environmentFromName(const QString &name);
 
+// What a profile talks to: a gateway speaking our admin API, HAProxy's Runtime API, or the
+// built-in demo gateway (cutover-sim, started for the session). Settings keep the name.
+enum class GatewayKind { Http, Haproxy, Demo };
+QString gatewayKindName(GatewayKind kind); // "http", "haproxy", "demo"
+std::optional<GatewayKind> gatewayKindFromName(const QString &name);
+
 // Names of the metrics and labels a gateway uses, so that gateways with other names can be read.
 struct MetricNames
 {
@@ -44,7 +50,7 @@ struct SloTargets
 struct Profile
 {
     QString name;
-    QString kind = QStringLiteral("http");          // "http" (our admin API) or "haproxy"
+    GatewayKind kind = GatewayKind::Http;
     QUrl url;
     Environment environment = Environment::Development;
     QString color;                                  // "#rrggbb"; empty = the environment's default
@@ -61,9 +67,9 @@ struct Profile
     static Profile demo();
 };
 
-// The kind a gateway address implies: "http" for http(s):// (the admin API), "haproxy" for
-// tcp:// and unix:// (HAProxy's Runtime API); empty for anything else.
-QString profileKindForUrl(const QUrl &url);
+// The kind a gateway address implies: Http for http(s):// (the admin API), Haproxy for tcp://
+// and unix:// (HAProxy's Runtime API); nothing for anything else.
+std::optional<GatewayKind> profileKindForUrl(const QUrl &url);
 
 // Why `name` cannot name a profile (it holds a control character, such as a line break, or a
 // bidi override: it would forge lines in listings and settings), or empty when it can.
@@ -76,7 +82,9 @@ public:
     explicit ProfileStore(QSettings &settings);
 
     QStringList names() const;
-    std::optional<Profile> load(const QString &name) const;
+    // Nothing when there is no such profile, or (with the reason in `problem`, if given) when
+    // its kind is one this version does not know.
+    std::optional<Profile> load(const QString &name, QString *problem = nullptr) const;
     // Returns an error message, or empty on success. Refuses a name profileNameProblem() refuses.
     QString save(const Profile &profile);
     void remove(const QString &name);

@@ -2,12 +2,7 @@
 
 #include "client/logsource.h"
 #include "client/poller.h"
-#include "models/auditlog.h"
-#include "models/configactions.h"
-#include "models/flagsmodel.h"
 #include "models/logstore.h"
-#include "models/rollbackcontroller.h"
-#include "models/routesmodel.h"
 #include "models/servicemodel.h"
 #include "models/slomodel.h"
 
@@ -27,11 +22,6 @@ BoardState::BoardState(QObject *parent)
     }
     connect(&m_metricsCoalesce, &QTimer::timeout, this, &BoardState::metricsUpdated);
     connect(&m_logsCoalesce, &QTimer::timeout, this, &BoardState::logsAppended);
-    m_audit = new AuditLog(this);
-    m_rollback = new RollbackController(this);
-    m_routes = new RoutesModel(this);
-    m_flags = new FlagsModel(this);
-    m_configActions = new ConfigActions(this);
 }
 
 BoardState::~BoardState() = default;
@@ -44,11 +34,6 @@ void BoardState::attach(Poller *poller, LogSource *logs)
         connect(poller, &Poller::sourceStateChanged, this, &BoardState::sourceStateChanged);
         connect(poller, &Poller::healthUpdated, m_services, &ServiceModel::apply);
         connect(poller, &Poller::metricsUpdated, this, &BoardState::ingestMetrics);
-        // Each of the two lists completes the other's model: flags change what a route should carry.
-        connect(poller, &Poller::routesUpdated, m_routes, &RoutesModel::apply);
-        connect(poller, &Poller::routesUpdated, m_flags, &FlagsModel::setRoutes);
-        connect(poller, &Poller::flagsUpdated, m_flags, &FlagsModel::apply);
-        connect(poller, &Poller::flagsUpdated, m_routes, &RoutesModel::setFlags);
     }
     if (logs) {
         connect(logs, &LogSource::linesReceived, this, &BoardState::ingestLogs);
@@ -78,17 +63,9 @@ void BoardState::setProfile(const Profile &profile)
     m_metrics = std::make_unique<MetricsAggregator>(m_series.get(), profile.metrics);
 }
 
-void BoardState::setIdentity(const WhoAmI &who)
+const SourceState *BoardState::sourceState(Source source) const
 {
-    m_identity = who;
-    m_identityError.clear();
-    Q_EMIT identityChanged();
-}
-
-void BoardState::setIdentityError(const QString &message)
-{
-    m_identityError = message;
-    Q_EMIT identityChanged();
+    return m_poller ? &m_poller->state(source) : nullptr;
 }
 
 SloThresholds BoardState::sloThresholds() const
@@ -109,8 +86,8 @@ void BoardState::ingestMetrics(const MetricsScrape &scrape)
     QString problem = m_metrics->ingest(scrape);
     if (problem.isEmpty()) {
         updateServiceStats();
-        m_routes->observe(*m_metrics);
         m_slo->refresh(*m_metrics, sloThresholds());
+        Q_EMIT metricsIngested();
     } else {
         // A body that does not parse is a failed scrape: the source goes stale with the parser's
         // words, and "last good update" stays at the last scrape that parsed.

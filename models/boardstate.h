@@ -9,29 +9,28 @@
 #include "models/timeseriesstore.h"
 
 #include <QObject>
+#include <QPointer>
 #include <QTimer>
 
 #include <memory>
 
 namespace cutover {
 
-class AuditLog;
-class ConfigActions;
-class FlagsModel;
 class LogStore;
 class LogSource;
 class Poller;
 enum class Source; // client/poller.h
-class RollbackController;
-class RoutesModel;
+struct SourceState; // client/poller.h
 class ServiceModel;
 class SloModel;
 struct MetricsScrape;
 
 // Everything the board shows, fed by the poller and the log stream: the service list with live
-// numbers, the metrics aggregator and its time series, and the log store. Widgets read from here
-// and listen to its signals; nothing here knows a widget. Updates are coalesced: however fast
-// data arrives, `metricsUpdated` and `logsAppended` fire at most once per frame interval.
+// numbers, the SLO rows, the metrics aggregator and its time series, the log store and the
+// selection. Widgets read from here and listen to its signals; nothing here knows a widget.
+// Updates are coalesced: however fast data arrives, `metricsUpdated` and `logsAppended` fire at
+// most once per frame interval. It holds the board's own data only: the routes, flags, audit,
+// rollback and identity models are made by the wiring (app/) and given to whoever uses them.
 class BoardState : public QObject
 {
     Q_OBJECT
@@ -53,21 +52,10 @@ public:
     LogStore *logs() const { return m_logs.get(); }
     // The log tail's memory, whatever the rate: ~200,000 lines of a typical gateway (docs/performance.md).
     static constexpr std::size_t kLogBudget = 32 * 1024 * 1024;
-    // The gateway's audit timeline and the emergency rollback (models/auditlog.h, rollbackcontroller.h).
-    AuditLog *audit() const { return m_audit; }
-    RollbackController *rollback() const { return m_rollback; }
-    // Routes and flags as the gateway has them, and the operator's changes to them (issue #5).
-    RoutesModel *routes() const { return m_routes; }
-    FlagsModel *flags() const { return m_flags; }
-    ConfigActions *configActions() const { return m_configActions; }
-    Poller *poller() const { return m_poller; }
+    // The attached log stream (its connection state is shown with the lines); null before.
     LogSource *logSource() const { return m_logSource; }
-
-    // Who the gateway says we are (GET /admin/whoami): decides which controls are enabled.
-    void setIdentity(const WhoAmI &who);
-    void setIdentityError(const QString &message);
-    const std::optional<WhoAmI> &identity() const { return m_identity; }
-    QString identityError() const { return m_identityError; }
+    // The attached poller's freshness of `source`; null before a poller is attached.
+    const SourceState *sourceState(Source source) const;
 
     // What the charts and the log filter follow: a service, a route, or everything.
     void select(const MetricGroup &group);
@@ -87,7 +75,8 @@ Q_SIGNALS:
     void logsAppended();
     void selectionChanged(const cutover::MetricGroup &group);
     void metricsProblemChanged(const QString &problem);
-    void identityChanged();
+    // A scrape was taken in (not coalesced): for models that read the aggregator on each one.
+    void metricsIngested();
     // The attached poller's freshness for `source` changed (Poller::sourceStateChanged): panels
     // made before the poller exists follow it from here.
     void sourceStateChanged(cutover::Source source);
@@ -101,19 +90,12 @@ private:
     std::unique_ptr<TimeSeriesStore> m_series;
     std::unique_ptr<MetricsAggregator> m_metrics;
     std::unique_ptr<LogStore> m_logs;
-    Poller *m_poller = nullptr;
+    QPointer<Poller> m_poller;
     LogSource *m_logSource = nullptr;
     MetricGroup m_selection;
     QString m_metricsProblem;
     QTimer m_metricsCoalesce;
     QTimer m_logsCoalesce;
-    AuditLog *m_audit = nullptr;
-    RollbackController *m_rollback = nullptr;
-    RoutesModel *m_routes = nullptr;
-    FlagsModel *m_flags = nullptr;
-    ConfigActions *m_configActions = nullptr;
-    std::optional<WhoAmI> m_identity;
-    QString m_identityError;
 };
 
 } // namespace cutover

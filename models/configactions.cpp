@@ -3,8 +3,8 @@
 #include "client/gatewaybackend.h"
 #include "client/jsonboundary.h"
 #include "client/poller.h"
-#include "models/boardstate.h"
 #include "models/flagsmodel.h"
+#include "models/identitymodel.h"
 #include "models/routesmodel.h"
 
 #include <QJsonDocument>
@@ -42,18 +42,25 @@ bool sameFlagSettings(const Flag &f, const FlagChange &c)
 
 } // namespace
 
-ConfigActions::ConfigActions(BoardState *state)
-    : QObject(state)
-    , m_state(state)
+ConfigActions::ConfigActions(RoutesModel *routes, FlagsModel *flags, IdentityModel *identity, QObject *parent)
+    : QObject(parent)
+    , m_routes(routes)
+    , m_flags(flags)
+    , m_identity(identity)
 {
+}
+
+void ConfigActions::attach(Poller *poller)
+{
+    m_poller = poller;
 }
 
 QString ConfigActions::whyNotAllowed() const
 {
-    const auto &who = m_state->identity();
+    const auto &who = m_identity->identity();
     if (!who) {
-        if (!m_state->identityError().isEmpty())
-            return tr("Changes are locked: the gateway could not tell who you are (%1).").arg(m_state->identityError());
+        if (!m_identity->identityError().isEmpty())
+            return tr("Changes are locked: the gateway could not tell who you are (%1).").arg(m_identity->identityError());
         return tr("Changes are locked until the gateway has said who you are and what your role allows.");
     }
     if (!who->canChange())
@@ -157,7 +164,7 @@ QString ConfigActions::describeFlagConflict(const Flag &seen, const Flag &curren
 
 bool ConfigActions::isOwnChange(const QString &updatedBy) const
 {
-    const auto &who = m_state->identity();
+    const auto &who = m_identity->identity();
     return who && !updatedBy.isEmpty() && who->subject == updatedBy;
 }
 
@@ -173,7 +180,7 @@ quint64 ConfigActions::refuse(const QString &explanation)
 
 void ConfigActions::report(quint64 ticket, const ChangeOutcome &outcome)
 {
-    if (Poller *poller = m_state->poller())
+    if (Poller *poller = m_poller.data())
         poller->refreshAfterMutation();
     Q_EMIT finished(ticket, outcome);
 }
@@ -183,10 +190,10 @@ quint64 ConfigActions::changeRoute(const Route &seen, int percent, const QString
     const QString target = tr("route %1").arg(routeName(seen));
     if (const QString why = whyNotAllowed(); !why.isEmpty())
         return refuse(why);
-    Poller *poller = m_state->poller();
+    Poller *poller = m_poller.data();
     if (!poller || !poller->backend())
         return refuse(tr("Not connected to a gateway."));
-    RoutesModel *routes = m_state->routes();
+    RoutesModel *routes = m_routes;
     const ChangeState now = routes->change(seen.id).state;
     if (now == ChangeState::Applying || now == ChangeState::Unknown)
         return refuse(tr("A change of the %1 is still in flight; wait for its answer.").arg(target));
@@ -204,7 +211,7 @@ quint64 ConfigActions::changeRoute(const Route &seen, int percent, const QString
         seen.id, percent, seen.version, reason, [self, ticket, seen, percent, pending, target](Result<Route> r) mutable {
             if (!self)
                 return;
-            RoutesModel *model = self->m_state->routes();
+            RoutesModel *model = self->m_routes;
             ChangeOutcome outcome;
             if (r) {
                 pending.state = ChangeState::Confirming;
@@ -226,7 +233,7 @@ quint64 ConfigActions::changeRoute(const Route &seen, int percent, const QString
                 return;
             }
             outcome.error = e;
-            outcome.explanation = explain(e, target, self->m_state->identity());
+            outcome.explanation = explain(e, target, self->m_identity->identity());
             if (e.kind == ApiError::Kind::Conflict && e.code != QLatin1String("conflict")) {
                 outcome.route = conflictingRoute(e);
                 if (outcome.route && self->isOwnChange(outcome.route->updatedBy)
@@ -256,13 +263,13 @@ quint64 ConfigActions::changeRoute(const Route &seen, int percent, const QString
 
 void ConfigActions::explainRouteConflict(quint64 ticket, const Route &seen, ChangeOutcome outcome)
 {
-    Poller *poller = m_state->poller();
+    Poller *poller = m_poller.data();
     GatewayBackend *backend = poller ? poller->backend() : nullptr;
     QPointer<ConfigActions> self(this);
     auto conclude = [self, ticket, seen, outcome](const Result<RouteList> &list) mutable {
         if (!self)
             return;
-        RoutesModel *model = self->m_state->routes();
+        RoutesModel *model = self->m_routes;
         PendingChange pending = model->change(seen.id);
         pending.state = ChangeState::Failed;
         if (list)
@@ -292,13 +299,13 @@ void ConfigActions::explainRouteConflict(quint64 ticket, const Route &seen, Chan
 
 void ConfigActions::resolveLostRoute(quint64 ticket, const Route &seen, int percent, const ApiError &error)
 {
-    Poller *poller = m_state->poller();
+    Poller *poller = m_poller.data();
     GatewayBackend *backend = poller ? poller->backend() : nullptr;
     QPointer<ConfigActions> self(this);
     auto conclude = [self, ticket, seen, percent, error](const Result<RouteList> &list) {
         if (!self)
             return;
-        RoutesModel *model = self->m_state->routes();
+        RoutesModel *model = self->m_routes;
         PendingChange pending = model->change(seen.id);
         ChangeOutcome outcome;
         outcome.error = error;
@@ -354,10 +361,10 @@ quint64 ConfigActions::changeFlag(const Flag &seen, const FlagChange &change, co
     const QString target = tr("flag %1").arg(seen.name);
     if (const QString why = whyNotAllowed(); !why.isEmpty())
         return refuse(why);
-    Poller *poller = m_state->poller();
+    Poller *poller = m_poller.data();
     if (!poller || !poller->backend())
         return refuse(tr("Not connected to a gateway."));
-    FlagsModel *flags = m_state->flags();
+    FlagsModel *flags = m_flags;
     const ChangeState now = flags->change(seen.name).state;
     if (now == ChangeState::Applying || now == ChangeState::Unknown)
         return refuse(tr("A change of the %1 is still in flight; wait for its answer.").arg(target));
@@ -376,7 +383,7 @@ quint64 ConfigActions::changeFlag(const Flag &seen, const FlagChange &change, co
         seen.name, change, seen.version, reason, [self, ticket, seen, change, pending, target](Result<Flag> r) mutable {
             if (!self)
                 return;
-            FlagsModel *model = self->m_state->flags();
+            FlagsModel *model = self->m_flags;
             ChangeOutcome outcome;
             if (r) {
                 pending.state = ChangeState::Confirming;
@@ -397,7 +404,7 @@ quint64 ConfigActions::changeFlag(const Flag &seen, const FlagChange &change, co
                 return;
             }
             outcome.error = e;
-            outcome.explanation = explain(e, target, self->m_state->identity());
+            outcome.explanation = explain(e, target, self->m_identity->identity());
             if (e.kind == ApiError::Kind::Conflict && e.code != QLatin1String("conflict")) {
                 outcome.flag = conflictingFlag(e);
                 if (outcome.flag && self->isOwnChange(outcome.flag->updatedBy) && sameFlagSettings(*outcome.flag, change)) {
@@ -427,13 +434,13 @@ quint64 ConfigActions::changeFlag(const Flag &seen, const FlagChange &change, co
 
 void ConfigActions::resolveLostFlag(quint64 ticket, const Flag &seen, const FlagChange &change, const ApiError &error)
 {
-    Poller *poller = m_state->poller();
+    Poller *poller = m_poller.data();
     GatewayBackend *backend = poller ? poller->backend() : nullptr;
     QPointer<ConfigActions> self(this);
     auto conclude = [self, ticket, seen, change, error](const Result<FlagList> &list) {
         if (!self)
             return;
-        FlagsModel *model = self->m_state->flags();
+        FlagsModel *model = self->m_flags;
         PendingChange pending = model->change(seen.name);
         ChangeOutcome outcome;
         outcome.error = error;

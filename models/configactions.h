@@ -4,12 +4,16 @@
 #include "client/domain.h"
 
 #include <QObject>
+#include <QPointer>
 
 #include <optional>
 
 namespace cutover {
 
-class BoardState;
+class FlagsModel;
+class IdentityModel;
+class Poller;
+class RoutesModel;
 
 // How an operator's route or flag change ended, with one explanation in plain words.
 struct ChangeOutcome
@@ -37,7 +41,10 @@ class ConfigActions : public QObject
     Q_OBJECT
 
 public:
-    explicit ConfigActions(BoardState *state);
+    // Changes the targets `routes` and `flags` show, as `identity` allows (none owned).
+    ConfigActions(RoutesModel *routes, FlagsModel *flags, IdentityModel *identity, QObject *parent = nullptr);
+    // The poller whose backend receives the changes and which refreshes after each (not owned).
+    void attach(Poller *poller);
 
     // Each returns a ticket; `finished` reports its outcome exactly once (never synchronously).
     quint64 changeRoute(const Route &seen, int percent, const QString &reason);
@@ -69,7 +76,10 @@ private:
     void resolveLostRoute(quint64 ticket, const Route &seen, int percent, const ApiError &error);
     void resolveLostFlag(quint64 ticket, const Flag &seen, const FlagChange &change, const ApiError &error);
 
-    BoardState *m_state;
+    RoutesModel *m_routes;
+    FlagsModel *m_flags;
+    IdentityModel *m_identity;
+    QPointer<Poller> m_poller;
     quint64 m_nextTicket = 1;
 };
 

@@ -4,6 +4,7 @@
 #include "client/readback.h"
 #include "models/auditlog.h"
 #include "models/boardstate.h"
+#include "models/identitymodel.h"
 #include "models/metricsaggregator.h"
 
 #include <cmath>
@@ -19,16 +20,27 @@ SeriesTime seriesTime(const QDateTime &t)
 
 } // namespace
 
-RollbackController::RollbackController(BoardState *board, std::unique_ptr<RecoveryStore> store)
-    : QObject(board)
+RollbackController::RollbackController(BoardState *board, AuditLog *audit, IdentityModel *identity, RecoveryStore *store,
+                                       QObject *parent)
+    : QObject(parent)
     , m_board(board)
-    , m_store(store ? std::move(store) : std::make_unique<RecoveryStore>(RecoveryStore::defaultPath()))
+    , m_audit(audit)
+    , m_identity(identity)
+    , m_store(store)
 {
     m_retry.setSingleShot(true);
     m_retry.setInterval(kRetryDelay);
     connect(&m_retry, &QTimer::timeout, this, &RollbackController::send);
     connect(board, &BoardState::metricsUpdated, this, &RollbackController::verifyNow);
-    connect(board, &BoardState::identityChanged, this, &RollbackController::changed);
+    connect(identity, &IdentityModel::identityChanged, this, &RollbackController::changed);
+    // The file is read off the GUI thread: what it holds arrives after the state may have.
+    connect(store, &RecoveryStore::loaded, this, [this] {
+        if (m_verifier.isActive() && !m_lastRecovery)
+            m_lastRecovery = m_store->find(m_poller && m_poller->backend() ? m_poller->backend()->address() : QString(),
+                                           m_state.engagedAt);
+        linkRecoveries();
+        Q_EMIT verificationChanged();
+    });
 }
 
 RollbackController::~RollbackController() = default;
@@ -47,12 +59,12 @@ void RollbackController::attach(Poller *poller)
         m_routes = routes;
         Q_EMIT changed();
     });
-    connect(m_board->audit(), &AuditLog::entriesAdded, this, &RollbackController::linkRecoveries, Qt::UniqueConnection);
+    connect(m_audit, &AuditLog::entriesAdded, this, &RollbackController::linkRecoveries, Qt::UniqueConnection);
 }
 
 const std::optional<WhoAmI> &RollbackController::identity() const
 {
-    return m_board->identity();
+    return m_identity->identity();
 }
 
 QString RollbackController::actionName(Action action)
@@ -70,9 +82,9 @@ QString RollbackController::blockedReason() const
     if (!m_poller)
         return tr("Not connected to a gateway.");
     const std::optional<WhoAmI> &who = identity();
-    if (!who && !m_board->identityError().isEmpty())
+    if (!who && !m_identity->identityError().isEmpty())
         return tr("Could not check who you are on this gateway (%1); actions stay locked until it answers.")
-            .arg(m_board->identityError());
+            .arg(m_identity->identityError());
     if (!who)
         return tr("Checking who you are on this gateway\u2026");
     if (!who->canChange())
@@ -350,7 +362,7 @@ void RollbackController::verifyNow()
         // The SLO broke again: the recovery measured before is not one any more.
         m_store->remove(m_lastRecovery->gateway, m_lastRecovery->engagedAt);
         if (m_lastRecovery->auditId)
-            m_board->audit()->clearRecoveryTime(m_lastRecovery->auditId);
+            m_audit->clearRecoveryTime(m_lastRecovery->auditId);
         m_lastRecovery.reset();
     }
     if (phaseChanged && m_verifier.phase() == RollbackVerifier::Phase::Recovered && m_verifier.timeToRecovery()) {
@@ -374,7 +386,7 @@ void RollbackController::verifyNow()
 void RollbackController::linkRecoveries()
 {
     const QString gateway = m_poller && m_poller->backend() ? m_poller->backend()->address() : QString();
-    AuditLog *audit = m_board->audit();
+    AuditLog *audit = m_audit;
     const QList<RecoveryRecord> records = m_store->records();
     for (const RecoveryRecord &r : records) {
         if (r.gateway != gateway)

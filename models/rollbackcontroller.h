@@ -15,7 +15,9 @@
 
 namespace cutover {
 
+class AuditLog;
 class BoardState;
+class IdentityModel;
 class Poller;
 
 // The emergency rollback as the console knows it: the gateway's rollback state and routes (from
@@ -37,11 +39,14 @@ class RollbackController : public QObject
 public:
     enum class Action : quint8 { None, Engage, Release };
 
-    // `board` provides the metrics, SLO thresholds and audit log; it owns this controller.
-    explicit RollbackController(BoardState *board, std::unique_ptr<RecoveryStore> store = {});
+    // `board` provides the metrics and SLO thresholds, `audit` the engage entries the measured
+    // recoveries are shown on, `identity` who may act, `store` where recoveries are kept (the
+    // wiring gives the user's data folder; tests a temporary one). None is owned.
+    RollbackController(BoardState *board, AuditLog *audit, IdentityModel *identity, RecoveryStore *store,
+                       QObject *parent = nullptr);
     ~RollbackController() override;
 
-    // Listens to the poller's rollback state and routes; the identity comes from the board.
+    // Listens to the poller's rollback state and routes.
     void attach(Poller *poller);
 
     bool hasState() const { return m_hasState; }
@@ -71,7 +76,7 @@ public:
     const RollbackVerifier &verifier() const { return m_verifier; }
     // The measured time to recovery of the current or last rollback, when known.
     std::optional<RecoveryRecord> lastRecovery() const { return m_lastRecovery; }
-    RecoveryStore *recoveryStore() const { return m_store.get(); }
+    RecoveryStore *recoveryStore() const { return m_store; }
     // Reads the verification window from the board's metrics now (metricsUpdated does it too).
     void verifyNow();
 
@@ -100,8 +105,10 @@ private:
     std::optional<double> routeRate(const QString &routeId, bool microserviceOnly) const;
 
     BoardState *m_board;
+    AuditLog *m_audit;
+    IdentityModel *m_identity;
     QPointer<Poller> m_poller;
-    std::unique_ptr<RecoveryStore> m_store;
+    RecoveryStore *m_store;
     RollbackState m_state;
     bool m_hasState = false;
     RouteList m_routes;

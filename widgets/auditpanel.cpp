@@ -2,7 +2,6 @@
 #include "client/displaytext.h"
 
 #include "models/auditlog.h"
-#include "models/boardstate.h"
 #include "tablestyle.h"
 
 #include <QComboBox>
@@ -53,9 +52,9 @@ protected:
 
 } // namespace
 
-AuditPanel::AuditPanel(BoardState *board, QWidget *parent)
+AuditPanel::AuditPanel(AuditLog *log, QWidget *parent)
     : QWidget(parent)
-    , m_log(board->audit())
+    , m_log(log)
     , m_filter(new AuditFilter(this))
     , m_text(new QLineEdit)
     , m_actor(new QComboBox)

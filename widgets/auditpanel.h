@@ -22,7 +22,7 @@ class AuditPanel : public QWidget
     Q_OBJECT
 
 public:
-    explicit AuditPanel(BoardState *board, QWidget *parent = nullptr);
+    explicit AuditPanel(AuditLog *log, QWidget *parent = nullptr);
 
     QLineEdit *filterField() const { return m_text; }
     QComboBox *actorBox() const { return m_actor; }

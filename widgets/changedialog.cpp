@@ -2,6 +2,7 @@
 #include "client/displaytext.h"
 
 #include "models/boardstate.h"
+#include "models/identitymodel.h"
 #include "models/configactions.h"
 #include "models/flagsmodel.h"
 #include "models/routesmodel.h"
@@ -57,9 +58,9 @@ const char *const kStatusStyle[] = {
 
 } // namespace
 
-ChangeDialog::ChangeDialog(BoardState *state, const Route &route, std::optional<int> preset, QWidget *parent)
+ChangeDialog::ChangeDialog(const ConfigParts &parts, const Route &route, std::optional<int> preset, QWidget *parent)
     : QDialog(parent)
-    , m_state(state)
+    , m_parts(parts)
     , m_isFlag(false)
     , m_route(route)
     , m_basePercent(route.microservicePercent)
@@ -67,9 +68,9 @@ ChangeDialog::ChangeDialog(BoardState *state, const Route &route, std::optional<
     build(tr("Route %1 → %2").arg(routeName(route), route.service), preset.value_or(route.microservicePercent));
 }
 
-ChangeDialog::ChangeDialog(BoardState *state, const Flag &flag, std::optional<bool> enable, QWidget *parent)
+ChangeDialog::ChangeDialog(const ConfigParts &parts, const Flag &flag, std::optional<bool> enable, QWidget *parent)
     : QDialog(parent)
-    , m_state(state)
+    , m_parts(parts)
     , m_isFlag(true)
     , m_flag(flag)
     , m_basePercent(flag.rolloutPercent)
@@ -95,7 +96,7 @@ void ChangeDialog::build(const QString &title, std::optional<int> startPercent)
     big.setBold(true);
     m_title->setFont(big);
     layout->addWidget(m_title);
-    const Profile &profile = m_state->profile();
+    const Profile &profile = m_parts.board->profile();
     if (profile.environment == Environment::Production) {
         auto *prod = new QLabel(tr("PRODUCTION — %1").arg(profile.name));
         prod->setStyleSheet(QStringLiteral("QLabel { background: #b91c1c; color: white; font-weight: bold; padding: 4px 8px; }"));
@@ -189,10 +190,10 @@ void ChangeDialog::build(const QString &title, std::optional<int> startPercent)
     connect(m_drop, &QPushButton::clicked, this, &QDialog::reject);
     layout->addWidget(buttons);
 
-    connect(m_state, &BoardState::identityChanged, this, &ChangeDialog::refresh);
-    connect(m_state->routes(), &QAbstractItemModel::dataChanged, this, &ChangeDialog::refresh);
-    connect(m_state->flags(), &QAbstractItemModel::dataChanged, this, &ChangeDialog::refresh);
-    connect(m_state->configActions(), &ConfigActions::finished, this, &ChangeDialog::finished);
+    connect(m_parts.identity, &IdentityModel::identityChanged, this, &ChangeDialog::refresh);
+    connect(m_parts.routes, &QAbstractItemModel::dataChanged, this, &ChangeDialog::refresh);
+    connect(m_parts.flags, &QAbstractItemModel::dataChanged, this, &ChangeDialog::refresh);
+    connect(m_parts.actions, &ConfigActions::finished, this, &ChangeDialog::finished);
 
     refreshCurrent();
     m_spin->setValue(startPercent.value_or(m_basePercent));
@@ -225,9 +226,9 @@ bool ChangeDialog::changed() const
 
 QString ChangeDialog::blockedReason() const
 {
-    if (const QString why = m_state->configActions()->whyNotAllowed(); !why.isEmpty())
+    if (const QString why = m_parts.actions->whyNotAllowed(); !why.isEmpty())
         return why;
-    if (!m_isFlag && m_state->routes()->rollbackEngaged())
+    if (!m_isFlag && m_parts.routes->rollbackEngaged())
         return tr("The emergency rollback is engaged: routes stay at 0 % until it is released.");
     return {};
 }
@@ -253,7 +254,7 @@ QString ChangeDialog::routePreview() const
     if (from == to)
         return tr("No change: %1 already sends %2 % to %3.").arg(name).arg(from).arg(m_route.service);
     QString text = tr("%1: %2 % → %3 % to %4.").arg(name).arg(from).arg(to).arg(m_route.service);
-    const RoutesModel *routes = m_state->routes();
+    const RoutesModel *routes = m_parts.routes;
     const auto obs = routes->observed(m_route.id);
     const double flag = routes->flagShare(m_route.service);
     if (!obs || !obs->requestRate) {
@@ -295,14 +296,14 @@ QString ChangeDialog::flagPreview() const
     if (added || removed)
         text += QLatin1Char(' ') + tr("Allow list: %1 added, %2 removed.").arg(added).arg(removed);
 
-    const QList<Route> affected = m_state->flags()->affectedRoutes(m_flag);
+    const QList<Route> affected = m_parts.flags->affectedRoutes(m_flag);
     if (affected.isEmpty())
         return text + QLatin1Char(' ') + tr("This flag is not tied to any route.");
     QStringList names;
     for (const Route &r : affected)
         names << routeName(r);
     text += QLatin1Char(' ') + tr("Affects %1.").arg(names.join(QStringLiteral(", ")));
-    if (m_state->flags()->rollbackEngaged())
+    if (m_parts.flags->rollbackEngaged())
         return text + QLatin1Char(' ') + tr("The emergency rollback is engaged: no routing effect until it is released.");
 
     const double before = m_flag.enabled ? m_flag.rolloutPercent / 100.0 : 0.0;
@@ -310,7 +311,7 @@ QString ChangeDialog::flagPreview() const
     double moved = 0;
     bool known = true;
     for (const Route &r : affected) {
-        const auto obs = m_state->routes()->observed(r.id);
+        const auto obs = m_parts.routes->observed(r.id);
         if (!obs || !obs->requestRate) {
             known = false;
             continue;
@@ -399,13 +400,13 @@ QString ChangeDialog::staleNotice() const
     QString now;
     QString by;
     if (m_isFlag) {
-        const auto f = m_state->flags()->find(m_flag.name);
+        const auto f = m_parts.flags->find(m_flag.name);
         if (!f || f->version == m_flag.version)
             return {};
         now = ConfigActions::flagSummary(f->enabled, f->rolloutPercent, f->allowUsers.size());
         by = f->updatedBy;
     } else {
-        const auto r = m_state->routes()->find(m_route.id);
+        const auto r = m_parts.routes->find(m_route.id);
         if (!r || r->version == m_route.version)
             return {};
         now = tr("%1 %").arg(r->microservicePercent);
@@ -439,7 +440,7 @@ void ChangeDialog::confirm()
         return;
     const QString reason = m_reason->text().trimmed();
     setPhase(Phase::Applying, tr("Applying… waiting for the gateway. Nothing has changed until it answers."));
-    ConfigActions *actions = m_state->configActions();
+    ConfigActions *actions = m_parts.actions;
     if (m_isFlag) {
         FlagChange change;
         change.enabled = m_enabled->isChecked();
@@ -467,11 +468,11 @@ void ChangeDialog::finished(quint64 ticket, const ChangeOutcome &result)
         // Re-base on what the gateway has now, so a re-apply is a fresh, informed decision.
         if (result.route)
             m_route = *result.route;
-        else if (const auto now = m_state->routes()->find(m_route.id); now && !m_isFlag)
+        else if (const auto now = m_parts.routes->find(m_route.id); now && !m_isFlag)
             m_route = *now;
         if (result.flag)
             m_flag = *result.flag;
-        else if (const auto now = m_state->flags()->find(m_flag.name); now && m_isFlag)
+        else if (const auto now = m_parts.flags->find(m_flag.name); now && m_isFlag)
             m_flag = *now;
         refreshCurrent();
         setPhase(Phase::Conflict,
@@ -490,9 +491,9 @@ void ChangeDialog::done(int result)
     // A failed or dropped change has been seen: its row goes back to showing the gateway's state.
     if (m_phase == Phase::Conflict || m_phase == Phase::Failed) {
         if (m_isFlag)
-            m_state->flags()->clearChange(m_flag.name);
+            m_parts.flags->clearChange(m_flag.name);
         else
-            m_state->routes()->clearChange(m_route.id);
+            m_parts.routes->clearChange(m_route.id);
     }
     QDialog::done(result);
 }

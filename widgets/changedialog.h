@@ -1,6 +1,7 @@
 #pragma once
 
 #include "client/domain.h"
+#include "configparts.h"
 #include "models/configactions.h"
 
 #include <QDialog>
@@ -18,8 +19,6 @@ class QSpinBox;
 
 namespace cutover {
 
-class BoardState;
-
 // The one way an operator changes a route's percent or a flag: edit, give a reason, read the
 // preview of what moves, confirm. The change is made against the version shown at the top; if
 // someone else changed it meanwhile the dialog says who and what, shows the new state, and lets
@@ -32,8 +31,8 @@ class ChangeDialog : public QDialog
 public:
     enum class Phase { Editing, Applying, Conflict, Failed, Applied };
 
-    ChangeDialog(BoardState *state, const Route &route, std::optional<int> preset, QWidget *parent = nullptr);
-    ChangeDialog(BoardState *state, const Flag &flag, std::optional<bool> enable, QWidget *parent = nullptr);
+    ChangeDialog(const ConfigParts &parts, const Route &route, std::optional<int> preset, QWidget *parent = nullptr);
+    ChangeDialog(const ConfigParts &parts, const Flag &flag, std::optional<bool> enable, QWidget *parent = nullptr);
 
     static constexpr int kMaxReason = 500;
     static constexpr int kPresets[] = {0, 1, 5, 25, 50, 100};
@@ -73,7 +72,7 @@ private:
     QString blockedReason() const;
     QString staleNotice() const;
 
-    BoardState *m_state;
+    ConfigParts m_parts;
     bool m_isFlag;
     Route m_route; // the version the change is made against
     Flag m_flag;

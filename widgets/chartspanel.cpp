@@ -63,9 +63,10 @@ QList<std::chrono::minutes> ChartsPanel::supportedWindows()
     return {5min, 15min, 60min, 360min, 1440min};
 }
 
-ChartsPanel::ChartsPanel(BoardState *board, QWidget *parent)
+ChartsPanel::ChartsPanel(BoardState *board, AuditLog *audit, QWidget *parent)
     : QWidget(parent)
     , m_board(board)
+    , m_audit(audit)
     , m_header(new ElidedLabel)
     , m_windowButtons(new QButtonGroup(this))
     , m_latency(new ChartWidget)
@@ -150,8 +151,8 @@ ChartsPanel::ChartsPanel(BoardState *board, QWidget *parent)
         scheduleRedraw();
     });
     connect(m_board, &BoardState::selectionChanged, this, &ChartsPanel::selectionChanged);
-    connect(m_board->audit(), &AuditLog::entriesAdded, this, &ChartsPanel::scheduleRedraw);
-    connect(m_board->audit(), &QAbstractItemModel::dataChanged, this, &ChartsPanel::scheduleRedraw);
+    connect(m_audit, &AuditLog::entriesAdded, this, &ChartsPanel::scheduleRedraw);
+    connect(m_audit, &QAbstractItemModel::dataChanged, this, &ChartsPanel::scheduleRedraw);
     selectionChanged();
 }
 
@@ -267,7 +268,7 @@ void ChartsPanel::redraw()
         chart->setTimeRange(from, to);
     // Every change of the audit log in the window, on all three charts at its moment.
     QList<ChartMarker> markers;
-    for (const AuditEntry &e : m_board->audit()->entries()) {
+    for (const AuditEntry &e : m_audit->entries()) {
         const SeriesTime at {std::chrono::milliseconds(e.time.toMSecsSinceEpoch())};
         if (at < from || at > to)
             continue;
@@ -278,7 +279,7 @@ void ChartsPanel::redraw()
             detail += QLatin1Char('\n') + inertText(change);
         if (!e.reason.isEmpty())
             detail += QLatin1Char('\n') + tr("Why: %1").arg(inertText(e.reason));
-        if (const auto ttr = m_board->audit()->recoveryTime(e.id))
+        if (const auto ttr = m_audit->recoveryTime(e.id))
             detail += QLatin1Char('\n') + tr("Recovered in %1").arg(AuditLog::formatDuration(*ttr));
         markers.append(ChartMarker {at, AuditLog::markerLabel(e), markerColor(AuditLog::kindOf(e.action)), detail});
     }

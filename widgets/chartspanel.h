@@ -15,6 +15,7 @@ namespace cutover {
 
 class ElidedLabel;
 
+class AuditLog;
 class BoardState;
 class StaleNotice;
 class ChartWidget;
@@ -36,7 +37,8 @@ public:
     static constexpr std::chrono::milliseconds kRedrawDelay {100};
 
     // `board` is not owned and must outlive the panel.
-    explicit ChartsPanel(BoardState *board, QWidget *parent = nullptr);
+    // Draws `board`'s metrics with `audit`'s changes as markers (neither owned).
+    ChartsPanel(BoardState *board, AuditLog *audit, QWidget *parent = nullptr);
     ~ChartsPanel() override;
 
     // The time window shown, ending at the last scrape. Supported: 5 min, 15 min (default),
@@ -78,6 +80,7 @@ private:
     void redraw();
 
     BoardState *m_board;
+    AuditLog *m_audit;
     ElidedLabel *m_header;
     StaleNotice *m_stale = nullptr;
     QButtonGroup *m_windowButtons;

@@ -2,6 +2,7 @@
 
 #include "changedialog.h"
 #include "models/boardstate.h"
+#include "models/identitymodel.h"
 #include "tablestyle.h"
 
 #include <QAbstractButton>
@@ -37,9 +38,9 @@ void styleChangeState(QStyleOptionViewItem *option, ChangeState state)
     }
 }
 
-ConfigPanel::ConfigPanel(BoardState *state, Source source, QAbstractItemModel *model, int sortRole, QWidget *parent)
+ConfigPanel::ConfigPanel(const ConfigParts &parts, Source source, QAbstractItemModel *model, int sortRole, QWidget *parent)
     : QWidget(parent)
-    , m_state(state)
+    , m_parts(parts)
     , m_source(source)
     , m_header(new QLabel)
     , m_banner(new QLabel)
@@ -79,14 +80,14 @@ ConfigPanel::ConfigPanel(BoardState *state, Source source, QAbstractItemModel *m
     connect(m_table->selectionModel(), &QItemSelectionModel::selectionChanged, this, &ConfigPanel::updateControls);
     connect(model, &QAbstractItemModel::dataChanged, this, &ConfigPanel::updateControls);
     connect(model, &QAbstractItemModel::rowsInserted, this, &ConfigPanel::updateControls);
-    connect(state, &BoardState::identityChanged, this, &ConfigPanel::updateControls);
-    connect(state, &BoardState::identityChanged, this, &ConfigPanel::refreshHeader);
-    connect(state, &BoardState::sourceStateChanged, this, [this](Source changed) {
+    connect(parts.identity, &IdentityModel::identityChanged, this, &ConfigPanel::updateControls);
+    connect(parts.identity, &IdentityModel::identityChanged, this, &ConfigPanel::refreshHeader);
+    connect(parts.board, &BoardState::sourceStateChanged, this, [this](Source changed) {
         if (changed == m_source)
             refreshHeader();
     });
     connect(model, &QAbstractItemModel::rowsInserted, this, &ConfigPanel::refreshHeader);
-    connect(state->configActions(), &ConfigActions::finished, this,
+    connect(parts.actions, &ConfigActions::finished, this,
             [this](quint64, const ChangeOutcome &outcome) { showOutcome(outcome); });
     m_tick.setInterval(1000);
     connect(&m_tick, &QTimer::timeout, this, &ConfigPanel::refreshHeader);
@@ -137,7 +138,7 @@ void ConfigPanel::openDialog(ChangeDialog *dialog)
 
 QString ConfigPanel::blockedReason() const
 {
-    if (const QString why = m_state->configActions()->whyNotAllowed(); !why.isEmpty())
+    if (const QString why = m_parts.actions->whyNotAllowed(); !why.isEmpty())
         return why;
     if (selectedRow() < 0)
         return tr("Select a row first.");
@@ -170,13 +171,13 @@ void ConfigPanel::showOutcome(const ChangeOutcome &outcome)
 
 void ConfigPanel::refreshHeader()
 {
-    Poller *poller = m_state->poller();
+    const SourceState *source = m_parts.board->sourceState(m_source);
     const QString what = m_source == Source::Routes ? tr("Routes") : tr("Flags");
-    if (!poller) {
+    if (!source) {
         m_header->setText(tr("<b>%1</b> — not connected").arg(what));
         return;
     }
-    const SourceState &st = poller->state(m_source);
+    const SourceState &st = *source;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     if (!st.lastSuccess.isValid()) {
         m_header->setText(st.lastError ? tr("<b>%1</b> — <span style='color:#b91c1c'>could not be read: %2</span>")
@@ -194,7 +195,7 @@ void ConfigPanel::refreshHeader()
                               .arg(why.toHtmlEscaped()));
         return;
     }
-    const auto &who = m_state->identity();
+    const auto &who = m_parts.identity->identity();
     const QString hint = who && !who->canChange()
         ? tr("Read-only: you are signed in as %1 with the viewer role.").arg(who->subject.toHtmlEscaped())
         : tr("Select a row, then change it; nothing is applied until the gateway confirms.");

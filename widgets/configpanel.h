@@ -1,6 +1,7 @@
 #pragma once
 
 #include "changedialog.h"
+#include "configparts.h"
 #include "client/poller.h"
 #include "models/configactions.h"
 #include "models/pendingchange.h"
@@ -18,8 +19,6 @@ class QStyleOptionViewItem;
 class QTableView;
 
 namespace cutover {
-
-class BoardState;
 
 // How a row's change state looks in a table cell: in flight blue and italic, failed red.
 void styleChangeState(QStyleOptionViewItem *option, ChangeState state);
@@ -41,7 +40,7 @@ public:
     ChangeDialog *activeDialog() const { return m_dialog; }
 
 protected:
-    ConfigPanel(BoardState *state, Source source, QAbstractItemModel *model, int sortRole, QWidget *parent);
+    ConfigPanel(const ConfigParts &parts, Source source, QAbstractItemModel *model, int sortRole, QWidget *parent);
 
     // The row the operator selected, in model terms, or -1.
     int selectedRow() const;
@@ -55,7 +54,7 @@ protected:
     void updateControls();
     void setBanner(const QString &text);
 
-    BoardState *m_state;
+    ConfigParts m_parts;
 
 private:
     void refreshHeader();

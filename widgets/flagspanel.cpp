@@ -32,8 +32,8 @@ public:
 
 } // namespace
 
-FlagsPanel::FlagsPanel(BoardState *state, QWidget *parent)
-    : ConfigPanel(state, Source::Flags, state->flags(), FlagsModel::SortRole, parent)
+FlagsPanel::FlagsPanel(const ConfigParts &parts, QWidget *parent)
+    : ConfigPanel(parts, Source::Flags, parts.flags, FlagsModel::SortRole, parent)
     , m_change(new QPushButton(tr("Change flag…")))
     , m_toggle(new QPushButton(tr("Turn on…")))
 {
@@ -49,14 +49,14 @@ FlagsPanel::FlagsPanel(BoardState *state, QWidget *parent)
     connect(m_toggle, &QPushButton::clicked, this, [this] {
         const int row = selectedRow();
         if (row >= 0)
-            changeSelected(!m_state->flags()->flag(row).enabled);
+            changeSelected(!m_parts.flags->flag(row).enabled);
     });
     addAction(m_change);
     addAction(m_toggle);
     endActionRow();
     connect(view(), &QTableView::activated, this, [this] { changeSelected(); });
     connect(view()->selectionModel(), &QItemSelectionModel::selectionChanged, this, &FlagsPanel::updateToggle);
-    connect(state->flags(), &QAbstractItemModel::dataChanged, this, &FlagsPanel::updateToggle);
+    connect(parts.flags, &QAbstractItemModel::dataChanged, this, &FlagsPanel::updateToggle);
     updateControls();
     updateToggle();
 }
@@ -76,8 +76,8 @@ QString FlagsPanel::blockedReason() const
 {
     if (const QString why = ConfigPanel::blockedReason(); !why.isEmpty())
         return why;
-    const Flag &f = m_state->flags()->flag(selectedRow());
-    const ChangeState st = m_state->flags()->change(f.name).state;
+    const Flag &f = m_parts.flags->flag(selectedRow());
+    const ChangeState st = m_parts.flags->change(f.name).state;
     if (st == ChangeState::Applying || st == ChangeState::Unknown)
         return tr("A change of %1 is in flight; wait for the gateway's answer.").arg(f.name);
     return {};
@@ -87,13 +87,13 @@ void FlagsPanel::changeSelected(std::optional<bool> enable)
 {
     if (!blockedReason().isEmpty())
         return;
-    openDialog(new ChangeDialog(m_state, m_state->flags()->flag(selectedRow()), enable, this));
+    openDialog(new ChangeDialog(m_parts, m_parts.flags->flag(selectedRow()), enable, this));
 }
 
 void FlagsPanel::updateToggle()
 {
     const int row = selectedRow();
-    m_toggle->setText(row >= 0 && m_state->flags()->flag(row).enabled ? tr("Turn off…") : tr("Turn on…"));
+    m_toggle->setText(row >= 0 && m_parts.flags->flag(row).enabled ? tr("Turn off…") : tr("Turn on…"));
 }
 
 } // namespace cutover

@@ -14,7 +14,7 @@ class FlagsPanel : public ConfigPanel
     Q_OBJECT
 
 public:
-    explicit FlagsPanel(BoardState *state, QWidget *parent = nullptr);
+    explicit FlagsPanel(const ConfigParts &parts, QWidget *parent = nullptr);
 
     QPushButton *changeButton() const { return m_change; }
     QPushButton *toggleButton() const { return m_toggle; }

@@ -5,9 +5,8 @@
 #include "connectionbar.h"
 #include "firstframe.h"
 #include "healthboard.h"
-#include "models/auditlog.h"
 #include "models/boardstate.h"
-#include "models/rollbackcontroller.h"
+#include "models/identitymodel.h"
 #include "models/servicemodel.h"
 #include "panels.h"
 #include "rollbackbanner.h"
@@ -72,13 +71,15 @@ private:
 
 } // namespace
 
-MainWindow::MainWindow(BoardState *state, QWidget *parent)
+MainWindow::MainWindow(const BoardParts &parts, QWidget *parent)
     : QMainWindow(parent)
-    , m_state(state)
+    , m_parts(parts)
+    , m_state(parts.board)
     , m_bar(new ConnectionBar)
     , m_banner(new QLabel)
-    , m_board(new HealthBoard(state))
+    , m_board(new HealthBoard(parts.board))
 {
+    BoardState *state = parts.board;
     setWindowTitle(tr("Cutover"));
     // A first start's size (later ones restore theirs), within a laptop's screen.
     resize(screen() ? QSize(1360, 860).boundedTo(screen()->availableSize()) : QSize(1360, 860));
@@ -100,7 +101,7 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
     emergency->setObjectName(QStringLiteral("emergencyRow"));
     auto *emergencyLayout = new QHBoxLayout(emergency);
     emergencyLayout->setContentsMargins(2, 2, 2, 2);
-    m_rollbackControl = new RollbackControl(state);
+    m_rollbackControl = new RollbackControl(state, parts.rollback);
     emergencyLayout->addWidget(m_rollbackControl);
     headerLayout->addWidget(emergency);
     auto *rollbackKey = new QShortcut(RollbackControl::shortcut(), this);
@@ -108,7 +109,7 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
 
     headerLayout->addWidget(m_bar);
     // Everyone sees an engaged emergency rollback, right under the connection bar.
-    m_rollbackBanner = new RollbackBanner(state);
+    m_rollbackBanner = new RollbackBanner(state, parts.rollback);
     headerLayout->addWidget(m_rollbackBanner);
     m_banner->setWordWrap(true);
     // Always rich text: what goes in is escaped, and an escaped message without a tag would
@@ -172,6 +173,18 @@ MainWindow::MainWindow(BoardState *state, QWidget *parent)
     m_bannerTimer.setInterval(1000);
     connect(&m_bannerTimer, &QTimer::timeout, this, &MainWindow::updateBanner);
     connect(state, &BoardState::metricsProblemChanged, this, &MainWindow::updateBanner);
+    // Who we are and what the gateway is, as the identity model learns it.
+    IdentityModel *identity = parts.identity;
+    connect(identity, &IdentityModel::gatewayChanged, this, [this, identity] {
+        if (identity->gateway())
+            m_bar->setGateway(*identity->gateway(), identity->address());
+    });
+    connect(identity, &IdentityModel::identityChanged, this, [this, identity] {
+        if (identity->identity())
+            m_bar->setIdentity(*identity->identity());
+        else if (!identity->identityError().isEmpty())
+            m_bar->setIdentityError(identity->identityError());
+    });
 }
 
 MainWindow::~MainWindow() = default;
@@ -206,7 +219,7 @@ void MainWindow::buildPanel(QDockWidget *dock)
         return;
     const PendingPanel pending = *it;
     m_pending.erase(it);
-    QWidget *panel = pending.create(m_state);
+    QWidget *panel = pending.create(m_parts);
     QWidget *standIn = dock->widget();
     dock->setWidget(panel);
     delete standIn;
@@ -274,15 +287,12 @@ void MainWindow::setPoller(Poller *poller, const Profile &profile)
     setWindowTitle(tr("%1 — Cutover").arg(profile.name));
     m_bar->setProfile(profile);
     m_bar->setMessage(tr("Connecting to %1…").arg(poller->backend()->address()));
-    m_state->audit()->attach(poller);
-    m_state->rollback()->attach(poller);
     m_bar->setSources(poller, m_state->logSource());
     connect(poller, &Poller::sourceStateChanged, this, [this](Source source) {
         if (source == Source::Health)
             healthStateChanged();
     });
     statusBar()->clearMessage();
-    fetchIdentity();
     m_bannerTimer.start();
 }
 
@@ -320,41 +330,8 @@ bool MainWindow::isStale() const
     return m_state->services()->isStale();
 }
 
-void MainWindow::fetchIdentity()
-{
-    if (!m_poller || !m_poller->backend())
-        return;
-    GatewayBackend *backend = m_poller->backend();
-    QPointer<MainWindow> self(this);
-    if (!m_haveInfo) {
-        backend->fetchInfo([self, address = backend->address()](Result<GatewayInfo> r) {
-            if (!self || !r)
-                return;
-            self->m_haveInfo = true;
-            self->m_bar->setGateway(*r, address);
-        });
-    }
-    if (!m_haveWho) {
-        backend->fetchWhoAmI([self](Result<WhoAmI> r) {
-            if (!self)
-                return;
-            if (!r) {
-                self->m_bar->setIdentityError(r.error().describe());
-                self->m_state->setIdentityError(r.error().describe());
-                return;
-            }
-            self->m_haveWho = true;
-            self->m_bar->setIdentity(*r);
-            self->m_state->setIdentity(*r);
-        });
-    }
-}
-
 void MainWindow::healthStateChanged()
 {
-    const SourceState &st = m_poller->state(Source::Health);
-    if (!st.lastError && (!m_haveInfo || !m_haveWho))
-        fetchIdentity(); // the gateway is back: finish what failed while it was away
     updateBanner();
 }
 

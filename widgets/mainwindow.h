@@ -1,5 +1,7 @@
 #pragma once
 
+#include "boardparts.h"
+
 #include <QMainWindow>
 #include <QPointer>
 #include <QTimer>
@@ -24,15 +26,15 @@ class SloPanel;
 struct Profile;
 
 // The operations board: the connection bar on top, the health board in the middle, charts, SLOs
-// and the log tail in dockable panels. It shows what BoardState holds and asks the backend only
-// through the poller; it never speaks HTTP itself. Layout, open panels and the chart window are
+// and the log tail in dockable panels. It shows the session's models (made and connected by the
+// wiring, app/) and gives each widget the ones it uses; it never speaks HTTP itself. Layout, open panels and the chart window are
 // kept in QSettings across runs.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    explicit MainWindow(BoardState *state, QWidget *parent = nullptr);
+    explicit MainWindow(const BoardParts &parts, QWidget *parent = nullptr);
     ~MainWindow() override;
 
     // Starts showing `poller`'s data (not owned) for `profile`.
@@ -56,6 +58,7 @@ public:
     bool panelsBuilt() const { return m_pending.isEmpty(); }
 
     BoardState *state() const { return m_state; }
+    const BoardParts &parts() const { return m_parts; }
     ServiceModel *serviceModel() const;
     HealthBoard *healthBoard() const { return m_board; }
     SloPanel *sloPanel() const { return m_slo; } // nullptr until the panels are built
@@ -81,17 +84,17 @@ private:
     struct PendingPanel
     {
         QDockWidget *dock;
-        std::function<QWidget *(BoardState *)> create;
+        std::function<QWidget *(const BoardParts &)> create;
     };
 
     QDockWidget *addPanel(const QString &objectName, const QString &title, QWidget *panel, Qt::DockWidgetArea area,
                           const QKeySequence &shortcut);
     void buildPanel(QDockWidget *dock);
     void buildNextPanel();
-    void fetchIdentity();
     void healthStateChanged();
     void updateBanner();
 
+    BoardParts m_parts;
     BoardState *m_state;
     QPointer<Poller> m_poller;
     ConnectionBar *m_bar;
@@ -108,8 +111,6 @@ private:
     bool m_restorePending = true; // none saved, or not valid: a first start's layout
     QMenu *m_viewMenu = nullptr;
     QTimer m_bannerTimer;
-    bool m_haveInfo = false;
-    bool m_haveWho = false;
 };
 
 } // namespace cutover

@@ -1,6 +1,7 @@
 #include "panels.h"
 
 #include "auditpanel.h"
+#include "boardparts.h"
 #include "chartspanel.h"
 #include "flagspanel.h"
 #include "logview.h"
@@ -58,8 +59,8 @@ protected:
 class PersistentCharts : public QWidget, public PersistentPanel
 {
 public:
-    explicit PersistentCharts(BoardState *state)
-        : m_charts(new ChartsPanel(state))
+    explicit PersistentCharts(const BoardParts &parts)
+        : m_charts(new ChartsPanel(parts.board, parts.audit))
     {
         auto *layout = new QVBoxLayout(this);
         layout->setContentsMargins(0, 0, 0, 0);
@@ -87,17 +88,17 @@ QList<PanelFactory> panelFactories()
 {
     return {
         {QStringLiteral("chartsPanel"), QObject::tr("Charts"), Qt::RightDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_2),
-         [](BoardState *state) -> QWidget * { return new PersistentCharts(state); }},
+         [](const BoardParts &parts) -> QWidget * { return new PersistentCharts(parts); }},
         {QStringLiteral("logPanel"), QObject::tr("Logs"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_4),
-         [](BoardState *state) -> QWidget * { return new LogView(state); }},
+         [](const BoardParts &parts) -> QWidget * { return new LogView(parts.board); }},
         {QStringLiteral("routesPanel"), QObject::tr("Routes"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_5),
-         [](BoardState *state) -> QWidget * { return new RoutesPanel(state); }},
+         [](const BoardParts &parts) -> QWidget * { return new RoutesPanel(parts.config()); }},
         {QStringLiteral("flagsPanel"), QObject::tr("Flags"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_6),
-         [](BoardState *state) -> QWidget * { return new FlagsPanel(state); }},
+         [](const BoardParts &parts) -> QWidget * { return new FlagsPanel(parts.config()); }},
         {QStringLiteral("auditPanel"), QObject::tr("Audit"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_7),
-         [](BoardState *state) -> QWidget * { return new AuditPanel(state); }},
+         [](const BoardParts &parts) -> QWidget * { return new AuditPanel(parts.audit); }},
         {QStringLiteral("sloPanel"), QObject::tr("SLOs"), Qt::BottomDockWidgetArea, QKeySequence(Qt::CTRL | Qt::Key_3),
-         [](BoardState *state) -> QWidget * { return new SloPanel(state); }},
+         [](const BoardParts &parts) -> QWidget * { return new SloPanel(parts.board); }},
     };
 }
 

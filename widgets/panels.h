@@ -11,16 +11,16 @@ class QWidget;
 
 namespace cutover {
 
-class BoardState;
+struct BoardParts;
 
-// A dockable panel of the main window, made from the board state.
+// A dockable panel of the main window, made from the session's models.
 struct PanelFactory
 {
     QString objectName; // also the key of its place in the saved layout
     QString title;
     Qt::DockWidgetArea area;
     QKeySequence shortcut;
-    std::function<QWidget *(BoardState *)> create;
+    std::function<QWidget *(const BoardParts &)> create;
 };
 
 // The dockable panels (everything but the health board), in the order they are docked.

@@ -211,7 +211,7 @@ Profile ProfileDialog::formProfile() const
         p = *existing;
     p.name = m_name->text().trimmed();
     p.url = QUrl::fromUserInput(m_url->text().trimmed());
-    p.kind = profileKindForUrl(p.url);
+    p.kind = profileKindForUrl(p.url).value_or(GatewayKind::Http);
     p.environment = Environment(m_environment->currentData().toInt());
     p.caBundle = m_caBundle->text().trimmed();
     p.tokenFile = m_tokenFile->text().trimmed();
@@ -240,7 +240,7 @@ bool ProfileDialog::saveForm()
             return false;
         }
     }
-    if (p.kind.isEmpty()) {
+    if (!profileKindForUrl(p.url)) {
         m_error->setText(tr("The gateway URL must start with http:// or https:// (the admin API), or be a HAProxy "
                             "Runtime API address: tcp://host:port or unix:///path/to/admin.sock"));
         return false;

@@ -34,10 +34,10 @@ QString percent(double ratio)
 
 } // namespace
 
-RollbackBanner::RollbackBanner(BoardState *board, QWidget *parent)
+RollbackBanner::RollbackBanner(BoardState *board, RollbackController *controller, QWidget *parent)
     : QFrame(parent)
     , m_board(board)
-    , m_controller(board->rollback())
+    , m_controller(controller)
     , m_headline(new QLabel)
     , m_verification(new QLabel)
 {
@@ -92,8 +92,8 @@ void RollbackBanner::refresh()
                        .arg(inertText(s.engagedBy).toHtmlEscaped(), s.engagedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")),
                             AuditLog::formatDuration(since), inertText(s.reason).toHtmlEscaped());
     // The board tells the truth: a rollback state that could not be read again is shown as such.
-    if (const Poller *poller = m_board->poller()) {
-        const SourceState &st = poller->state(Source::Rollback);
+    if (const SourceState *rollback = m_board->sourceState(Source::Rollback)) {
+        const SourceState &st = *rollback;
         if (st.isStale(now))
             head += tr(" <span style='background:#fde68a; color:#78350f'>&nbsp;state not confirmed for %1&nbsp;</span>")
                         .arg(AuditLog::formatDuration(std::chrono::milliseconds(
@@ -149,7 +149,7 @@ void RollbackBanner::refresh()
                          .arg(v.relapsed() ? tr(" (the SLO broke again after a recovery)") : QString(),
                               failing.join(QStringLiteral("; ")));
         }
-        if (const Poller *poller = m_board->poller(); poller && poller->state(Source::Metrics).isStale(now))
+        if (const SourceState *metrics = m_board->sourceState(Source::Metrics); metrics && metrics->isStale(now))
             parts << tr("<span style='background:#fde68a; color:#78350f'>&nbsp;metrics are stale: these numbers are "
                         "not current&nbsp;</span>");
     }

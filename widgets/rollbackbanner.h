@@ -19,7 +19,8 @@ class RollbackBanner : public QFrame
     Q_OBJECT
 
 public:
-    explicit RollbackBanner(BoardState *board, QWidget *parent = nullptr);
+    // `board` gives the sources' freshness and the SLO thresholds; `controller` the rollback.
+    RollbackBanner(BoardState *board, RollbackController *controller, QWidget *parent = nullptr);
 
     // The two lines as plain text (for tests and the accessible description).
     QString headline() const;

@@ -30,10 +30,10 @@ QKeySequence RollbackControl::shortcut()
     return QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E);
 }
 
-RollbackControl::RollbackControl(BoardState *board, QWidget *parent)
+RollbackControl::RollbackControl(BoardState *board, RollbackController *controller, QWidget *parent)
     : QWidget(parent)
     , m_board(board)
-    , m_controller(board->rollback())
+    , m_controller(controller)
     , m_button(new QPushButton)
     , m_cancel(new QPushButton(tr("Cancel")))
     , m_status(new ElidedLabel)

@@ -22,7 +22,8 @@ class RollbackControl : public QWidget
     Q_OBJECT
 
 public:
-    explicit RollbackControl(BoardState *board, QWidget *parent = nullptr);
+    // `board` gives the profile the dialog confirms against; `controller` does the work.
+    RollbackControl(BoardState *board, RollbackController *controller, QWidget *parent = nullptr);
 
     QPushButton *button() const { return m_button; }
     QPushButton *cancelButton() const { return m_cancel; }

@@ -34,8 +34,8 @@ public:
 
 } // namespace
 
-RoutesPanel::RoutesPanel(BoardState *state, QWidget *parent)
-    : ConfigPanel(state, Source::Routes, state->routes(), RoutesModel::SortRole, parent)
+RoutesPanel::RoutesPanel(const ConfigParts &parts, QWidget *parent)
+    : ConfigPanel(parts, Source::Routes, parts.routes, RoutesModel::SortRole, parent)
     , m_change(new QPushButton(tr("Change percent…")))
 {
     setObjectName(QStringLiteral("routesPanelWidget"));
@@ -60,13 +60,13 @@ RoutesPanel::RoutesPanel(BoardState *state, QWidget *parent)
     endActionRow();
     connect(view(), &QTableView::activated, this, [this] { changeSelected(); });
     // A route picked here is what the charts (monolith vs microservice) and the log filter follow.
-    connect(view()->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this, state] {
+    connect(view()->selectionModel(), &QItemSelectionModel::selectionChanged, this, [this] {
         const int row = selectedRow();
-        if (row >= 0 && row < state->routes()->rowCount())
-            state->select({MetricGroup::Scope::Route, state->routes()->route(row).id, MetricGroup::Via::All});
+        if (row >= 0 && row < m_parts.routes->rowCount())
+            m_parts.board->select({MetricGroup::Scope::Route, m_parts.routes->route(row).id, MetricGroup::Via::All});
     });
-    connect(state->routes(), &QAbstractItemModel::dataChanged, this, &RoutesPanel::updateBanner);
-    connect(state->routes(), &QAbstractItemModel::rowsInserted, this, &RoutesPanel::updateBanner);
+    connect(parts.routes, &QAbstractItemModel::dataChanged, this, &RoutesPanel::updateBanner);
+    connect(parts.routes, &QAbstractItemModel::rowsInserted, this, &RoutesPanel::updateBanner);
     updateControls();
     updateBanner();
 }
@@ -86,10 +86,10 @@ QString RoutesPanel::blockedReason() const
 {
     if (const QString why = ConfigPanel::blockedReason(); !why.isEmpty())
         return why;
-    if (m_state->routes()->rollbackEngaged())
+    if (m_parts.routes->rollbackEngaged())
         return tr("The emergency rollback is engaged: routes stay at 0 % until it is released.");
-    const Route &r = m_state->routes()->route(selectedRow());
-    const ChangeState st = m_state->routes()->change(r.id).state;
+    const Route &r = m_parts.routes->route(selectedRow());
+    const ChangeState st = m_parts.routes->change(r.id).state;
     if (st == ChangeState::Applying || st == ChangeState::Unknown)
         return tr("A change of %1 is in flight; wait for the gateway's answer.").arg(r.prefix);
     return {};
@@ -99,12 +99,12 @@ void RoutesPanel::changeSelected(std::optional<int> percent)
 {
     if (!blockedReason().isEmpty())
         return;
-    openDialog(new ChangeDialog(m_state, m_state->routes()->route(selectedRow()), percent, this));
+    openDialog(new ChangeDialog(m_parts, m_parts.routes->route(selectedRow()), percent, this));
 }
 
 void RoutesPanel::updateBanner()
 {
-    const RoutesModel *routes = m_state->routes();
+    const RoutesModel *routes = m_parts.routes;
     QStringList lines;
     if (routes->rollbackEngaged())
         lines << tr("Emergency rollback engaged: every request goes to the monolith, and route changes are refused "

@@ -15,7 +15,7 @@ class RoutesPanel : public ConfigPanel
     Q_OBJECT
 
 public:
-    explicit RoutesPanel(BoardState *state, QWidget *parent = nullptr);
+    explicit RoutesPanel(const ConfigParts &parts, QWidget *parent = nullptr);
 
     QPushButton *changeButton() const { return m_change; }
     QList<QPushButton *> stepButtons() const { return m_steps; }

@@ -32,12 +32,12 @@ StaleNotice::StaleNotice(BoardState *board, Source source, QString what, QString
 
 void StaleNotice::refresh()
 {
-    const Poller *poller = m_board->poller();
-    if (!poller) {
+    const SourceState *source = m_board->sourceState(m_source);
+    if (!source) {
         hide();
         return;
     }
-    const SourceState &st = poller->state(m_source);
+    const SourceState &st = *source;
     const QDateTime now = QDateTime::currentDateTimeUtc();
     QString text;
     if (!st.lastSuccess.isValid() && st.lastError) {

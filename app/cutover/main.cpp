@@ -5,6 +5,7 @@
 #include "client/profile.h"
 #include "client/tokens.h"
 #include "client/tokenvault.h"
+#include "models/recoverystore.h"
 #include "widgets/chartspanel.h"
 #include "widgets/firstframe.h"
 #include "widgets/healthboard.h"
@@ -40,7 +41,7 @@ int fail(const QString &message)
 // Connects `session` to `profile` once its token is known (keychain, $CUTOVER_TOKEN, token file).
 void connectWithVault(AppSession &session, TokenVault &vault, const Profile &profile, const QByteArray &typedToken)
 {
-    if (profile.kind == QLatin1String("haproxy")) {
+    if (profile.kind == GatewayKind::Haproxy) {
         session.connectTo(profile, {}); // no tokens: the socket's permissions decide
         return;
     }
@@ -248,7 +249,8 @@ int main(int argc, char **argv)
     QSettings settings;
     ProfileStore store(settings);
     TokenVault vault;
-    AppSession session(&settings);
+    // The user's own data folder: only the application, never a test, keeps recoveries there.
+    AppSession session(&settings, RecoveryStore::defaultPath());
 
     if (parser.isSet(options.demo)) {
         QStringList simArgs;
@@ -260,11 +262,12 @@ int main(int argc, char **argv)
     } else if (parser.isSet(options.gateway)) {
         const QUrl url = QUrl::fromUserInput(parser.value(options.gateway));
         Profile profile;
-        profile.kind = profileKindForUrl(url);
-        if (!url.isValid() || profile.kind.isEmpty())
+        const std::optional<GatewayKind> kind = profileKindForUrl(url);
+        if (!url.isValid() || !kind)
             return fail(QStringLiteral("--gateway needs an http:// or https:// URL, or tcp://host:port or unix:///path for HAProxy's Runtime API"));
         // HAProxy's Runtime API has no tokens; the socket's permissions decide.
-        const TokenLookup token = profile.kind == QLatin1String("haproxy")
+        profile.kind = *kind;
+        const TokenLookup token = profile.kind == GatewayKind::Haproxy
             ? TokenLookup {}
             : tokenFromEnvironmentOrFile(parser.value(options.tokenFile));
         if (!token.error.isEmpty())
@@ -277,7 +280,10 @@ int main(int argc, char **argv)
                 return fail(problem);
         session.connectTo(profile, token.token);
     } else if (parser.isSet(options.profile)) {
-        const auto profile = store.load(parser.value(options.profile));
+        QString problem;
+        const auto profile = store.load(parser.value(options.profile), &problem);
+        if (!profile && !problem.isEmpty())
+            return fail(problem);
         if (!profile)
             return fail(QStringLiteral("no saved profile named \"%1\" (profiles: %2)")
                             .arg(parser.value(options.profile), store.names().join(QStringLiteral(", "))));

@@ -72,11 +72,11 @@ QString exitCodesHelp()
 QUrl gatewayUrl(const QString &text)
 {
     const QUrl url(text, QUrl::StrictMode);
-    const QString kind = profileKindForUrl(url);
+    const std::optional<GatewayKind> kind = profileKindForUrl(url);
     // HAProxy's Runtime API: tcp://host:port or unix:///path (checked by HaproxyOptions).
-    if (url.isValid() && kind == QLatin1String("haproxy"))
+    if (url.isValid() && kind == GatewayKind::Haproxy)
         return url;
-    if (!url.isValid() || url.host().isEmpty() || kind != QLatin1String("http"))
+    if (!url.isValid() || url.host().isEmpty() || kind != GatewayKind::Http)
         usageError(QStringLiteral("--gateway needs a full http:// or https:// URL, e.g. https://gateway.example:9443, "
                                   "or a HAProxy Runtime API address, tcp://127.0.0.1:9999 or unix:///run/haproxy/admin.sock"));
     return url;
@@ -91,7 +91,7 @@ Connection resolveConnection(const QCommandLineParser &args)
 
     if (byGateway) {
         c.endpoint.baseUrl = gatewayUrl(args.value(QStringLiteral("gateway")));
-        c.kind = profileKindForUrl(c.endpoint.baseUrl);
+        c.kind = profileKindForUrl(c.endpoint.baseUrl).value_or(GatewayKind::Http); // gatewayUrl() checked it
     } else {
         QSettings settings;
         ProfileStore store(settings);
@@ -99,13 +99,14 @@ Connection resolveConnection(const QCommandLineParser &args)
         if (name.isEmpty())
             usageError(QStringLiteral("no gateway given: use --profile NAME or --gateway URL "
                                       "(no profile has been used yet; `cutoverctl profile add` saves one)"));
-        std::optional<Profile> profile = store.load(name);
+        QString problem;
+        std::optional<Profile> profile = store.load(name, &problem);
+        if (!profile && !problem.isEmpty())
+            usageError(problem);
         if (!profile)
             usageError(QStringLiteral("there is no profile named \"%1\" (`cutoverctl profile list` shows the saved ones)").arg(name));
-        if (profile->kind == QLatin1String("demo"))
+        if (profile->kind == GatewayKind::Demo)
             usageError(QStringLiteral("profile \"%1\" is the demo gateway; use `cutoverctl --demo …`").arg(name));
-        if (profile->kind != QLatin1String("http") && profile->kind != QLatin1String("haproxy"))
-            usageError(QStringLiteral("profile \"%1\" is a %2 gateway, which cutoverctl does not know").arg(name, profile->kind));
         c.kind = profile->kind;
         c.endpoint.baseUrl = profile->url;
         c.endpoint.caBundle = profile->caBundle;
@@ -119,7 +120,7 @@ Connection resolveConnection(const QCommandLineParser &args)
             usageError(problem);
 
     // The Runtime API has no tokens: who may use it is decided by the socket (docs/haproxy.md).
-    if (c.kind == QLatin1String("haproxy"))
+    if (c.kind == GatewayKind::Haproxy)
         return c;
 
     const QString tokenFile = args.isSet(QStringLiteral("token-file"))

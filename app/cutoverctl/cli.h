@@ -52,8 +52,8 @@ struct CliError
 // Where a command talks to, resolved from --profile / --gateway / the last-used profile.
 struct Connection
 {
-    QString kind = QStringLiteral("http"); // "http" (the admin API) or "haproxy" (Runtime API)
-    HttpEndpoint endpoint;          // for "haproxy", only baseUrl (tcp:// or unix://) and timeout
+    GatewayKind kind = GatewayKind::Http;
+    HttpEndpoint endpoint;          // for Haproxy, only baseUrl (tcp:// or unix://) and timeout
     std::optional<Profile> profile; // set when the gateway came from a saved profile
     QString tokenSource;            // "CUTOVER_TOKEN", "token file …"; never the token
 };

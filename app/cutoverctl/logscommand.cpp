@@ -192,7 +192,7 @@ int runLogs(Context &ctx)
     // Backfill: the newest `limit` lines, or the newest matching ones among the last kMaxPage.
     // The stream resumes after the last of them; a HAProxy ring has no ids to resume after, so
     // there it starts with the lines that arrive from then on.
-    const bool resumable = ctx.connection.kind != QLatin1String("haproxy");
+    const bool resumable = ctx.connection.kind != GatewayKind::Haproxy;
     LogId resume;
     if (limit > 0) {
         const LogPage page = fetchNewest(ctx, filter.isEmpty() ? limit : kMaxPage);

@@ -13,7 +13,10 @@ namespace {
 
 Profile loadOrFail(const ProfileStore &store, const QString &name)
 {
-    std::optional<Profile> p = store.load(name);
+    QString problem;
+    std::optional<Profile> p = store.load(name, &problem);
+    if (!p && !problem.isEmpty())
+        usageError(problem);
     if (!p)
         usageError(QStringLiteral("there is no profile named \"%1\" (`cutoverctl profile list` shows the saved ones)").arg(name));
     return std::move(*p);
@@ -25,15 +28,19 @@ int runList(Context &ctx)
     ProfileStore store(settings);
     const QString last = store.lastUsed();
     QList<Profile> profiles;
-    for (const QString &name : store.names())
-        if (std::optional<Profile> p = store.load(name))
+    for (const QString &name : store.names()) {
+        QString problem;
+        if (std::optional<Profile> p = store.load(name, &problem))
             profiles.append(std::move(*p));
+        else if (!problem.isEmpty())
+            progressLine(problem); // not listed, but not left out in silence
+    }
 
     if (ctx.json) {
         Json list = Json::array();
         for (const Profile &p : profiles)
             list.push_back(Json {{"name", p.name.toStdString()},
-                                 {"kind", p.kind.toStdString()},
+                                 {"kind", gatewayKindName(p.kind).toStdString()},
                                  {"url", p.url.toString().toStdString()},
                                  {"environment", environmentName(p.environment).toStdString()},
                                  {"token_file", jsonString(p.tokenFile)},
@@ -49,7 +56,7 @@ int runList(Context &ctx)
     Table table({{QString()}, {QStringLiteral("PROFILE")}, {QStringLiteral("ENVIRONMENT")}, {QStringLiteral("KIND")},
                  {QStringLiteral("URL")}, {QStringLiteral("TOKEN FILE")}, {QStringLiteral("CA BUNDLE")}});
     for (const Profile &p : profiles)
-        table.addRow({p.name == last ? QStringLiteral("*") : QString(), p.name, environmentName(p.environment), p.kind,
+        table.addRow({p.name == last ? QStringLiteral("*") : QString(), p.name, environmentName(p.environment), gatewayKindName(p.kind),
                       orDash(p.url.toString()), orDash(p.tokenFile), orDash(p.caBundle)});
     printOut(table.render() + QStringLiteral("\n* the last-used profile: the default when neither --profile nor --gateway is given.\n"));
     return ExitOk;
@@ -66,7 +73,7 @@ int runAdd(Context &ctx)
     if (!a.isSet(QStringLiteral("gateway")))
         usageError(QStringLiteral("--gateway URL is required: the gateway's admin API address"));
     p.url = gatewayUrl(a.value(QStringLiteral("gateway")));
-    p.kind = profileKindForUrl(p.url);
+    p.kind = profileKindForUrl(p.url).value_or(GatewayKind::Http); // gatewayUrl() checked it
     const QString environment = a.value(QStringLiteral("environment"));
     if (!environment.isEmpty()) {
         const std::optional<Environment> e = environmentFromName(environment);

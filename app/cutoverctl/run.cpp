@@ -3,7 +3,7 @@
 #include "cli.h"
 #include "output.h"
 
-#include "client/haproxy/haproxybackend.h"
+#include "client/haproxy/backendfactory.h"
 #include "client/httpadminclient.h"
 #include "client/simprocess.h"
 #include "client/displaytext.h"
@@ -315,20 +315,15 @@ int runCommandLine(const QStringList &args)
     context.connection.endpoint.timeout = std::min(context.connection.endpoint.timeout, timeout);
     setCommandDeadline(QDeadlineTimer(timeout));
     QNetworkAccessManager nam;
-    std::unique_ptr<GatewayBackend> backend;
-    if (context.connection.kind == QLatin1String("haproxy")) {
-        Result<HaproxyOptions> options = HaproxyOptions::fromUrl(context.connection.endpoint.baseUrl);
-        if (!options)
-            usageError(options.error().describe());
-        options.value().timeout = std::min(options.value().timeout, timeout);
-        backend = std::make_unique<HaproxyBackend>(*options, &nam);
-    } else {
-        auto http = std::make_unique<HttpAdminClient>(&nam, context.connection.endpoint);
+    Result<std::unique_ptr<GatewayBackend>> created = createBackend(context.connection.kind, context.connection.endpoint, &nam);
+    if (!created)
+        usageError(created.error().describe());
+    std::unique_ptr<GatewayBackend> backend = std::move(created.value());
+    if (auto *http = qobject_cast<HttpAdminClient *>(backend.get())) {
         http->setDeadline(commandDeadline());
         // Lost answers are resent a few times, then read back (rollbackcommands.cpp) well within the deadline.
         http->setActionRetry(RetryPolicy {3, std::chrono::milliseconds(300), std::chrono::milliseconds(2000)});
-        QObject::connect(http.get(), &HttpAdminClient::progress, [](const QString &line) { progressLine(line); });
-        backend = std::move(http);
+        QObject::connect(http, &HttpAdminClient::progress, [](const QString &line) { progressLine(line); });
     }
     context.nam = &nam;
     context.backend = backend.get();

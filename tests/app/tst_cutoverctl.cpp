@@ -596,7 +596,7 @@ void TestCutoverCtl::profileCommandsShareTheGuiStore()
     settings.sync(); // another process wrote the file
     const std::optional<Profile> edge = store.load(u"edge"_s);
     QVERIFY(edge);
-    QCOMPARE(edge->kind, u"haproxy"_s);
+    QCOMPARE(edge->kind, GatewayKind::Haproxy);
     QCOMPARE(bare(u"profile add bad --gateway ftp://gw.example"_s).code, 2);
     QCOMPARE(bare(u"profile remove edge"_s).code, 0);
 

@@ -505,9 +505,9 @@ void TestDemoSession::gatewayRestartIsShownInLogsAndAudit()
     QCOMPARE(addFault(nam, *gateway), 201);
     BoardState *state = session.state();
     LogStore *store = state->logs();
-    QTRY_VERIFY_WITH_TIMEOUT(state->audit()->rowCount() >= 1 && store->size() > 100, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(session.audit()->rowCount() >= 1 && store->size() > 100, 10000);
     QVERIFY(auditPanel->restartNotice()->isHidden());
-    const int auditBefore = state->audit()->rowCount();
+    const int auditBefore = session.audit()->rowCount();
     const quint64 lastBefore = store->lastId()->value;
 
     // The gateway restarts on the same address: a new instance, its log and audit ids from 1.
@@ -542,8 +542,8 @@ void TestDemoSession::gatewayRestartIsShownInLogsAndAudit()
     QVERIFY(!model.index(markerRow + 1, 0).data(LogTableModel::PreviousInstanceRole).toBool());
 
     // The audit: the new instance's entry shows, the old ones are kept and marked, and it says so.
-    QTRY_VERIFY_WITH_TIMEOUT(state->audit()->rowCount() > auditBefore, 10000);
-    AuditLog *audit = state->audit();
+    QTRY_VERIFY_WITH_TIMEOUT(session.audit()->rowCount() > auditBefore, 10000);
+    AuditLog *audit = session.audit();
     QCOMPARE(audit->entry(audit->rowCount() - 1).action, QStringLiteral("sim.fault.add"));
     QVERIFY(!audit->isFromPreviousInstance(audit->rowCount() - 1));
     QVERIFY(audit->isFromPreviousInstance(0));

@@ -6,6 +6,7 @@
 #include "app/common/appsession.h"
 #include "client/haproxy/eventstream.h"
 #include "client/haproxy/haproxybackend.h"
+#include "models/persistencewatcher.h"
 #include "client/logsource.h"
 #include "models/boardstate.h"
 #include "models/logstore.h"
@@ -88,7 +89,8 @@ private Q_SLOTS:
     void cutoverctlDrivesHaproxy();
     void prometheusExporter();
     void persistSurvivesARestart();
-    void guiSessionOnHaproxy(); // last: it persists what earlier tests left unsaved
+    void guiSessionOnHaproxy(); // it persists what earlier tests left unsaved
+    void persistenceWatcher();
 
 private:
     void writeConfig();
@@ -124,7 +126,10 @@ HaproxyOptions TestHaproxyBackend::options(const QString &url) const
 void TestHaproxyBackend::initTestCase()
 {
     QVERIFY(m_dir.isValid());
-    // The GUI session's audit journal and settings stay in the test's folder.
+    // The GUI session's audit journal and settings stay in the test's folder: through these
+    // variables, which test mode (tests/support/testmode.cpp) would ignore for ~/.qttest, and
+    // which the cutoverctl it starts reads too.
+    QStandardPaths::setTestModeEnabled(false);
     qputenv("XDG_DATA_HOME", m_dir.filePath(QStringLiteral("data")).toUtf8());
     qputenv("XDG_CONFIG_HOME", m_dir.filePath(QStringLiteral("config")).toUtf8());
     m_haproxy = qEnvironmentVariable("CUTOVER_HAPROXY");
@@ -716,8 +721,8 @@ void TestHaproxyBackend::guiSessionOnHaproxy()
     AppSession session(&settings);
     Profile profile;
     profile.name = QStringLiteral("edge-haproxy");
-    profile.kind = profileKindForUrl(QUrl(QStringLiteral("tcp://127.0.0.1:%1").arg(m_stats)));
-    QCOMPARE(profile.kind, QStringLiteral("haproxy"));
+    profile.kind = profileKindForUrl(QUrl(QStringLiteral("tcp://127.0.0.1:%1").arg(m_stats))).value_or(GatewayKind::Http);
+    QCOMPARE(profile.kind, GatewayKind::Haproxy);
     profile.url = QUrl(QStringLiteral("tcp://127.0.0.1:%1?server_state_file=%2")
                            .arg(m_stats)
                            .arg(m_dir.filePath(QStringLiteral("cutover-server-state"))));
@@ -835,6 +840,63 @@ void TestHaproxyBackend::persistSurvivesARestart()
     QCOMPARE(route(*after, "payments")->microservicePercent, 0);
     const Result<FlagList> f = await<FlagList>([this](auto cb) { m_backend->fetchFlags(cb); });
     QVERIFY(std::any_of(f->flags.cbegin(), f->flags.cend(), [](const Flag &x) { return x.allowUsers.contains(QStringLiteral("u-tester")); }));
+}
+
+// A watcher on `backend`, wired as the console's session wires it.
+std::unique_ptr<PersistenceWatcher> watcherOn(HaproxyBackend *backend, std::chrono::milliseconds interval)
+{
+    return std::make_unique<PersistenceWatcher>(
+        [backend](PersistenceWatcher::Done done) { backend->fetchPersistence(std::move(done)); },
+        [backend](const QString &reason, PersistenceWatcher::Done done) { backend->persistMaps(reason, std::move(done)); },
+        nullptr, interval);
+}
+
+void TestHaproxyBackend::persistenceWatcher()
+{
+    // Checks now and again each interval, says when a reload would undo a change, and saves.
+    // With a server-state file, so that saving keeps the weights too and nothing stays at risk.
+    HaproxyBackend saver(options(QStringLiteral("tcp://127.0.0.1:%1?server_state_file=%2")
+                                     .arg(m_stats)
+                                     .arg(m_dir.filePath(QStringLiteral("cutover-server-state")))));
+    const auto owned = watcherOn(&saver, 100ms);
+    PersistenceWatcher &watcher = *owned;
+    QSignalSpy checked(&watcher, &PersistenceWatcher::checked);
+    QSignalSpy saving(&watcher, &PersistenceWatcher::savingChanged);
+    QSignalSpy saved(&watcher, &PersistenceWatcher::saved);
+    watcher.start();
+    QTRY_VERIFY_WITH_TIMEOUT(checked.size() >= 3, 10000);
+    QVERIFY(watcher.persistence());
+    QVERIFY(watcher.checkError().isEmpty());
+
+    const Route posts = *route(*routes(), "posts");
+    const int percent = posts.microservicePercent == 30 ? 70 : 30;
+    const Result<Route> changed = await<Route>([&](auto cb) {
+        saver.setRoutePercent(posts.id, percent, posts.version, QStringLiteral("watcher"), cb);
+    });
+    QVERIFY2(changed.ok(), qPrintable(why(changed)));
+    QTRY_VERIFY_WITH_TIMEOUT(watcher.persistence()->atRisk(), 10000);
+
+    watcher.save(QStringLiteral("watcher keeps 30/70"));
+    QVERIFY(watcher.isSaving());
+    watcher.save(QStringLiteral("a second click")); // not a second save
+    QCOMPARE(saving.size(), 1);
+    QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 1, 10000);
+    QVERIFY(!watcher.isSaving());
+    QCOMPARE(saving.size(), 2);
+    QCOMPARE(saving.at(1).at(0).toBool(), false);
+    QVERIFY(!saved.first().first().value<HaproxyPersistence>().atRisk());
+    QVERIFY(!watcher.persistence()->atRisk());
+
+    // A Runtime API that does not answer is a failed check, with why.
+    HaproxyBackend nowhere(options(QStringLiteral("tcp://127.0.0.1:1")));
+    const auto ownedBlind = watcherOn(&nowhere, 100ms);
+    PersistenceWatcher &blind = *ownedBlind;
+    QSignalSpy failed(&blind, &PersistenceWatcher::checkFailed);
+    blind.start();
+    QTRY_VERIFY_WITH_TIMEOUT(!failed.isEmpty(), 10000);
+    QVERIFY(!blind.checkError().isEmpty());
+    QCOMPARE(failed.first().first().toString(), blind.checkError());
+    QVERIFY(!blind.persistence());
 }
 
 QTEST_MAIN(TestHaproxyBackend)

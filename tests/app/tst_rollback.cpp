@@ -5,6 +5,7 @@
 #include "client/poller.h"
 #include "models/auditlog.h"
 #include "models/boardstate.h"
+#include "models/identitymodel.h"
 #include "models/rollbackcontroller.h"
 #include "tests/support/contracthelpers.h"
 #include "widgets/auditpanel.h"
@@ -114,13 +115,14 @@ void TestRollback::cleanup()
 
 bool TestRollback::startSession(Role role, const Profile &profile)
 {
-    m_session = std::make_unique<AppSession>(m_settings.get());
+    // Recoveries are kept in this test's own folder.
+    m_session = std::make_unique<AppSession>(m_settings.get(), m_dir->filePath(QStringLiteral("data/recoveries.json")));
     m_session->connectTo(profile, m_sim->token(role));
     MainWindow *w = m_session->window();
     w->show();
     if (!QTest::qWaitForWindowExposed(w))
         return false;
-    RollbackController *c = m_session->state()->rollback();
+    RollbackController *c = m_session->rollback();
     return QTest::qWaitFor([&] { return c->hasState() && !c->routes().routes.isEmpty() && c->identity(); }, 10000);
 }
 
@@ -144,7 +146,7 @@ void TestRollback::engageAndReleaseThroughTheDialog()
 {
     QVERIFY(startSession(Role::Operator, profileFor(*m_sim, QStringLiteral("sim-dev"), Environment::Development)));
     MainWindow *w = m_session->window();
-    RollbackController *c = m_session->state()->rollback();
+    RollbackController *c = m_session->rollback();
     RollbackControl *control = w->rollbackControl();
     QVERIFY(control->isVisible());
     QVERIFY(!w->rollbackBanner()->isVisible());
@@ -203,7 +205,7 @@ void TestRollback::engageAndReleaseThroughTheDialog()
     QVERIFY(*ttr < 60s);
     QTRY_VERIFY_WITH_TIMEOUT(w->rollbackBanner()->verification().contains(QStringLiteral("Recovered in")), 5000);
     QVERIFY(w->rollbackBanner()->verification().contains(QStringLiteral("Microservice share 0 %")));
-    AuditLog *audit = m_session->state()->audit();
+    AuditLog *audit = m_session->audit();
     const qint64 engageId = num(engages[0]["id"]);
     QTRY_VERIFY_WITH_TIMEOUT(audit->recoveryTime(engageId).has_value(), 5000);
     QCOMPARE(*audit->recoveryTime(engageId), *ttr);
@@ -212,8 +214,13 @@ void TestRollback::engageAndReleaseThroughTheDialog()
     QVERIFY(kept);
     QCOMPARE(kept->auditId, engageId);
     QCOMPARE(kept->timeToRecovery, *ttr);
-    // Kept across a restart: a fresh store reads it from the file.
-    QCOMPARE(RecoveryStore(c->recoveryStore()->path()).find(kept->gateway, kept->engagedAt)->timeToRecovery, *ttr);
+    // Kept across a restart: a fresh store reads it from the file (once the writes are done).
+    QVERIFY(c->recoveryStore()->path().startsWith(m_dir->path()));
+    QTRY_VERIFY_WITH_TIMEOUT(!c->recoveryStore()->isSaving(), 5000);
+    RecoveryStore reread(c->recoveryStore()->path());
+    QTRY_VERIFY_WITH_TIMEOUT(reread.isLoaded(), 5000);
+    QVERIFY(reread.find(kept->gateway, kept->engagedAt));
+    QCOMPARE(reread.find(kept->gateway, kept->engagedAt)->timeToRecovery, *ttr);
 
     // Release: the preview shows what returns, the snapshot is restored at the gateway.
     dialog = openDialog();
@@ -236,7 +243,7 @@ void TestRollback::engageAndReleaseThroughTheDialog()
 void TestRollback::productionRequiresTheTypedName()
 {
     QVERIFY(startSession(Role::Operator, profileFor(*m_sim, QStringLiteral("prod-eu"), Environment::Production)));
-    RollbackController *c = m_session->state()->rollback();
+    RollbackController *c = m_session->rollback();
     RollbackDialog *dialog = openDialog();
     QVERIFY(dialog);
     QVERIFY(dialog->requiresTypedName());
@@ -270,7 +277,7 @@ void TestRollback::productionRequiresTheTypedName()
 void TestRollback::lostAnswersAreRetriedAndAppliedOnce()
 {
     QVERIFY(startSession(Role::Operator, profileFor(*m_sim, QStringLiteral("sim-dev"), Environment::Development)));
-    RollbackController *c = m_session->state()->rollback();
+    RollbackController *c = m_session->rollback();
     // A small client retry budget, so that the controller's own resend is exercised too.
     auto *client = qobject_cast<HttpAdminClient *>(m_session->backend());
     QVERIFY(client);
@@ -313,7 +320,7 @@ void TestRollback::lostAnswersAreRetriedAndAppliedOnce()
 void TestRollback::cancelStopsRetrying()
 {
     QVERIFY(startSession(Role::Operator, profileFor(*m_sim, QStringLiteral("sim-dev"), Environment::Development)));
-    RollbackController *c = m_session->state()->rollback();
+    RollbackController *c = m_session->rollback();
     qobject_cast<HttpAdminClient *>(m_session->backend())->setActionRetry(RetryPolicy {2, 50ms, 100ms});
     m_session->poller()->setEnabled(Source::Rollback, false);
     QCOMPARE(m_sim->request("POST", QStringLiteral("/sim/chaos"), Role::Admin,
@@ -352,7 +359,7 @@ void TestRollback::viewerFindsTheControlDisabled()
         QVERIFY(m_session->window()->grab(QRect(0, 0, m_session->window()->width(), 120)).save(dir + QStringLiteral("/viewer.png")));
     QTest::keySequence(m_session->window(), RollbackControl::shortcut());
     QVERIFY(!control->dialog());
-    QVERIFY(!m_session->state()->rollback()->engage(QStringLiteral("not allowed")));
+    QVERIFY(!m_session->rollback()->engage(QStringLiteral("not allowed")));
     QCOMPARE(auditOf(*m_sim, "rollback.engage").size(), std::size_t(0));
 
     // Were a 403 to come back anyway (a role changed at the gateway), it is said in plain words.
@@ -465,7 +472,7 @@ void TestRollback::screenshots()
     QTest::qWait(200);
     QVERIFY(dialog->grab().save(dir + QStringLiteral("/rollback-dialog.png")));
     QTest::mouseClick(dialog->confirmButton(), Qt::LeftButton);
-    RollbackController *c = m_session->state()->rollback();
+    RollbackController *c = m_session->rollback();
     QTRY_VERIFY_WITH_TIMEOUT(c->isEngaged(), 10000);
     QTRY_VERIFY_WITH_TIMEOUT(c->verifier().phase() == RollbackVerifier::Phase::Recovered, 40000);
     QDockWidget *audit = w->dock(QStringLiteral("auditPanel"));
@@ -486,9 +493,13 @@ void TestRollback::profileNameIsShownAsWritten()
 {
     // The dialog names the profile it acts on: as the operator wrote it, never as HTML entities.
     BoardState board;
+    AuditLog audit;
+    IdentityModel identity;
+    RecoveryStore recoveries {QString()};
+    RollbackController controller(&board, &audit, &identity, &recoveries);
     Profile profile = Profile::demo();
     profile.name = QStringLiteral("eu \"blue\" & co");
-    RollbackDialog dialog(RollbackDialog::Mode::Engage, profile, board.rollback());
+    RollbackDialog dialog(RollbackDialog::Mode::Engage, profile, &controller);
     bool shown = false;
     for (const QLabel *label : dialog.findChildren<QLabel *>()) {
         const bool rich = label->textFormat() == Qt::RichText

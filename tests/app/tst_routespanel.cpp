@@ -5,6 +5,7 @@
 #include "client/poller.h"
 #include "models/boardstate.h"
 #include "models/flagsmodel.h"
+#include "models/identitymodel.h"
 #include "models/metricsaggregator.h"
 #include "models/routesmodel.h"
 #include "tests/support/simfixture.h"
@@ -124,10 +125,9 @@ void TestRoutesPanel::connectAs(Role role)
     session->window()->resize(1400, 900);
     session->window()->show();
     QVERIFY(QTest::qWaitForWindowExposed(session->window()));
-    BoardState *state = session->state();
-    QTRY_COMPARE_WITH_TIMEOUT(state->routes()->rowCount(), 6, 10000);
-    QTRY_COMPARE_WITH_TIMEOUT(state->flags()->rowCount(), 5, 10000);
-    QTRY_VERIFY_WITH_TIMEOUT(state->identity().has_value(), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(session->routes()->rowCount(), 6, 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(session->flags()->rowCount(), 5, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(session->identity()->identity().has_value(), 10000);
     for (const char *name : {"routesPanel", "flagsPanel"})
         QVERIFY2(session->window()->dock(QLatin1String(name)), name);
 }
@@ -158,7 +158,7 @@ void TestRoutesPanel::cutOverARouteThroughTheGui()
 
     RoutesPanel *panel = routesPanel();
     QVERIFY(panel);
-    RoutesModel *routes = m_session->state()->routes();
+    RoutesModel *routes = m_session->routes();
     QVERIFY(panel->selectRoute(QStringLiteral("payments")));
     // Enough traffic seen for a preview in requests per second.
     QTRY_VERIFY_WITH_TIMEOUT(routes->observed(QStringLiteral("payments")).has_value(), 10000);
@@ -229,7 +229,7 @@ void TestRoutesPanel::toggleAFlagThroughTheGui()
     connectAs(Role::Operator);
     FlagsPanel *panel = flagsPanel();
     QVERIFY(panel);
-    FlagsModel *flags = m_session->state()->flags();
+    FlagsModel *flags = m_session->flags();
     const int row = flags->rowOf(QStringLiteral("use_payment_microservice"));
     QVERIFY(row >= 0);
     QCOMPARE(flags->index(row, FlagsModel::RoutesColumn).data().toString(), QStringLiteral("/api/payments"));
@@ -285,7 +285,7 @@ void TestRoutesPanel::viewerFindsEveryControlDisabled()
     QVERIFY(!routes->activeDialog());
     QVERIFY(!flags->activeDialog());
     // And a change dialog, however it is reached, offers nothing to press.
-    auto *dialog = new ChangeDialog(m_session->state(), *m_session->state()->routes()->find(QStringLiteral("payments")), 25, routes);
+    auto *dialog = new ChangeDialog(m_session->window()->parts().config(), *m_session->routes()->find(QStringLiteral("payments")), 25, routes);
     QList<QWidget *> inputs {dialog->percentField(), dialog->percentSlider(), dialog->reasonField(), dialog->confirmButton()};
     for (QPushButton *b : dialog->presetButtons())
         inputs << b;
@@ -303,7 +303,7 @@ void TestRoutesPanel::secondEditorGetsAConflictNotALostUpdate()
 {
     connectAs(Role::Operator);
     RoutesPanel *panel = routesPanel();
-    RoutesModel *routes = m_session->state()->routes();
+    RoutesModel *routes = m_session->routes();
     QVERIFY(panel->selectRoute(QStringLiteral("payments")));
     QTest::mouseClick(panel->changeButton(), Qt::LeftButton);
     QPointer<ChangeDialog> dialog = panel->activeDialog();
@@ -349,7 +349,7 @@ void TestRoutesPanel::droppedFlagChangeLeavesTheOtherEdit()
 {
     connectAs(Role::Operator);
     FlagsPanel *panel = flagsPanel();
-    FlagsModel *flags = m_session->state()->flags();
+    FlagsModel *flags = m_session->flags();
     QVERIFY(panel->selectFlag(QStringLiteral("use_media_microservice")));
     QTest::mouseClick(panel->changeButton(), Qt::LeftButton);
     QPointer<ChangeDialog> dialog = panel->activeDialog();
@@ -449,7 +449,7 @@ void TestRoutesPanel::observedSplitMatchesTheConfiguration()
     QVERIFY2(m_sim->start({QStringLiteral("--seed"), QStringLiteral("5"), QStringLiteral("--rate"), QStringLiteral("1500")}),
              qPrintable(m_sim->error()));
     connectAs(Role::Operator);
-    RoutesModel *routes = m_session->state()->routes();
+    RoutesModel *routes = m_session->routes();
     RoutesPanel *panel = routesPanel();
     auto observed = [routes](const char *id) {
         return routes->index(routes->rowOf(QLatin1String(id)), RoutesModel::ObservedColumn).data(RoutesModel::ObservedShareRole);
@@ -493,11 +493,11 @@ void TestRoutesPanel::rollbackFreezesRoutes()
     dialog->close();
 
     // Then the board shows it, and the route controls say why they are closed.
-    QTRY_VERIFY_WITH_TIMEOUT(m_session->state()->routes()->rollbackEngaged(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->routes()->rollbackEngaged(), 5000);
     QVERIFY(!panel->changeButton()->isEnabled());
     QVERIFY2(panel->changeButton()->toolTip().contains(QStringLiteral("emergency rollback is engaged")),
              qPrintable(panel->changeButton()->toolTip()));
-    QVERIFY(m_session->state()->routes()->index(0, RoutesModel::ConfiguredColumn).data().toString().contains(QStringLiteral("rollback")));
+    QVERIFY(m_session->routes()->index(0, RoutesModel::ConfiguredColumn).data().toString().contains(QStringLiteral("rollback")));
     QCOMPARE(m_sim->get(QStringLiteral("/admin/routes/payments")).json()["microservice_percent"].get<int>(), 0);
 }
 

@@ -13,7 +13,6 @@
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
-#include <QDeadlineTimer>
 #include <QElapsedTimer>
 #include <QLockFile>
 #include <QTimer>
@@ -29,18 +28,16 @@ std::optional<QString> refreshed(AuditJournal &journal)
 {
     std::optional<std::optional<QString>> out;
     journal.refresh([&out](std::optional<QString> error) { out = std::move(error); });
-    for (QDeadlineTimer deadline(10000); !out && !deadline.hasExpired();)
-        QTest::qWait(5);
-    return out.value_or(QStringLiteral("the refresh did not finish"));
+    if (!QTest::qWaitFor([&out] { return out.has_value(); }, 10000))
+        return QStringLiteral("the refresh did not finish");
+    return *out;
 }
 
 Result<JournalEntry> appended(AuditJournal &journal, JournalEntry entry, std::function<void(JournalEntry &)> finalize = {})
 {
     std::optional<Result<JournalEntry>> out;
     journal.append(std::move(entry), std::move(finalize), [&out](Result<JournalEntry> r) { out = std::move(r); });
-    for (QDeadlineTimer deadline(10000); !out && !deadline.hasExpired();)
-        QTest::qWait(5);
-    if (!out) {
+    if (!QTest::qWaitFor([&out] { return out.has_value(); }, 10000)) {
         ApiError e;
         e.message = QStringLiteral("the append did not finish");
         return e;

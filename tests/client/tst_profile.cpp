@@ -19,6 +19,9 @@ private Q_SLOTS:
     void removeAndLastUsed();
     void kindFromUrl_data();
     void kindFromUrl();
+    void kindKeepsItsNameOnDisk_data();
+    void kindKeepsItsNameOnDisk();
+    void unknownKindIsRefusedWithItsName();
 };
 
 void TestProfile::roundTrip_data()
@@ -97,20 +100,78 @@ void TestProfile::rejectsInvalid()
 void TestProfile::kindFromUrl_data()
 {
     QTest::addColumn<QString>("url");
-    QTest::addColumn<QString>("kind");
-    QTest::newRow("http") << QStringLiteral("http://127.0.0.1:8080") << QStringLiteral("http");
-    QTest::newRow("https") << QStringLiteral("https://gw.example:9443/base") << QStringLiteral("http");
-    QTest::newRow("haproxy tcp") << QStringLiteral("tcp://127.0.0.1:9999") << QStringLiteral("haproxy");
-    QTest::newRow("haproxy unix") << QStringLiteral("unix:///run/haproxy/admin.sock") << QStringLiteral("haproxy");
-    QTest::newRow("ftp") << QStringLiteral("ftp://gw") << QString();
-    QTest::newRow("no scheme") << QStringLiteral("gw.example") << QString();
+    QTest::addColumn<std::optional<GatewayKind>>("kind");
+    QTest::newRow("http") << QStringLiteral("http://127.0.0.1:8080") << std::optional(GatewayKind::Http);
+    QTest::newRow("https") << QStringLiteral("https://gw.example:9443/base") << std::optional(GatewayKind::Http);
+    QTest::newRow("haproxy tcp") << QStringLiteral("tcp://127.0.0.1:9999") << std::optional(GatewayKind::Haproxy);
+    QTest::newRow("haproxy unix") << QStringLiteral("unix:///run/haproxy/admin.sock") << std::optional(GatewayKind::Haproxy);
+    QTest::newRow("ftp") << QStringLiteral("ftp://gw") << std::optional<GatewayKind>();
+    QTest::newRow("no scheme") << QStringLiteral("gw.example") << std::optional<GatewayKind>();
 }
 
 void TestProfile::kindFromUrl()
 {
     QFETCH(QString, url);
-    QFETCH(QString, kind);
-    QCOMPARE(profileKindForUrl(QUrl(url)), kind);
+    QFETCH(std::optional<GatewayKind>, kind);
+    QVERIFY(profileKindForUrl(QUrl(url)) == kind);
+}
+
+void TestProfile::kindKeepsItsNameOnDisk_data()
+{
+    QTest::addColumn<GatewayKind>("kind");
+    QTest::addColumn<QString>("onDisk");
+    QTest::addColumn<QString>("url");
+    QTest::newRow("http") << GatewayKind::Http << QStringLiteral("http") << QStringLiteral("https://gw.example:9443");
+    QTest::newRow("haproxy") << GatewayKind::Haproxy << QStringLiteral("haproxy") << QStringLiteral("tcp://127.0.0.1:9999");
+    QTest::newRow("demo") << GatewayKind::Demo << QStringLiteral("demo") << QString();
+}
+
+void TestProfile::kindKeepsItsNameOnDisk()
+{
+    QFETCH(GatewayKind, kind);
+    QFETCH(QString, onDisk);
+    QFETCH(QString, url);
+    QTemporaryDir dir;
+    const QString file = dir.filePath(QStringLiteral("s.ini"));
+    {
+        QSettings settings(file, QSettings::IniFormat);
+        ProfileStore store(settings);
+        Profile p;
+        p.name = QStringLiteral("gw");
+        p.kind = kind;
+        p.url = QUrl(url);
+        QCOMPARE(store.save(p), QString());
+    }
+    // The settings file holds the kind's name, as versions with a string kind wrote and read it.
+    QSettings raw(file, QSettings::IniFormat);
+    QCOMPARE(raw.value(QStringLiteral("profiles/gw/kind")).toString(), onDisk);
+    QCOMPARE(gatewayKindName(kind), onDisk);
+    QCOMPARE(gatewayKindFromName(onDisk), std::optional(kind));
+    ProfileStore store(raw);
+    const auto back = store.load(QStringLiteral("gw"));
+    QVERIFY(back);
+    QCOMPARE(back->kind, kind);
+}
+
+void TestProfile::unknownKindIsRefusedWithItsName()
+{
+    QTemporaryDir dir;
+    QSettings settings(dir.filePath(QStringLiteral("s.ini")), QSettings::IniFormat);
+    // Saved before there were kinds: the admin API.
+    settings.setValue(QStringLiteral("profiles/old/url"), QUrl(QStringLiteral("https://gw.example")));
+    // Written by a newer version (or by hand): not taken for the admin API.
+    settings.setValue(QStringLiteral("profiles/new/url"), QUrl(QStringLiteral("https://gw.example")));
+    settings.setValue(QStringLiteral("profiles/new/kind"), QStringLiteral("envoy"));
+    ProfileStore store(settings);
+    QString problem;
+    const auto old = store.load(QStringLiteral("old"), &problem);
+    QVERIFY(old);
+    QCOMPARE(old->kind, GatewayKind::Http);
+    QVERIFY(problem.isEmpty());
+    QVERIFY(!store.load(QStringLiteral("new"), &problem));
+    QCOMPARE(problem, QStringLiteral("profile \"new\" is a \"envoy\" gateway, which this version does not know (http, haproxy or demo)"));
+    QVERIFY(!store.load(QStringLiteral("missing"), &problem) && problem.isEmpty());
+    QVERIFY(!gatewayKindFromName(QStringLiteral("HTTP")));
 }
 
 void TestProfile::removeAndLastUsed()

@@ -137,12 +137,14 @@ void TestFlagsModel::conflictSaysWhoAndWhat()
     QVERIFY2(text.startsWith(QStringLiteral("alice at ")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("from 10 % to 25 % (version 15)")), qPrintable(text));
     QVERIFY2(text.contains(QStringLiteral("Nothing was overwritten")), qPrintable(text));
-    QVERIFY(!ConfigActions::conflictingFlag(staleRoute()) || ConfigActions::conflictingFlag(staleRoute())->name.isEmpty());
+    // A route's conflict is not a flag's: its "current" has no flag in it.
+    QVERIFY(!ConfigActions::conflictingFlag(staleRoute()));
 
     ApiError flagConflict = staleRoute();
     flagConflict.details = R"({"current_version":"16","current":{"name":"use_payment_microservice","enabled":true,"rollout_percent":25,"allow_users":["u-00042","u-00230"],"description":"Payments beta users","version":"16","service":"payment-service","routes":["payments"],"updated_at":"2026-11-26T04:41:02.554Z","updated_by":"bob"}})";
     const auto currentFlag = ConfigActions::conflictingFlag(flagConflict);
     QVERIFY(currentFlag);
+    QVERIFY(!ConfigActions::conflictingRoute(flagConflict));
     Flag seenFlag = flag(QStringLiteral("use_payment_microservice"), true, 10, {QStringLiteral("u-00042")});
     const QString flagText = ConfigActions::describeFlagConflict(seenFlag, *currentFlag);
     QVERIFY2(flagText.startsWith(QStringLiteral("bob at ")), qPrintable(flagText));

@@ -7,8 +7,10 @@
 #include "models/auditlog.h"
 #include "models/boardstate.h"
 #include "models/configactions.h"
+#include "models/identitymodel.h"
 #include "models/flagsmodel.h"
 #include "models/routesmodel.h"
+#include "models/recoverystore.h"
 #include "models/rollbackcontroller.h"
 #include "tests/support/faultproxy.h"
 #include "tests/support/simfixture.h"
@@ -47,7 +49,15 @@ private:
     std::unique_ptr<QNetworkAccessManager> m_nam;
     std::unique_ptr<HttpAdminClient> m_client;
     std::unique_ptr<Poller> m_poller;
+    // The models as the console's wiring (AppSession) makes and connects them.
     std::unique_ptr<BoardState> m_board;
+    std::unique_ptr<IdentityModel> m_identity;
+    std::unique_ptr<AuditLog> m_audit;
+    std::unique_ptr<RoutesModel> m_routes;
+    std::unique_ptr<FlagsModel> m_flags;
+    std::unique_ptr<ConfigActions> m_actions;
+    std::unique_ptr<RecoveryStore> m_recoveries;
+    std::unique_ptr<RollbackController> m_rollback;
     qint64 m_auditMark = 0;
 };
 
@@ -67,16 +77,35 @@ void TestLostAnswers::init()
     m_client->setActionRetry(RetryPolicy {3, 100ms, 400ms});
     m_poller = std::make_unique<Poller>(m_client.get());
     m_board = std::make_unique<BoardState>();
+    m_identity = std::make_unique<IdentityModel>();
+    m_audit = std::make_unique<AuditLog>();
+    m_routes = std::make_unique<RoutesModel>();
+    m_flags = std::make_unique<FlagsModel>();
+    m_actions = std::make_unique<ConfigActions>(m_routes.get(), m_flags.get(), m_identity.get());
+    m_recoveries = std::make_unique<RecoveryStore>(QString()); // in memory: never the user's data folder
+    m_rollback = std::make_unique<RollbackController>(m_board.get(), m_audit.get(), m_identity.get(), m_recoveries.get());
     m_board->attach(m_poller.get(), nullptr);
-    m_board->audit()->attach(m_poller.get()); // as the main window does
-    m_board->rollback()->attach(m_poller.get());
-    m_board->setIdentity(WhoAmI {u"demo-operator"_s, Role::Operator});
+    connect(m_poller.get(), &Poller::routesUpdated, m_routes.get(), &RoutesModel::apply);
+    connect(m_poller.get(), &Poller::routesUpdated, m_flags.get(), &FlagsModel::setRoutes);
+    connect(m_poller.get(), &Poller::flagsUpdated, m_flags.get(), &FlagsModel::apply);
+    connect(m_poller.get(), &Poller::flagsUpdated, m_routes.get(), &RoutesModel::setFlags);
+    m_audit->attach(m_poller.get());
+    m_rollback->attach(m_poller.get());
+    m_actions->attach(m_poller.get());
+    m_identity->setIdentity(WhoAmI {u"demo-operator"_s, Role::Operator});
     m_poller->start();
-    QTRY_VERIFY_WITH_TIMEOUT(m_board->rollback()->hasState() && m_board->routes()->hasData() && m_board->flags()->hasData(), 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_rollback->hasState() && m_routes->hasData() && m_flags->hasData(), 10000);
 }
 
 void TestLostAnswers::cleanup()
 {
+    m_rollback.reset();
+    m_recoveries.reset();
+    m_actions.reset();
+    m_flags.reset();
+    m_routes.reset();
+    m_audit.reset();
+    m_identity.reset();
     m_board.reset();
     m_poller.reset();
     m_client.reset();
@@ -103,7 +132,7 @@ QList<Json> TestLostAnswers::audit(const char *action)
 
 void TestLostAnswers::engageWhoseAnswersAreCutIsConfirmed()
 {
-    RollbackController *c = m_board->rollback();
+    RollbackController *c = m_rollback.get();
     QVERIFY2(c->blockedReason().isEmpty(), qPrintable(c->blockedReason()));
     m_proxy->addRule({"POST", u"/admin/rollback"_s, Fault::CutBody}); // every answer, replays included
     QSignalSpy finished(c, &RollbackController::actionFinished);
@@ -122,7 +151,7 @@ void TestLostAnswers::engageWhoseAnswersAreCutIsConfirmed()
 
 void TestLostAnswers::releaseWithUnreadableAnswersIsConfirmed()
 {
-    RollbackController *c = m_board->rollback();
+    RollbackController *c = m_rollback.get();
     QSignalSpy finished(c, &RollbackController::actionFinished);
     QVERIFY(c->engage(u"drill"_s));
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
@@ -140,13 +169,13 @@ void TestLostAnswers::releaseWithUnreadableAnswersIsConfirmed()
 
 void TestLostAnswers::routeChangeWithCutAnswerIsApplied()
 {
-    const std::optional<Route> found = m_board->routes()->find(u"payments"_s);
+    const std::optional<Route> found = m_routes->find(u"payments"_s);
     QVERIFY(found);
     const Route seen = *found;
     const int percent = seen.microservicePercent == 35 ? 40 : 35;
     m_proxy->addRule({"PUT", u"/admin/routes/payments"_s, Fault::CutBody});
-    QSignalSpy finished(m_board->configActions(), &ConfigActions::finished);
-    m_board->configActions()->changeRoute(seen, percent, u"widen"_s);
+    QSignalSpy finished(m_actions.get(), &ConfigActions::finished);
+    m_actions.get()->changeRoute(seen, percent, u"widen"_s);
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
     const auto outcome = finished.first().at(1).value<ChangeOutcome>();
     QVERIFY2(outcome.kind == ChangeOutcome::Kind::Applied, qPrintable(outcome.explanation));
@@ -156,12 +185,12 @@ void TestLostAnswers::routeChangeWithCutAnswerIsApplied()
 
 void TestLostAnswers::flagChangeWithCutAnswerIsApplied()
 {
-    const std::optional<Flag> seen = m_board->flags()->find(u"use_payment_microservice"_s);
+    const std::optional<Flag> seen = m_flags->find(u"use_payment_microservice"_s);
     QVERIFY(seen);
     FlagChange change {!seen->enabled, 10, seen->allowUsers, std::nullopt};
     m_proxy->addRule({"PUT", u"/admin/flags/use_payment_microservice"_s, Fault::CutBody});
-    QSignalSpy finished(m_board->configActions(), &ConfigActions::finished);
-    m_board->configActions()->changeFlag(*seen, change, u"beta"_s);
+    QSignalSpy finished(m_actions.get(), &ConfigActions::finished);
+    m_actions.get()->changeFlag(*seen, change, u"beta"_s);
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
     const auto outcome = finished.first().at(1).value<ChangeOutcome>();
     QVERIFY2(outcome.kind == ChangeOutcome::Kind::Applied, qPrintable(outcome.explanation));

@@ -5,7 +5,10 @@
 #include "models/auditlog.h"
 #include "models/boardstate.h"
 #include "models/metricsaggregator.h"
+#include "tests/support/faultproxy.h"
 #include "tests/support/simfixture.h"
+
+#include <QElapsedTimer>
 
 #include <QNetworkAccessManager>
 #include <QSignalSpy>
@@ -13,6 +16,7 @@
 
 using namespace cutover;
 using namespace std::chrono_literals;
+using cutover::test::FaultProxy;
 using cutover::test::SimFixture;
 
 class TestPoller : public QObject
@@ -87,11 +91,27 @@ void TestPoller::deadGatewayIsStaleBacksOffAndRecovers()
     QVERIFY(poller.state(Source::Health).isStale(QDateTime::currentDateTimeUtc()));
     QCOMPARE(poller.state(Source::Health).lastError->kind, ApiError::Kind::Unreachable);
 
-    // Backing off: 200, 400, 800 ms… so over ~1.6 s a handful of attempts, not sixteen.
-    changed.clear();
-    QTest::qWait(1600);
-    QVERIFY2(changed.size() <= 5, qPrintable(QString::number(changed.size())));
-    QVERIFY(poller.state(Source::Health).consecutiveFailures >= 3);
+    // Backing off: after the n-th failure in a row the next try waits interval << n (200, 400,
+    // 800 ms…), not the 100 ms interval. Each failure is stamped as it is reported.
+    QElapsedTimer clock;
+    clock.start();
+    QList<QPair<int, qint64>> failures; // consecutiveFailures, ms since the clock started
+    connect(&poller, &Poller::sourceStateChanged, this, [&](Source source) {
+        const SourceState &st = poller.state(source);
+        if (source == Source::Health && st.lastError)
+            failures.append({st.consecutiveFailures, clock.elapsed()});
+    });
+    QTRY_VERIFY_WITH_TIMEOUT(poller.state(Source::Health).consecutiveFailures >= 4, 5000);
+    QVERIFY(failures.size() >= 2);
+    for (qsizetype i = 1; i < failures.size(); ++i) {
+        const auto [n, at] = failures.at(i - 1);
+        const qint64 gap = failures.at(i).second - at;
+        // A coarse timer may fire up to 5 % early.
+        const qint64 backoff = qint64(100) << n;
+        QVERIFY2(gap >= backoff * 9 / 10,
+                 qPrintable(QStringLiteral("after %1 failures the next try came %2 ms later, not %3").arg(n).arg(gap).arg(backoff)));
+    }
+    disconnect(&poller, &Poller::sourceStateChanged, this, nullptr);
 
     // The gateway comes back on the same address: the poller recovers by itself.
     QVERIFY2(sim.start({QStringLiteral("--port"), port}), qPrintable(sim.error()));
@@ -132,17 +152,30 @@ void TestPoller::oneRequestInFlightPerSource()
                          R"({"delay_ms":600,"path":"/health/services","count":100})")
                  .status,
              200);
-    auto c = client(sim);
-    Poller poller(c.get());
+    // Through a proxy that counts the requests as they reach it.
+    FaultProxy proxy(sim.url());
+    QVERIFY(proxy.start());
+    HttpEndpoint ep;
+    ep.baseUrl = proxy.url();
+    ep.token = sim.token(Role::Viewer);
+    ep.timeout = 2000ms;
+    HttpAdminClient c(&m_nam, ep);
+    Poller poller(&c);
     for (int i = 0; i < kSourceCount; ++i)
         poller.setEnabled(Source(i), Source(i) == Source::Health);
     poller.setInterval(Source::Health, 100ms);
-    QSignalSpy health(&poller, &Poller::healthUpdated);
+    // When an answer arrives, the gateway has seen exactly as many requests as answers came:
+    // the next request goes out only after the answer (a 100 ms interval would otherwise have
+    // sent five more while each answer took 600 ms).
+    QList<int> seenAtAnswer;
+    connect(&poller, &Poller::healthUpdated, this,
+            [&] { seenAtAnswer.append(proxy.seen("GET", QStringLiteral("/health/services"))); });
     poller.start();
-    QVERIFY(poller.state(Source::Health).inFlight || health.isEmpty());
-    QTest::qWait(1400);
-    // Sequential: at most two answers fit in 1.4 s when each takes 600 ms.
-    QVERIFY2(health.size() >= 1 && health.size() <= 2, qPrintable(QString::number(health.size())));
+    QTRY_VERIFY_WITH_TIMEOUT(seenAtAnswer.size() >= 3, 10000);
+    for (qsizetype i = 0; i < seenAtAnswer.size(); ++i)
+        QVERIFY2(seenAtAnswer.at(i) == i + 1,
+                 qPrintable(QStringLiteral("answer %1 came after %2 requests").arg(i + 1).arg(seenAtAnswer.at(i))));
+    disconnect(&poller, &Poller::healthUpdated, this, nullptr);
 }
 
 void TestPoller::auditIsIncremental()

@@ -1,6 +1,7 @@
 // ChartsPanel on a BoardState fed with synthetic Prometheus expositions over simulated time:
 // a route served by both backends while traffic shifts from the monolith to the microservice.
 #include "client/domain.h"
+#include "models/auditlog.h"
 #include "models/boardstate.h"
 #include "widgets/chartspanel.h"
 #include "widgets/chartwidget.h"
@@ -141,7 +142,8 @@ private Q_SLOTS:
 void TestChartsPanel::allTrafficByDefault()
 {
     BoardState board;
-    ChartsPanel panel(&board);
+    AuditLog audit;
+    ChartsPanel panel(&board, &audit);
     panel.resize(1000, 720);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
@@ -170,7 +172,8 @@ void TestChartsPanel::allTrafficByDefault()
 void TestChartsPanel::routeComparesBothBackends()
 {
     BoardState board;
-    ChartsPanel panel(&board);
+    AuditLog audit;
+    ChartsPanel panel(&board, &audit);
     panel.resize(1200, 760);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
@@ -212,7 +215,8 @@ void TestChartsPanel::routeComparesBothBackends()
 void TestChartsPanel::windowSwitchChangesTimeRange()
 {
     BoardState board;
-    ChartsPanel panel(&board);
+    AuditLog audit;
+    ChartsPanel panel(&board, &audit);
     panel.resize(1000, 720);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
@@ -262,7 +266,8 @@ void TestChartsPanel::thresholdsFollowTheProfileSlo()
     profile.slo.p95 = std::chrono::milliseconds(p95Ms);
     profile.slo.errorRate = errorRate;
     board.setProfile(profile);
-    ChartsPanel panel(&board);
+    AuditLog audit;
+    ChartsPanel panel(&board, &audit);
     panel.resize(1000, 720);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));
@@ -278,7 +283,8 @@ void TestChartsPanel::thresholdsFollowTheProfileSlo()
 void TestChartsPanel::hiddenPanelRedrawsWhenShown()
 {
     BoardState board;
-    ChartsPanel panel(&board);
+    AuditLog audit;
+    ChartsPanel panel(&board, &audit);
     panel.resize(1000, 720);
     QSignalSpy updated(&board, &BoardState::metricsUpdated);
     feed(board, 60);
@@ -304,7 +310,8 @@ void TestChartsPanel::screenshots()
     if (folder.isEmpty())
         QSKIP("CUTOVER_CHARTS_SCREENSHOTS is not set");
     BoardState board;
-    ChartsPanel panel(&board);
+    AuditLog audit;
+    ChartsPanel panel(&board, &audit);
     panel.resize(1200, 760);
     panel.show();
     QVERIFY(QTest::qWaitForWindowExposed(&panel));

@@ -95,7 +95,7 @@ void TestProfileDialog::haproxyAddressMakesAHaproxyProfile()
     QVERIFY2(dialog.errorText().isEmpty(), qPrintable(dialog.errorText()));
     const std::optional<Profile> saved = store.load(QStringLiteral("edge"));
     QVERIFY(saved);
-    QCOMPARE(saved->kind, QStringLiteral("haproxy"));
+    QCOMPARE(saved->kind, GatewayKind::Haproxy);
     QCOMPARE(saved->url, QUrl(QStringLiteral("tcp://127.0.0.1:9999")));
 }
 
