@@ -8,6 +8,7 @@ target_sources(cutover_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/haproxymodel.cpp ${CMAKE_CURRENT_LIST_DIR}/haproxymodel.h
   ${CMAKE_CURRENT_LIST_DIR}/backendsupport.cpp ${CMAKE_CURRENT_LIST_DIR}/backendsupport.h
   ${CMAKE_CURRENT_LIST_DIR}/haproxybackend.cpp ${CMAKE_CURRENT_LIST_DIR}/haproxybackend.h
+  ${CMAKE_CURRENT_LIST_DIR}/rollbackplan.cpp ${CMAKE_CURRENT_LIST_DIR}/rollbackplan.h
   ${CMAKE_CURRENT_LIST_DIR}/haproxyactions.cpp
   ${CMAKE_CURRENT_LIST_DIR}/haproxypersistence.cpp
   ${CMAKE_CURRENT_LIST_DIR}/eventstream.cpp ${CMAKE_CURRENT_LIST_DIR}/eventstream.h
