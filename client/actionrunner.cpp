@@ -93,34 +93,42 @@ void ActionRunner::tried(quint64 id, std::optional<ApiError> error)
             return resolveThen(id, std::move(e), true);
         return end(id, cancelledError(*job, e.message));
     }
-    if (worthAnother && job->tries < job->retry.attempts) {
-        const auto wait = job->retry.backoff(job->tries - 1, m_random);
-        const bool timeLeft = job->deadline.isForever()
-            || std::chrono::duration_cast<std::chrono::milliseconds>(job->deadline.remainingTimeAsDuration()) > wait;
-        if (timeLeft) {
-            const QString line = tr("%1 — sending it again in %2 s (try %3 of %4)")
-                                     .arg(e.describe())
-                                     .arg(double(wait.count()) / 1000.0, 0, 'f', 1)
-                                     .arg(job->tries + 1)
-                                     .arg(job->retry.attempts);
-            logNet(spdlog::level::info, line);
-            Q_EMIT progress(line);
-            if (!job->wait) {
-                job->wait = new QTimer(this);
-                job->wait->setSingleShot(true);
-                connect(job->wait, &QTimer::timeout, this, [this, id] { waited(id); });
-            }
-            job->last = std::move(e);
-            job->wait->start(wait);
-            return;
-        }
-        // (A try that the deadline itself ended says so already.)
-        if (!(e.kind == ApiError::Kind::Timeout && job->deadline.hasExpired()))
-            e.message += tr("; the deadline leaves no time for another try");
-    }
+    // What the target holds decides first; the same request goes again only if it cannot tell.
     if (e.answerLost && job->resolve)
-        return resolveThen(id, std::move(e), true);
+        return resolveThen(id, std::move(e), job->tries >= job->retry.attempts);
+    if (worthAnother && scheduleNext(*job, e))
+        return;
     end(id, std::move(e));
+}
+
+bool ActionRunner::scheduleNext(Job &job, ApiError &e)
+{
+    if (job.tries >= job.retry.attempts)
+        return false;
+    const auto wait = job.retry.backoff(job.tries - 1, m_random);
+    const bool timeLeft = job.deadline.isForever()
+        || std::chrono::duration_cast<std::chrono::milliseconds>(job.deadline.remainingTimeAsDuration()) > wait;
+    if (!timeLeft) {
+        // (A try that the deadline itself ended says so already.)
+        if (!(e.kind == ApiError::Kind::Timeout && job.deadline.hasExpired()))
+            e.message += tr("; the deadline leaves no time for another try");
+        return false;
+    }
+    const QString line = tr("%1 — sending it again in %2 s (try %3 of %4)")
+                             .arg(e.describe())
+                             .arg(double(wait.count()) / 1000.0, 0, 'f', 1)
+                             .arg(job.tries + 1)
+                             .arg(job.retry.attempts);
+    logNet(spdlog::level::info, line);
+    Q_EMIT progress(line);
+    if (!job.wait) {
+        job.wait = new QTimer(this);
+        job.wait->setSingleShot(true);
+        const quint64 id = job.id;
+        connect(job.wait, &QTimer::timeout, this, [this, id] { waited(id); });
+    }
+    job.wait->start(wait);
+    return true;
 }
 
 void ActionRunner::waited(quint64 id)
@@ -128,12 +136,8 @@ void ActionRunner::waited(quint64 id)
     const std::shared_ptr<Job> job = m_jobs.value(id);
     if (!job)
         return;
-    const ApiError last = job->last;
-    if (job->cancelled && !(last.answerLost && job->resolve))
+    if (job->cancelled)
         return end(id, cancelledError(*job, {}));
-    // After a lost answer, what the target holds decides before anything is sent again.
-    if (last.answerLost && job->resolve)
-        return resolveThen(id, last, job->cancelled);
     tryNow(id);
 }
 
@@ -153,9 +157,9 @@ void ActionRunner::resolveThen(quint64 id, ApiError lost, bool final)
             return self->end(id, std::move(r.error)); // what the target holds wins over a late cancel
         if (current->cancelled)
             return self->end(id, self->cancelledError(*current, r.evidence.isEmpty() ? lost.message : r.evidence));
-        if (!final)
-            return self->tryNow(id);
         ApiError e = lost;
+        if (!final && self->scheduleNext(*current, e))
+            return;
         if (r.notApplied) {
             e.answerLost = false; // known now: not applied
             e.message = tr("%1; read back: not applied (%2)").arg(e.message, r.evidence);

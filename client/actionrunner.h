@@ -38,8 +38,9 @@ struct ActionResolution
 // (the backend's `attempt` uses it), transient failures and lost answers are tried again after a
 // jittered, capped backoff, never past the deadline, and never after a cancel. An answer that was
 // lost is an unknown outcome to resolve, never a failure or a success by guess: the runner tries
-// again with the same key, and when the backend gives a `resolve` step it reads the target's
-// state and decides from it (before a further try, and when no try is left). Errors are the
+// again with the same key (the gateway replays its first answer), and when the backend gives a
+// `resolve` step it first reads the target's state and decides from it, sending the same request
+// again only when that cannot tell or shows it not applied. Errors are the
 // backend's ApiErrors (for HTTP, apiErrorFromReply's); `done` runs once, on this object's thread,
 // and never after the runner is destroyed.
 class ActionRunner : public QObject
@@ -96,7 +97,6 @@ private:
         QDeadlineTimer deadline;
         int tries = 0;                // tries started
         QTimer *wait = nullptr;       // the backoff before the next try, while it runs
-        ApiError last;                // the failure that wait follows
         bool cancelled = false;
         bool lost = false;            // some try's answer was lost
         std::function<void(const ActionTry &, std::function<void(std::optional<ApiError>)>)> attempt;
@@ -107,6 +107,8 @@ private:
     quint64 start(std::shared_ptr<Job> job);
     void tryNow(quint64 id);
     void tried(quint64 id, std::optional<ApiError> error);
+    // Starts the backoff before the next try; false (with `e` saying why) when none is left.
+    bool scheduleNext(Job &job, ApiError &e);
     void waited(quint64 id);
     void resolveThen(quint64 id, ApiError lost, bool final);
     void end(quint64 id, std::optional<ApiError> error);
