@@ -23,14 +23,6 @@ namespace {
 
 const char *const kTooLargeProperty = "cutoverTooLarge";
 
-std::chrono::milliseconds backoffFor(const RetryPolicy &policy, int attempt)
-{
-    const double base = double(policy.initialBackoff.count()) * double(1LL << std::min(attempt, 16));
-    const double capped = std::min(base, double(policy.maxBackoff.count()));
-    const double jitter = 0.5 + QRandomGenerator::global()->generateDouble(); // 0.5 … 1.5
-    return std::chrono::milliseconds(qint64(capped * jitter));
-}
-
 template<typename T>
 std::function<void(Result<HttpAdminClient::Raw>)> parseWith(Result<T> (*parse)(const QByteArray &),
                                                             GatewayBackend::Callback<T> done)
@@ -73,7 +65,9 @@ HttpAdminClient::HttpAdminClient(QNetworkAccessManager *nam, HttpEndpoint endpoi
     : GatewayBackend(parent)
     , m_nam(nam)
     , m_endpoint(std::move(endpoint))
+    , m_runner(new ActionRunner(this))
 {
+    connect(m_runner, &ActionRunner::progress, this, &HttpAdminClient::progress);
 }
 
 HttpAdminClient::~HttpAdminClient()
@@ -99,9 +93,9 @@ QByteArray HttpAdminClient::newRequestId()
 void HttpAdminClient::send(Call call)
 {
     const bool change = call.method != "GET";
-    if (call.attempt == 0)
+    if (!call.deadline)
         call.deadline = m_deadline;
-    if (call.deadline.hasExpired()) {
+    if (call.deadline->hasExpired()) {
         ApiError e;
         e.kind = ApiError::Kind::Timeout;
         e.endpoint = call.endpointName();
@@ -139,8 +133,8 @@ void HttpAdminClient::send(Call call)
     // The transfer timeout restarts with every byte, so a gateway that trickles never trips it:
     // the deadline ends such a call.
     auto deadlineHit = std::make_shared<bool>(false);
-    if (!call.deadline.isForever()) {
-        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(call.deadline.remainingTimeAsDuration());
+    if (!call.deadline->isForever()) {
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(call.deadline->remainingTimeAsDuration());
         QTimer::singleShot(std::max(left, std::chrono::milliseconds(1)), reply, [reply, deadlineHit] {
             *deadlineHit = true;
             reply->abort();
@@ -184,8 +178,6 @@ void HttpAdminClient::send(Call call)
         if (reply->error() == QNetworkReply::NoError && status >= 200 && status < 300) {
             const QString unreadable = call.checkAnswer ? call.checkAnswer(body) : QString();
             if (unreadable.isEmpty()) {
-                // A confirmation wins over a cancel that came too late: report what the gateway did.
-                m_cancelled.remove(call.actionId);
                 call.done(Raw {body, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray()});
                 return;
             }
@@ -213,18 +205,14 @@ void HttpAdminClient::send(Call call)
 
 void HttpAdminClient::retryOrFail(Call call, ApiError e)
 {
-    if ((e.isTransient() || e.answerLost) && call.actionId && m_cancelled.remove(call.actionId)) {
-        e.kind = ApiError::Kind::Cancelled;
-        e.message = tr("cancelled by the operator; the gateway had not confirmed it (%1)").arg(e.message);
-        call.done(std::move(e));
+    if (call.single) {
+        call.done(std::move(e)); // the runner decides what comes next
         return;
     }
-    // Actions are resent with their idempotency key after a lost answer: the gateway replays it.
-    const bool worthAnother = e.isTransient() || (call.actionId && e.answerLost);
-    if (worthAnother && call.attempt + 1 < call.retry.attempts) {
-        const auto wait = backoffFor(call.retry, call.attempt);
-        const bool timeLeft = call.deadline.isForever()
-            || std::chrono::duration_cast<std::chrono::milliseconds>(call.deadline.remainingTimeAsDuration()) > wait;
+    if (e.isTransient() && call.attempt + 1 < call.retry.attempts) {
+        const auto wait = call.retry.backoff(call.attempt);
+        const bool timeLeft = call.deadline->isForever()
+            || std::chrono::duration_cast<std::chrono::milliseconds>(call.deadline->remainingTimeAsDuration()) > wait;
         if (timeLeft) {
             const QString line = tr("%1 — sending it again in %2 s (try %3 of %4)")
                                      .arg(e.describe())
@@ -235,17 +223,7 @@ void HttpAdminClient::retryOrFail(Call call, ApiError e)
                 log->info("{}", line.toStdString());
             Q_EMIT progress(line);
             ++call.attempt;
-            QTimer::singleShot(wait, this, [this, call = std::move(call)]() mutable {
-                if (call.actionId && m_cancelled.remove(call.actionId)) {
-                    ApiError c;
-                    c.kind = ApiError::Kind::Cancelled;
-                    c.endpoint = call.endpointName();
-                    c.message = tr("cancelled by the operator; the gateway had not confirmed it");
-                    call.done(std::move(c));
-                    return;
-                }
-                send(std::move(call));
-            });
+            QTimer::singleShot(wait, this, [this, call = std::move(call)]() mutable { send(std::move(call)); });
             return;
         }
         e.message += tr("; the deadline leaves no time for another try");
@@ -255,25 +233,24 @@ void HttpAdminClient::retryOrFail(Call call, ApiError e)
 
 void HttpAdminClient::fail(Call &call, ApiError error)
 {
-    if (auto log = spdlog::get("net"))
+    if (auto log = spdlog::get("net"); log && !call.single)
         log->warn("{}", error.describe().toStdString());
-    m_cancelled.remove(call.actionId);
     call.done(std::move(error));
 }
 
 void HttpAdminClient::fetchInfo(Callback<GatewayInfo> done)
 {
-    send({"GET", QStringLiteral("/admin/info"), {}, {}, m_getRetry, 0, 0, parseWith(&json::parseInfo, std::move(done))});
+    send({"GET", QStringLiteral("/admin/info"), {}, {}, m_getRetry, 0, parseWith(&json::parseInfo, std::move(done))});
 }
 
 void HttpAdminClient::fetchWhoAmI(Callback<WhoAmI> done)
 {
-    send({"GET", QStringLiteral("/admin/whoami"), {}, {}, m_getRetry, 0, 0, parseWith(&json::parseWhoAmI, std::move(done))});
+    send({"GET", QStringLiteral("/admin/whoami"), {}, {}, m_getRetry, 0, parseWith(&json::parseWhoAmI, std::move(done))});
 }
 
 void HttpAdminClient::fetchHealth(Callback<HealthSnapshot> done)
 {
-    send({"GET", QStringLiteral("/health/services"), {}, {}, m_getRetry, 0, 0,
+    send({"GET", QStringLiteral("/health/services"), {}, {}, m_getRetry, 0,
           parseWith(&json::parseHealth, std::move(done))});
 }
 
@@ -282,7 +259,7 @@ void HttpAdminClient::fetchMetrics(Callback<MetricsScrape> done)
     // Ask for OpenMetrics first; a gateway that only speaks 0.0.4 answers with that.
     send({"GET", QStringLiteral("/metrics"), {},
           {{"Accept", "application/openmetrics-text; version=1.0.0, text/plain; version=0.0.4; q=0.5"}}, m_getRetry, 0,
-          0, [done = std::move(done)](Result<Raw> r) {
+          [done = std::move(done)](Result<Raw> r) {
               if (!r)
                   done(r.error());
               else
@@ -292,44 +269,57 @@ void HttpAdminClient::fetchMetrics(Callback<MetricsScrape> done)
 
 void HttpAdminClient::fetchRoutes(Callback<RouteList> done)
 {
-    send({"GET", QStringLiteral("/admin/routes"), {}, {}, m_getRetry, 0, 0, parseWith(&json::parseRoutes, std::move(done))});
+    send({"GET", QStringLiteral("/admin/routes"), {}, {}, m_getRetry, 0, parseWith(&json::parseRoutes, std::move(done))});
 }
 
 void HttpAdminClient::setRoutePercent(const QString &routeId, int percent, const QString &expectedVersion,
                                       const QString &reason, Callback<Route> done)
 {
     send({"PUT", QStringLiteral("/admin/routes/") + QString::fromLatin1(QUrl::toPercentEncoding(routeId)),
-          json::routeChangeBody(percent, reason), ifMatch(expectedVersion), RetryPolicy {1}, 0, 0,
+          json::routeChangeBody(percent, reason), ifMatch(expectedVersion), RetryPolicy {1}, 0,
           parseWith(&json::parseRoute, std::move(done)), unreadableAs(&json::parseRoute)});
 }
 
 void HttpAdminClient::fetchFlags(Callback<FlagList> done)
 {
-    send({"GET", QStringLiteral("/admin/flags"), {}, {}, m_getRetry, 0, 0, parseWith(&json::parseFlags, std::move(done))});
+    send({"GET", QStringLiteral("/admin/flags"), {}, {}, m_getRetry, 0, parseWith(&json::parseFlags, std::move(done))});
 }
 
 void HttpAdminClient::updateFlag(const QString &name, const FlagChange &change, const QString &expectedVersion,
                                  const QString &reason, Callback<Flag> done)
 {
     send({"PUT", QStringLiteral("/admin/flags/") + QString::fromLatin1(QUrl::toPercentEncoding(name)),
-          json::flagChangeBody(change, reason), ifMatch(expectedVersion), RetryPolicy {1}, 0, 0,
+          json::flagChangeBody(change, reason), ifMatch(expectedVersion), RetryPolicy {1}, 0,
           parseWith(&json::parseFlag, std::move(done)), unreadableAs(&json::parseFlag)});
 }
 
 void HttpAdminClient::fetchRollback(Callback<RollbackState> done)
 {
-    send({"GET", QStringLiteral("/admin/rollback"), {}, {}, m_getRetry, 0, 0,
+    send({"GET", QStringLiteral("/admin/rollback"), {}, {}, m_getRetry, 0,
           parseWith(&json::parseRollback, std::move(done))});
 }
 
 quint64 HttpAdminClient::postAction(const QString &path, const ActionRequest &request, QByteArray body,
                                     Callback<RollbackState> done)
 {
-    const quint64 id = m_nextAction++;
-    send({"POST", path, std::move(body),
-          ifMatch(request.expectedVersion) + QList<QPair<QByteArray, QByteArray>> {{"Idempotency-Key", request.idempotencyKey}},
-          m_actionRetry, 0, id, parseWith(&json::parseRollback, std::move(done)), unreadableAs(&json::parseRollback)});
-    return id;
+    ActionRunner::Spec<RollbackState> spec;
+    spec.name = QStringLiteral("POST ") + path;
+    spec.confirmer = tr("the gateway");
+    spec.retry = m_actionRetry;
+    spec.deadline = m_deadline;
+    // Every try carries the action's one idempotency key: the gateway applies it once and replays
+    // its first answer to the others.
+    auto headers = ifMatch(request.expectedVersion);
+    headers.append({QByteArrayLiteral("Idempotency-Key"), request.idempotencyKey});
+    spec.attempt = [this, path, body = std::move(body), headers, deadline = m_deadline](const ActionTry &,
+                                                                                      Callback<RollbackState> tried) {
+        Call call {"POST", path, body, headers, RetryPolicy {1}, 0, parseWith(&json::parseRollback, std::move(tried)),
+                   unreadableAs(&json::parseRollback)};
+        call.deadline = deadline;
+        call.single = true;
+        send(std::move(call));
+    };
+    return m_runner->run(std::move(spec), std::move(done));
 }
 
 quint64 HttpAdminClient::engageRollback(const ActionRequest &request, Callback<RollbackState> done)
@@ -346,13 +336,12 @@ quint64 HttpAdminClient::releaseRollback(const ActionRequest &request, bool keep
 
 void HttpAdminClient::cancelAction(quint64 actionId)
 {
-    if (actionId && actionId < m_nextAction)
-        m_cancelled.insert(actionId);
+    m_runner->cancel(actionId);
 }
 
 void HttpAdminClient::fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done)
 {
-    send({"GET", QStringLiteral("/admin/audit?after=%1&limit=%2").arg(afterId).arg(limit), {}, {}, m_getRetry, 0, 0,
+    send({"GET", QStringLiteral("/admin/audit?after=%1&limit=%2").arg(afterId).arg(limit), {}, {}, m_getRetry, 0,
           parseWith(&json::parseAudit, std::move(done))});
 }
 
@@ -361,7 +350,7 @@ void HttpAdminClient::fetchLogs(std::optional<LogId> after, int limit, Callback<
     QString path = QStringLiteral("/admin/logs?limit=%1").arg(limit);
     if (after)
         path += QStringLiteral("&after=%1").arg(after->value);
-    send({"GET", path, {}, {}, m_getRetry, 0, 0, [done = std::move(done)](Result<Raw> r) {
+    send({"GET", path, {}, {}, m_getRetry, 0, [done = std::move(done)](Result<Raw> r) {
               if (!r)
                   return done(r.error());
               done(json::parseLogPage(r->body));

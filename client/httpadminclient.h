@@ -1,10 +1,11 @@
 #pragma once
 
+#include "actionrunner.h"
 #include "gatewaybackend.h"
+#include "retrypolicy.h"
 
 #include <QByteArray>
 #include <QDeadlineTimer>
-#include <QSet>
 #include <QUrl>
 
 #include <chrono>
@@ -22,17 +23,11 @@ struct HttpEndpoint
     std::chrono::milliseconds timeout {10000};
 };
 
-struct RetryPolicy
-{
-    int attempts = 3;                                 // total tries, the first included
-    std::chrono::milliseconds initialBackoff {250};   // doubled each time, with ±50 % jitter
-    std::chrono::milliseconds maxBackoff {5000};
-};
-
 // The contract's HTTP admin API (docs/admin-api.md) over one shared QNetworkAccessManager.
 // GETs retry transient failures with backoff; PUTs are never retried (If-Match makes a blind
-// retry fail anyway, and the UI decides); action POSTs retry with their idempotency key, also
-// when a 2xx answer arrives cut off or unreadable (the replay brings the original answer).
+// retry fail anyway, and the UI decides); action POSTs run through the ActionRunner, which sends
+// them again with their idempotency key, also when a 2xx answer arrives cut off or unreadable
+// (the replay brings the original answer).
 // A change whose answer is lost fails with ApiError::answerLost set: it may have been applied.
 class HttpAdminClient : public GatewayBackend
 {
@@ -97,13 +92,13 @@ private:
         QList<QPair<QByteArray, QByteArray>> headers;
         RetryPolicy retry;
         int attempt = 0;
-        quint64 actionId = 0;    // non-zero for cancellable actions
         std::function<void(Result<Raw>)> done;
         // For changes: why a 2xx body is unreadable, empty when it is fine. An unreadable answer
         // to a change is a lost answer (retried for actions), not a failure of the change.
         std::function<QString(const QByteArray &)> checkAnswer = {};
-        QDeadlineTimer deadline = {}; // set from m_deadline when the call starts
+        std::optional<QDeadlineTimer> deadline = {}; // unset: m_deadline when the call starts
         qint64 maxBytes = 0;     // > 0: a longer answer is abandoned and fails as Malformed
+        bool single = false;     // one try of an ActionRunner, which retries, logs and cancels
 
         // "GET /admin/routes": the method and the path without its query, for error messages.
         QString endpointName() const { return QString::fromLatin1(method) + QLatin1Char(' ') + path.section(QLatin1Char('?'), 0, 0); }
@@ -119,8 +114,7 @@ private:
     RetryPolicy m_getRetry;
     RetryPolicy m_actionRetry {8, std::chrono::milliseconds(300), std::chrono::milliseconds(5000)};
     QDeadlineTimer m_deadline {QDeadlineTimer::Forever};
-    QSet<quint64> m_cancelled;
-    quint64 m_nextAction = 1;
+    ActionRunner *m_runner;
 };
 
 } // namespace cutover

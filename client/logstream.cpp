@@ -7,7 +7,6 @@
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QRandomGenerator>
 #include <QSslConfiguration>
 #include <QUrlQuery>
 
@@ -22,7 +21,6 @@ namespace {
 
 const QString kStreamEndpoint = QStringLiteral("GET /admin/logs/stream");
 const QString kBackfillEndpoint = QStringLiteral("GET /admin/logs");
-constexpr std::chrono::milliseconds kMinimumDelay {100};
 constexpr std::chrono::milliseconds kMinimumHeartbeat {500};
 
 bool isEventStream(const QNetworkReply *reply)
@@ -48,6 +46,7 @@ LogStream::LogStream(QNetworkAccessManager *nam, HttpEndpoint endpoint, QObject 
     : LogSource(parent)
     , m_nam(nam)
     , m_endpoint(std::move(endpoint))
+    , m_reconnect(reconnectPolicy(m_options))
 {
     m_reconnectTimer.setSingleShot(true);
     connect(&m_reconnectTimer, &QTimer::timeout, this, &LogStream::connectNow);
@@ -80,8 +79,7 @@ void LogStream::start(std::optional<LogId> after)
     m_lastId = after;
     m_backfillAfter = after;
     m_backfillPending = m_options.backfillLimit > 0;
-    m_retry = m_options.initialRetry;
-    m_failures = 0;
+    m_reconnect = reconnectPolicy(m_options);
     m_checkInstance = true;
     clearLastError();
     setState(State::Connecting);
@@ -386,9 +384,9 @@ void LogStream::deliver(SseBatch batch)
     if (batch.isEmpty())
         return;
     // Something arrived in order: the connection works, so the next failure starts the backoff anew.
-    m_failures = 0;
+    m_reconnect.succeeded();
     if (batch.retry)
-        m_retry = *batch.retry;
+        m_reconnect.setServerHint(*batch.retry);
     QList<LogLine> lines;
     lines.reserve(batch.events.size());
     for (const SseEvent &event : std::as_const(batch.events)) {
@@ -479,22 +477,19 @@ void LogStream::fail(ApiError error)
 void LogStream::retryLater(ApiError error)
 {
     m_checkInstance = true; // whoever answers next may be another instance
-    const auto delay = nextDelay();
+    const auto delay = m_reconnect.nextDelay();
     logNet(spdlog::level::info,
            QStringLiteral("log stream: %1; reconnecting in %2 ms").arg(error.describe()).arg(delay.count()));
     setState(State::Reconnecting, std::move(error));
     m_reconnectTimer.start(delay);
 }
 
-std::chrono::milliseconds LogStream::nextDelay()
+ReconnectPolicy LogStream::reconnectPolicy(const Options &options)
 {
-    // retry × 2^failures, capped, with ±20 % jitter so that many clients do not come back at once.
-    const double cap = double(m_options.maxBackoff.count());
-    const double base = std::min(cap, double(m_retry.count()) * double(1LL << std::min(m_failures, 20)));
-    ++m_failures;
-    const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
-    // A floor, so that `retry: 0` from a gateway that closes at once cannot make a request storm.
-    return std::chrono::milliseconds(qint64(std::max(double(kMinimumDelay.count()), std::min(base * jitter, cap))));
+    // retry × 2^failures, capped, with ±20 % jitter so that many clients do not come back at
+    // once, and a floor so that `retry: 0` from a gateway that closes at once cannot make a
+    // request storm.
+    return ReconnectPolicy({options.initialRetry, 2.0, options.maxBackoff, 0.2, std::chrono::milliseconds(100), 20});
 }
 
 ApiError LogStream::notAnEventStream(QNetworkReply *reply) const

@@ -4,6 +4,7 @@
 #include "httpadminclient.h"
 #include "logline.h"
 #include "logsource.h"
+#include "reconnectpolicy.h"
 #include "ssedecoder.h"
 
 #include <QElapsedTimer>
@@ -77,7 +78,7 @@ public:
     // The id of the last line or gap delivered (the resume point).
     std::optional<LogId> lastId() const { return m_lastId; }
     // The reconnection time the gateway asked for (`retry:`), else Options::initialRetry.
-    std::chrono::milliseconds reconnectionTime() const { return m_retry; }
+    std::chrono::milliseconds reconnectionTime() const { return m_reconnect.base(); }
 
 private:
     void connectNow();
@@ -102,7 +103,7 @@ private:
     void retryLater(ApiError error);
     ApiError errorFor(QNetworkReply *reply, const QByteArray &body, const QString &endpoint) const;
     ApiError notAnEventStream(QNetworkReply *reply) const;
-    std::chrono::milliseconds nextDelay();
+    static ReconnectPolicy reconnectPolicy(const Options &options);
     void dropReply();
 
     QNetworkAccessManager *m_nam;
@@ -118,8 +119,7 @@ private:
     bool m_checkInstance = false; // GET /admin/info before the next connection
     std::optional<LogId> m_lastId;
     std::optional<LogId> m_backfillAfter;
-    std::chrono::milliseconds m_retry {2000};
-    int m_failures = 0;
+    ReconnectPolicy m_reconnect;
     quint64 m_generation = 0;   // bumped by start()/stop(), so work begun before them stops
     bool m_backfillPending = false;
     bool m_eventStream = false; // the current reply is a 200 text/event-stream

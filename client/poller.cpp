@@ -1,5 +1,7 @@
 #include "poller.h"
 
+#include "reconnectpolicy.h"
+
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -213,6 +215,15 @@ void Poller::pollAudit()
     });
 }
 
+std::chrono::milliseconds Poller::retryDelay(std::chrono::milliseconds interval, int consecutiveFailures)
+{
+    // The first failure waits twice the interval, each further one twice as long (at most 2^8
+    // intervals), never longer than kMaxBackoff nor shorter than the interval; no jitter: each
+    // console polls its own gateway on its own schedule.
+    const ReconnectPolicy policy({2 * interval, 2.0, kMaxBackoff, 0.0, interval, 7});
+    return policy.delayAfter(std::max(consecutiveFailures, 1) - 1);
+}
+
 template<typename T>
 void Poller::finish(Source source, const Result<T> &result)
 {
@@ -227,9 +238,7 @@ void Poller::finish(Source source, const Result<T> &result)
     } else {
         st.lastError = rejected ? *rejected : result.error();
         ++st.consecutiveFailures;
-        const int shift = std::min(st.consecutiveFailures, 8);
-        next = std::min(std::chrono::milliseconds(st.interval.count() << shift), kMaxBackoff);
-        next = std::max(next, st.interval);
+        next = retryDelay(st.interval, st.consecutiveFailures);
     }
     Q_EMIT sourceStateChanged(source);
     if (m_running && st.enabled)

@@ -56,6 +56,8 @@ public:
     void rejectUpdate(Source source, ApiError error);
 
     static constexpr std::chrono::milliseconds kMaxBackoff {10000};
+    // The wait before polling a source again after `consecutiveFailures` (≥ 1) failures in a row.
+    static std::chrono::milliseconds retryDelay(std::chrono::milliseconds interval, int consecutiveFailures);
 
 Q_SIGNALS:
     void healthUpdated(const cutover::HealthSnapshot &snapshot);

@@ -8,6 +8,7 @@
 #include "models/metricsaggregator.h"
 
 #include <cmath>
+#include <limits>
 
 namespace cutover {
 
@@ -27,10 +28,8 @@ RollbackController::RollbackController(BoardState *board, AuditLog *audit, Ident
     , m_audit(audit)
     , m_identity(identity)
     , m_store(store)
+    , m_runner(new ActionRunner(this))
 {
-    m_retry.setSingleShot(true);
-    m_retry.setInterval(kRetryDelay);
-    connect(&m_retry, &QTimer::timeout, this, &RollbackController::send);
     connect(board, &BoardState::metricsUpdated, this, &RollbackController::verifyNow);
     connect(identity, &IdentityModel::identityChanged, this, &RollbackController::changed);
     // The file is read off the GUI thread: what it holds arrives after the state may have.
@@ -147,60 +146,91 @@ bool RollbackController::start(Action action, const QString &reason, bool keepMo
     m_keepMonolith = keepMonolith;
     m_sends = 0;
     m_cancelRequested = false;
+    m_cancelOnWire = false;
+    m_readBackNote.reset();
+    m_alreadyInState = false;
     m_progress = tr("Waiting for the gateway to confirm\u2026");
-    ++m_serial;
-    send();
+    const quint64 serial = ++m_serial;
+    ActionRunner::Spec<RollbackState> spec;
+    spec.name = QStringLiteral("rollback.") + (action == Action::Engage ? QStringLiteral("engage") : QStringLiteral("release"));
+    spec.confirmer = tr("the gateway");
+    // Until the gateway confirms, refuses, or the operator cancels; the same key every time.
+    spec.retry = RetryPolicy {std::numeric_limits<int>::max(), kRetryDelay, kRetryDelay};
+    spec.attempt = [this](const ActionTry &, ActionRunner::Done<RollbackState> done) { sendOnce(std::move(done)); };
+    spec.resolve = [this](std::function<void(ActionResolution<RollbackState>)> report) { readBack(std::move(report)); };
+    m_runnerAction = m_runner->run(spec, ActionRunner::Done<RollbackState>([this, serial](Result<RollbackState> r) {
+        finished(serial, r);
+    }));
     Q_EMIT changed();
     return true;
 }
 
-void RollbackController::send()
+void RollbackController::sendOnce(ActionRunner::Done<RollbackState> done)
 {
-    if (m_action == Action::None || !m_poller || !m_poller->backend())
-        return;
-    if (m_cancelRequested) {
-        finish(false, tr("Cancelled. The gateway had not confirmed the %1; the board shows the rollback state as "
-                         "soon as it is read again.")
-                          .arg(actionName(m_action)));
-        return;
+    GatewayBackend *backend = m_poller ? m_poller->backend() : nullptr;
+    if (m_action == Action::None || !backend) {
+        ApiError e;
+        e.kind = ApiError::Kind::NotFound;
+        e.message = tr("not connected to a gateway");
+        return done(e);
     }
     ++m_sends;
-    GatewayBackend *backend = m_poller->backend();
     QPointer<RollbackController> self(this);
-    const quint64 serial = m_serial;
-    auto done = [self, serial](Result<RollbackState> r) {
-        if (!self || serial != self->m_serial || self->m_action == Action::None)
+    auto answered = [self, done = std::move(done)](Result<RollbackState> r) {
+        if (!self)
             return;
         RollbackController &c = *self;
         c.m_backendAction = 0;
-        if (r) {
-            c.succeed(*r, {});
-            return;
+        if (!r) {
+            const ApiError &e = r.error();
+            if (e.answerLost) {
+                c.m_progress = tr("The gateway's answer was lost (%1); reading its rollback state back\u2026")
+                                   .arg(e.message.isEmpty() ? ApiError::kindName(e.kind) : e.message);
+                Q_EMIT c.changed();
+            } else if (e.isTransient()) {
+                // Same key, same body: the gateway applies it at most once, however often it is sent.
+                c.m_progress = tr("No confirmation yet (%1); sending the same request again (key %2)\u2026")
+                                   .arg(e.message.isEmpty() ? ApiError::kindName(e.kind) : e.message,
+                                        QString::fromLatin1(c.m_request.idempotencyKey.left(8)));
+                Q_EMIT c.changed();
+            }
         }
-        const ApiError &e = r.error();
-        if (e.kind == ApiError::Kind::Cancelled || c.m_cancelRequested) {
-            c.finish(false, tr("Cancelled. The gateway had not confirmed the %1; it may still have applied it, and the "
-                               "board shows the rollback state as soon as it is read again.")
-                                .arg(actionName(c.m_action)));
-            return;
-        }
-        if (e.answerLost) {
-            c.readBack(e);
-            return;
-        }
-        if (e.isTransient() || e.code == QLatin1String("idempotency_in_progress")) {
-            // Same key, same body: the gateway applies it at most once, however often it is sent.
-            c.m_progress = tr("No confirmation yet (%1); sending the same request again (key %2)\u2026")
-                               .arg(e.message.isEmpty() ? ApiError::kindName(e.kind) : e.message,
-                                    QString::fromLatin1(c.m_request.idempotencyKey.left(8)));
-            c.m_retry.start();
-            Q_EMIT c.changed();
-            return;
-        }
-        c.finish(false, explain(e, c.m_action));
+        done(std::move(r));
     };
-    m_backendAction = m_action == Action::Engage ? backend->engageRollback(m_request, std::move(done))
-                                                 : backend->releaseRollback(m_request, m_keepMonolith, std::move(done));
+    m_backendAction = m_action == Action::Engage ? backend->engageRollback(m_request, std::move(answered))
+                                                 : backend->releaseRollback(m_request, m_keepMonolith, std::move(answered));
+}
+
+void RollbackController::finished(quint64 serial, const Result<RollbackState> &r)
+{
+    if (serial != m_serial || m_action == Action::None)
+        return;
+    m_backendAction = 0;
+    if (r) {
+        succeed(*r, m_readBackNote ? tr("The gateway's answer was lost; its state confirms it (%1).").arg(*m_readBackNote)
+                                   : QString());
+        return;
+    }
+    const ApiError &e = r.error();
+    if (m_alreadyInState && m_readBackNote) {
+        finish(false, tr("Nothing was done by this request: %1.").arg(*m_readBackNote));
+        return;
+    }
+    if (e.kind == ApiError::Kind::Cancelled || m_cancelRequested) {
+        if (m_readBackNote)
+            finish(false, tr("Cancelled. The gateway had not applied the %1 when it was read back (%2).")
+                              .arg(actionName(m_action), *m_readBackNote));
+        else if (m_cancelOnWire)
+            finish(false, tr("Cancelled. The gateway had not confirmed the %1; it may still have applied it, and the "
+                             "board shows the rollback state as soon as it is read again.")
+                              .arg(actionName(m_action)));
+        else
+            finish(false, tr("Cancelled. The gateway had not confirmed the %1; the board shows the rollback state as "
+                             "soon as it is read again.")
+                              .arg(actionName(m_action)));
+        return;
+    }
+    finish(false, explain(e, m_action));
 }
 
 void RollbackController::succeed(const RollbackState &state, const QString &note)
@@ -217,40 +247,38 @@ void RollbackController::succeed(const RollbackState &state, const QString &note
     finish(true, message);
 }
 
-void RollbackController::readBack(const ApiError &lost)
+void RollbackController::readBack(std::function<void(ActionResolution<RollbackState>)> report)
 {
     GatewayBackend *backend = m_poller ? m_poller->backend() : nullptr;
     if (!backend)
-        return;
-    m_progress = tr("The gateway's answer was lost (%1); reading its rollback state back\u2026")
-                     .arg(lost.message.isEmpty() ? ApiError::kindName(lost.kind) : lost.message);
-    Q_EMIT changed();
+        return report({std::nullopt, false, tr("not connected to a gateway")});
     QPointer<RollbackController> self(this);
     const quint64 serial = m_serial;
-    readBackRollback(backend, m_request, m_action == Action::Engage, [self, serial](RollbackReadBack read) {
+    readBackRollback(backend, m_request, m_action == Action::Engage, [self, serial, report](RollbackReadBack read) {
         if (!self || serial != self->m_serial || self->m_action == Action::None)
             return;
         RollbackController &c = *self;
         if (read.verdict == ReadBack::Verdict::Applied && read.state) {
             // What the gateway did wins over a cancel that came too late.
-            c.succeed(*read.state, tr("The gateway's answer was lost; its state confirms it (%1).").arg(read.evidence));
-            return;
+            c.m_readBackNote = read.evidence;
+            return report({Result<RollbackState>(*read.state), false, read.evidence});
         }
-        if (c.m_cancelRequested) {
-            c.finish(false, tr("Cancelled. The gateway had not applied the %1 when it was read back (%2).")
-                                .arg(actionName(c.m_action), read.evidence));
-            return;
-        }
+        if (c.m_cancelRequested)
+            c.m_readBackNote = read.evidence;
         if (read.verdict == ReadBack::Verdict::NotApplied && read.alreadyInState) {
-            c.finish(false, tr("Nothing was done by this request: %1.").arg(read.evidence));
-            return;
+            c.m_readBackNote = read.evidence;
+            c.m_alreadyInState = true;
+            ApiError done;
+            done.kind = ApiError::Kind::Conflict;
+            done.message = read.evidence;
+            return report({Result<RollbackState>(done), false, read.evidence});
         }
         // Not applied yet, or nothing could tell: the same request again, applied at most once.
         c.m_progress = tr("%1 (%2); sending the same request again (key %3)\u2026")
                            .arg(read.verdict == ReadBack::Verdict::NotApplied ? tr("Not applied yet") : tr("Cannot tell yet"),
                                 read.evidence, QString::fromLatin1(c.m_request.idempotencyKey.left(8)));
-        c.m_retry.start();
         Q_EMIT c.changed();
+        report({std::nullopt, read.verdict == ReadBack::Verdict::NotApplied, read.evidence});
     });
 }
 
@@ -259,15 +287,13 @@ void RollbackController::cancel()
     if (m_action == Action::None)
         return;
     m_cancelRequested = true;
-    if (m_retry.isActive()) {
-        m_retry.stop();
-        send(); // finishes as cancelled
-        return;
-    }
+    m_cancelOnWire = m_backendAction != 0;
     if (m_poller && m_poller->backend() && m_backendAction)
         m_poller->backend()->cancelAction(m_backendAction);
     m_progress = tr("Cancelling: waiting for the request on the wire to end\u2026");
     Q_EMIT changed();
+    // Waiting for the next try: ends now (after reading back, when an answer was lost).
+    m_runner->cancel(m_runnerAction);
 }
 
 void RollbackController::finish(bool ok, const QString &message)
@@ -275,7 +301,7 @@ void RollbackController::finish(bool ok, const QString &message)
     const Action action = m_action;
     m_action = Action::None;
     m_backendAction = 0;
-    m_retry.stop();
+    m_runner->cancel(m_runnerAction);
     m_progress.clear();
     ++m_serial;
     if (m_poller)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "client/actionrunner.h"
 #include "client/gatewaybackend.h"
 #include "models/blastradius.h"
 #include "models/recoverystore.h"
@@ -7,7 +8,6 @@
 
 #include <QObject>
 #include <QPointer>
-#include <QTimer>
 
 #include <chrono>
 #include <memory>
@@ -25,13 +25,14 @@ class Poller;
 // rollback from observed traffic (RollbackVerifier), with its measured time to recovery kept in
 // a RecoveryStore and shown on the engage's audit entry.
 //
-// An action (engage or release) has one idempotency key for its whole life. The backend retries
-// transient failures with it; when its retry budget is spent, or the gateway says the same key is
-// still being processed, this controller sends the same request again after kRetryDelay, until
-// the gateway confirms, refuses, or the operator cancels. When the answers were lost (the request
-// may have been applied), the gateway's rollback state and the audit entry with the key decide
-// (client/readback.h): applied is reported as done, never as a failure; otherwise it resends. Only one action at a time: a second
-// engage() while one is in flight is refused, so a double click cannot engage twice.
+// An action (engage or release) has one idempotency key for its whole life, and runs through the
+// one action layer (client/actionrunner.h): when the backend's own tries are spent, or the gateway
+// says the same key is still being processed, the same request goes again about every
+// kRetryDelay, until the gateway confirms, refuses, or the operator cancels. When the answers were
+// lost (the request may have been applied), the gateway's rollback state and the audit entry with
+// the key decide (client/readback.h) as the runner's resolve step: applied is reported as done,
+// never as a failure; otherwise it resends. Only one action at a time: a second engage() while
+// one is in flight is refused, so a double click cannot engage twice.
 class RollbackController : public QObject
 {
     Q_OBJECT
@@ -95,9 +96,11 @@ Q_SIGNALS:
 
 private:
     bool start(Action action, const QString &reason, bool keepMonolith);
-    void send();
-    // After lost answers: reads the gateway back, then finishes or sends the same request again.
-    void readBack(const ApiError &lost);
+    // One try of the action (the backend retries within it).
+    void sendOnce(ActionRunner::Done<RollbackState> done);
+    // The runner's resolve step after lost answers: what the gateway's rollback state says.
+    void readBack(std::function<void(ActionResolution<RollbackState>)> report);
+    void finished(quint64 serial, const Result<RollbackState> &result);
     void succeed(const RollbackState &state, const QString &note);
     void finish(bool ok, const QString &message);
     void applyState(const RollbackState &state);
@@ -120,8 +123,12 @@ private:
     quint64 m_serial = 0; // drops answers of a finished action
     int m_sends = 0;
     bool m_cancelRequested = false;
+    bool m_cancelOnWire = false;  // the cancel came while a request was on the wire
+    std::optional<QString> m_readBackNote; // the read back decided: its evidence
+    bool m_alreadyInState = false; // … and someone else's change did it
     QString m_progress;
-    QTimer m_retry;
+    ActionRunner *m_runner;
+    quint64 m_runnerAction = 0;
 
     RollbackVerifier m_verifier;
     QDateTime m_verifiedEngage;

@@ -129,10 +129,17 @@ EventStream::~EventStream()
     dropSocket();
 }
 
+ReconnectPolicy EventStream::reconnectPolicy(const Options &options)
+{
+    // The first failure waits twice reconnectDelay, each further one twice as long (2^10 at
+    // most), up to maxBackoff.
+    return ReconnectPolicy({2 * options.reconnectDelay, 2.0, options.maxBackoff, 0.0, std::chrono::milliseconds(0), 9});
+}
+
 void EventStream::start(std::optional<LogId> after)
 {
     stop();
-    m_failures = 0;
+    m_reconnect = reconnectPolicy(m_options);
     m_started = false;
     m_resyncing = false;
     m_gapOnStart = after.has_value();
@@ -232,7 +239,7 @@ void EventStream::onConnected()
     }
     m_socket->write("show events " + cliArg(m_ring) + flags + '\n');
     m_started = true;
-    m_failures = 0;
+    m_reconnect.succeeded();
     setState(State::Streaming);
 }
 
@@ -332,9 +339,7 @@ void EventStream::fail(ApiError error, bool fatal)
         setState(State::Stopped, error);
         return;
     }
-    ++m_failures;
-    const auto base = m_options.reconnectDelay * (1LL << std::min(m_failures, 10));
-    m_retry.start(std::min<std::chrono::milliseconds>(base, m_options.maxBackoff));
+    m_retry.start(m_reconnect.nextDelay());
     setState(State::Reconnecting, error);
 }
 

@@ -14,6 +14,7 @@
 #include "client/haproxy/runtimeconnection.h"
 #include "client/logline.h"
 #include "client/logsource.h"
+#include "client/reconnectpolicy.h"
 
 #include <QByteArray>
 #include <QList>
@@ -80,6 +81,7 @@ private:
     void emitUnknownGap();
     void dropSocket();
     bool isNew(const QByteArray &line, const RingLine &parsed);
+    static ReconnectPolicy reconnectPolicy(const Options &options);
 
     Endpoint m_endpoint;
     QString m_ring;
@@ -93,7 +95,7 @@ private:
     bool m_stamped = true;        // lines carry ISO stamps
     bool m_started = false;       // one connection streamed already
     bool m_gapOnStart = false;    // started after an id: say lines may be missing
-    int m_failures = 0;
+    ReconnectPolicy m_reconnect;
     std::uint64_t m_nextId = 1;
     QByteArray m_lastStamp;  // the newest stamp delivered
     QByteArray m_lastLine;   // the last line delivered, where a re-read of the ring resumes

@@ -3,8 +3,8 @@
 #include "haproxybackend.h"
 
 #include "backendsupport.h"
+#include "rollbackplan.h"
 
-#include <QRandomGenerator>
 #include <QTimer>
 
 #include <spdlog/spdlog.h>
@@ -17,23 +17,6 @@ using namespace haproxy;
 
 namespace {
 
-using Entries = QList<QPair<QString, QString>>;
-
-Entries pairs(const QList<MapEntry> &entries)
-{
-    Entries out;
-    for (const MapEntry &e : entries)
-        out.append({e.key, e.value});
-    return out;
-}
-
-std::chrono::milliseconds backoffFor(const RetryPolicy &policy, int attempt)
-{
-    const double base = double(policy.initialBackoff.count()) * double(1LL << std::min(attempt, 16));
-    const double capped = std::min(base, double(policy.maxBackoff.count()));
-    return std::chrono::milliseconds(qint64(capped * (0.5 + QRandomGenerator::global()->generateDouble())));
-}
-
 // A route or flag as the journal entry that recorded its change leaves it.
 template<typename Item>
 Item stamped(Item item, const JournalEntry &entry)
@@ -44,25 +27,7 @@ Item stamped(Item item, const JournalEntry &entry)
     return item;
 }
 
-QList<RollbackSnapshotEntry> percentsOf(const Model &m)
-{
-    QList<RollbackSnapshotEntry> out;
-    for (const RouteState &r : m.routes)
-        out.append({r.route.id, r.route.microservicePercent});
-    return out;
-}
-
 } // namespace
-
-HaproxyBackend::Recorded HaproxyBackend::finishRollback(quint64 id, ConfigSnapshot config)
-{
-    return [this, id, config = std::move(config)](Result<JournalEntry> entry) {
-        if (!entry)
-            return finishAction(id, entry.error());
-        setUnpersisted(true);
-        finishAction(id, buildModel(config, m_options.conventions, m_journal).rollback);
-    };
-}
 
 template<typename Item>
 void HaproxyBackend::recordChange(const QString &action, const QString &target, QByteArray before, const Item &applied,
@@ -78,24 +43,6 @@ void HaproxyBackend::recordChange(const QString &action, const QString &target, 
                done(stamped(applied, *entry));
            });
 }
-
-struct HaproxyBackend::Action
-{
-    quint64 id = 0;
-    ActionRequest request;
-    QString name; // rollback.engage, rollback.release
-    int attempt = 0;
-    bool cancelled = false;
-    std::function<void(Action &)> run;
-    Callback<RollbackState> done;
-    // Set once an attempt started changing HAProxy: a retry after a lost answer compares the live
-    // map with these instead of applying twice.
-    bool planned = false;
-    QString mapFile;
-    Entries before;
-    Entries target;
-    QList<RollbackSnapshotEntry> percentsBefore;
-};
 
 // --- Shared plumbing -----------------------------------------------------------------------
 
@@ -117,7 +64,7 @@ void HaproxyBackend::runChecked(QList<QByteArray> commands, const QString &what,
     });
 }
 
-void HaproxyBackend::applyMap(const QString &mapFile, const Entries &entries,
+void HaproxyBackend::applyMap(const QString &mapFile, const MapPairs &entries,
                               std::function<void(std::optional<ApiError>)> done)
 {
     // prepare map → add map @ver (each entry) → show map @ver (check) → commit map @ver: the
@@ -155,7 +102,7 @@ void HaproxyBackend::applyMap(const QString &mapFile, const Entries &entries,
             return "show map @" + state->version + ' ' + file;
         if (added == entries.size() + 1) {
             Result<QList<MapEntry>> staged = parseMapDump(last.output);
-            if (!staged || pairs(*staged) != entries) {
+            if (!staged || mapPairs(*staged) != entries) {
                 state->error = makeError(ApiError::Kind::Server, QStringLiteral("haproxy «show map @") + QString::fromLatin1(state->version) + QStringLiteral("»"),
                                          QStringLiteral("the prepared map version does not hold what was added; nothing was committed"));
                 return std::nullopt;
@@ -337,63 +284,139 @@ void HaproxyBackend::updateFlag(const QString &name, const FlagChange &change, c
 
 // --- Rollback actions ----------------------------------------------------------------------
 
-quint64 HaproxyBackend::startAction(const ActionRequest &request, std::function<void(Action &)> attempt,
-                                    Callback<RollbackState> done)
+quint64 HaproxyBackend::engageRollback(const ActionRequest &request, Callback<RollbackState> done)
 {
-    auto a = std::make_shared<Action>();
-    a->id = m_nextAction++;
-    a->request = request;
-    a->run = std::move(attempt);
-    a->done = std::move(done);
-    m_actions.insert(a->id, a);
-    const quint64 id = a->id;
-    // Start on the next turn of the event loop, so the caller has the id before anything completes.
-    QTimer::singleShot(0, this, [this, id] { attemptAction(id); });
-    return id;
+    return runRollback(request, true, false, std::move(done));
 }
 
-void HaproxyBackend::attemptAction(quint64 id)
+quint64 HaproxyBackend::releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done)
 {
-    const std::shared_ptr<Action> a = m_actions.value(id);
-    if (!a)
-        return;
-    if (a->cancelled)
-        return finishAction(id, makeError(ApiError::Kind::Cancelled, a->name,
-                                          QStringLiteral("cancelled by the operator before HAProxy confirmed it")));
-    // The journal first: a request it already holds (the same idempotency key) is answered from it.
-    withJournal([this, id] {
-        if (const std::shared_ptr<Action> action = m_actions.value(id))
-            action->run(*action);
-    });
-}
-
-void HaproxyBackend::finishAction(quint64 id, Result<RollbackState> result)
-{
-    const std::shared_ptr<Action> a = m_actions.value(id);
-    if (!a)
-        return;
-    if (!result && result.error().isTransient() && !a->cancelled && a->attempt + 1 < m_actionRetry.attempts) {
-        const auto wait = backoffFor(m_actionRetry, a->attempt);
-        if (auto log = spdlog::get("net"))
-            log->info("{} — retry {} in {} ms", result.error().describe().toStdString(), a->attempt + 1, wait.count());
-        ++a->attempt;
-        QTimer::singleShot(wait, this, [this, id] { attemptAction(id); });
-        return;
-    }
-    if (!result && result.error().isTransient() && a->cancelled) {
-        ApiError e = result.error();
-        e.kind = ApiError::Kind::Cancelled;
-        e.message = QStringLiteral("cancelled by the operator; HAProxy had not confirmed it (%1)").arg(e.message);
-        result = Result<RollbackState>(e);
-    }
-    m_actions.remove(id);
-    a->done(std::move(result));
+    return runRollback(request, false, keepMonolith, std::move(done));
 }
 
 void HaproxyBackend::cancelAction(quint64 actionId)
 {
-    if (const std::shared_ptr<Action> a = m_actions.value(actionId))
-        a->cancelled = true;
+    m_runner->cancel(actionId);
+}
+
+quint64 HaproxyBackend::runRollback(const ActionRequest &request, bool engage, bool keepMonolith,
+                                    Callback<RollbackState> done)
+{
+    // Planned by the first try that gets that far, kept for every further one.
+    auto plan = std::make_shared<std::optional<RollbackPlan>>();
+    ActionRunner::Spec<RollbackState> spec;
+    spec.name = RollbackPlan::actionName(engage);
+    spec.confirmer = QStringLiteral("HAProxy");
+    spec.retry = m_actionRetry;
+    // The journal first: a request it already holds (the same idempotency key) is answered from it.
+    spec.attempt = [this, request, engage, keepMonolith, plan](const ActionTry &, Callback<RollbackState> tried) {
+        withJournal([this, request, engage, keepMonolith, plan, tried = std::move(tried)] {
+            rollbackTry(request, engage, keepMonolith, plan, tried);
+        });
+    };
+    spec.resolve = [this, request, engage, keepMonolith, plan](std::function<void(ActionResolution<RollbackState>)> report) {
+        withJournal([this, request, engage, keepMonolith, plan, report = std::move(report)] {
+            resolveRollback(request, engage, keepMonolith, plan, report);
+        });
+    };
+    return m_runner->run(std::move(spec), std::move(done));
+}
+
+std::optional<Result<RollbackState>> HaproxyBackend::checkKey(const ActionRequest &request, bool engage,
+                                                             bool keepMonolith)
+{
+    const QString action = RollbackPlan::actionName(engage);
+    if (auto replayed = replay(request, action, engage ? std::nullopt : std::optional<bool>(keepMonolith)))
+        return replayed;
+    if (request.idempotencyKey.isEmpty())
+        return Result<RollbackState>(makeError(ApiError::Kind::Validation, action, QStringLiteral("an idempotency key is required"),
+                                               QStringLiteral("Idempotency-Key"), QStringLiteral("bad_request")));
+    return std::nullopt;
+}
+
+void HaproxyBackend::rollbackTry(const ActionRequest &request, bool engage, bool keepMonolith,
+                                 std::shared_ptr<std::optional<RollbackPlan>> plan, Callback<RollbackState> done)
+{
+    if (auto answered = checkKey(request, engage, keepMonolith))
+        return done(std::move(*answered));
+    read(false, [this, request, engage, keepMonolith, plan, done = std::move(done)](Result<Read> r) {
+        if (!r)
+            return done(r.error());
+        if (!*plan) {
+            Result<RollbackPlan> made = RollbackPlan::make(engage, keepMonolith, request, r->config, model(*r), r->level,
+                                                           m_journal.latestRollback(), m_options.conventions);
+            if (!made)
+                return done(made.error());
+            *plan = *made;
+        }
+        const RollbackPlan &p = **plan;
+        const RollbackPlan::Live live = p.compare(mapPairs(r->config.routes));
+        if (live == RollbackPlan::Live::Moved)
+            return done(p.movedError());
+        const QString level = r->level;
+        if (live == RollbackPlan::Live::Target) // an earlier try's commit went through
+            return recordRollback(request, **plan, level, r->config, done);
+        applyMap(p.mapFile, p.target, [this, request, plan, level, done](std::optional<ApiError> e) {
+            if (e) {
+                // Cut off during the commit: it may have gone through; the runner reads back.
+                e->answerLost = e->isTransient();
+                return done(*e);
+            }
+            read(false, [this, request, plan, level, done](Result<Read> after) {
+                if (!after) {
+                    ApiError lost = after.error();
+                    lost.answerLost = true; // committed, not yet journaled: the read back decides
+                    return done(lost);
+                }
+                const RollbackPlan &planned = **plan;
+                if (mapPairs(after->config.routes) != planned.target)
+                    return done(makeError(ApiError::Kind::Server, planned.action(),
+                                          planned.engage ? QStringLiteral("HAProxy did not apply the rollback")
+                                                         : QStringLiteral("HAProxy did not apply the release")));
+                recordRollback(request, planned, level, after->config, done);
+            });
+        });
+    });
+}
+
+void HaproxyBackend::resolveRollback(const ActionRequest &request, bool engage, bool keepMonolith,
+                                     std::shared_ptr<std::optional<RollbackPlan>> plan,
+                                     std::function<void(ActionResolution<RollbackState>)> report)
+{
+    if (auto answered = checkKey(request, engage, keepMonolith))
+        return report({std::move(*answered), false, QStringLiteral("the journal holds this request")});
+    if (!*plan)
+        return report({std::nullopt, true, QStringLiteral("nothing was planned yet")});
+    read(false, [this, request, plan, report = std::move(report)](Result<Read> r) {
+        if (!r)
+            return report({std::nullopt, false, r.error().message});
+        const RollbackPlan &p = **plan;
+        switch (p.compare(mapPairs(r->config.routes))) {
+        case RollbackPlan::Live::Target:
+            return recordRollback(request, p, r->level, r->config, [report](Result<RollbackState> s) {
+                report({std::move(s), false, QStringLiteral("the routes map holds what the action asked for")});
+            });
+        case RollbackPlan::Live::Before:
+            return report({std::nullopt, true, QStringLiteral("the routes map still holds what it held before")});
+        case RollbackPlan::Live::Moved: break;
+        }
+        report({Result<RollbackState>(p.movedError()), false, QStringLiteral("the routes map holds something else")});
+    });
+}
+
+void HaproxyBackend::recordRollback(const ActionRequest &request, const RollbackPlan &plan, const QString &level,
+                                    const ConfigSnapshot &config, Callback<RollbackState> done)
+{
+    record(plan.action(), QStringLiteral("rollback"), AuditJournal::percentsJson(plan.percentsBefore),
+           plan.afterJson(buildModel(config, m_options.conventions, m_journal)), request.reason, level,
+           request.idempotencyKey, plan.extraJson(), {},
+           [this, config, done = std::move(done)](Result<JournalEntry> entry) {
+               if (!entry)
+                   return done(entry.error());
+               setUnpersisted(true);
+               // The state HAProxy now has, as the journal describes it.
+               done(buildModel(config, m_options.conventions, m_journal).rollback);
+           });
 }
 
 std::optional<Result<RollbackState>> HaproxyBackend::replay(const ActionRequest &request, const QString &action,
@@ -422,167 +445,6 @@ std::optional<Result<RollbackState>> HaproxyBackend::replay(const ActionRequest 
         s.releasedBy = rec.releasedBy;
     }
     return Result<RollbackState>(s);
-}
-
-quint64 HaproxyBackend::engageRollback(const ActionRequest &request, Callback<RollbackState> done)
-{
-    return startAction(request, [this](Action &a) { engageAttempt(a); }, std::move(done));
-}
-
-quint64 HaproxyBackend::releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done)
-{
-    return startAction(request, [this, keepMonolith](Action &a) { releaseAttempt(a, keepMonolith); }, std::move(done));
-}
-
-void HaproxyBackend::engageAttempt(Action &action)
-{
-    action.name = QStringLiteral("rollback.engage");
-    const quint64 id = action.id;
-    if (auto replayed = replay(action.request, action.name))
-        return finishAction(id, std::move(*replayed));
-    if (action.request.idempotencyKey.isEmpty())
-        return finishAction(id, makeError(ApiError::Kind::Validation, action.name, QStringLiteral("an idempotency key is required"),
-                                          QStringLiteral("Idempotency-Key"), QStringLiteral("bad_request")));
-    read(false, [this, id](Result<Read> r) {
-        const std::shared_ptr<Action> a = m_actions.value(id);
-        if (!a)
-            return;
-        if (!r)
-            return finishAction(id, r.error());
-        const Model m = model(*r);
-        const Entries live = pairs(r->config.routes);
-        if (!a->planned) {
-            if (auto e = checkVersion(a->request.expectedVersion, m.rollback.version, QStringLiteral("the rollback"),
-                                      AuditJournal::rollbackStateJson(m.rollback)))
-                return finishAction(id, *e);
-            if (auto e = checkReason(a->request.reason, a->name))
-                return finishAction(id, *e);
-            if (m.rollback.engaged)
-                return finishAction(id, makeError(ApiError::Kind::Conflict, a->name, QStringLiteral("the rollback is already engaged"),
-                                                  {}, QStringLiteral("conflict")));
-            if (r->config.routesMapFile.isEmpty() || live.isEmpty())
-                return finishAction(id, makeError(ApiError::Kind::NotFound, a->name, QStringLiteral("there is no routes map to roll back")));
-            if (r->level == QLatin1String("user"))
-                return finishAction(id, makeError(ApiError::Kind::Forbidden, a->name,
-                                                  QStringLiteral("the Runtime API socket is at level 'user'; map changes need 'operator'")));
-            a->planned = true;
-            a->mapFile = r->config.routesMapFile;
-            a->before = live;
-            a->percentsBefore = percentsOf(m);
-            for (const auto &[key, value] : live)
-                a->target.append({key, m_options.conventions.monolithBackend});
-        } else if (live != a->target && live != a->before) {
-            return finishAction(id, makeError(ApiError::Kind::Conflict, a->name,
-                                              QStringLiteral("the routes map changed while the rollback was being applied")));
-        }
-        const QString level = r->level;
-        auto confirm = [this, id, level](std::optional<ApiError> e) {
-            if (e)
-                return finishAction(id, *e);
-            read(false, [this, id, level](Result<Read> after) {
-                const std::shared_ptr<Action> act = m_actions.value(id);
-                if (!act)
-                    return;
-                if (!after)
-                    return finishAction(id, after.error());
-                if (pairs(after->config.routes) != act->target)
-                    return finishAction(id, makeError(ApiError::Kind::Server, act->name,
-                                                      QStringLiteral("HAProxy did not apply the rollback")));
-                QList<RollbackSnapshotEntry> zero = act->percentsBefore;
-                for (RollbackSnapshotEntry &z : zero)
-                    z.microservicePercent = 0;
-                record(act->name, QStringLiteral("rollback"), AuditJournal::percentsJson(act->percentsBefore),
-                       AuditJournal::percentsJson(zero), act->request.reason, level, act->request.idempotencyKey,
-                       AuditJournal::rollbackExtra(act->mapFile, act->before), {},
-                       finishRollback(id, after->config));
-            });
-        };
-        if (live == a->target)
-            return confirm(std::nullopt); // an earlier attempt's commit went through
-        applyMap(a->mapFile, a->target, confirm);
-    });
-}
-
-void HaproxyBackend::releaseAttempt(Action &action, bool keepMonolith)
-{
-    action.name = QStringLiteral("rollback.release");
-    const quint64 id = action.id;
-    if (auto replayed = replay(action.request, action.name, keepMonolith))
-        return finishAction(id, std::move(*replayed));
-    if (action.request.idempotencyKey.isEmpty())
-        return finishAction(id, makeError(ApiError::Kind::Validation, action.name, QStringLiteral("an idempotency key is required"),
-                                          QStringLiteral("Idempotency-Key"), QStringLiteral("bad_request")));
-    read(false, [this, id, keepMonolith](Result<Read> r) {
-        const std::shared_ptr<Action> a = m_actions.value(id);
-        if (!a)
-            return;
-        if (!r)
-            return finishAction(id, r.error());
-        const Model m = model(*r);
-        const Entries live = pairs(r->config.routes);
-        if (!a->planned) {
-            if (auto e = checkVersion(a->request.expectedVersion, m.rollback.version, QStringLiteral("the rollback"),
-                                      AuditJournal::rollbackStateJson(m.rollback)))
-                return finishAction(id, *e);
-            if (auto e = checkReason(a->request.reason, a->name))
-                return finishAction(id, *e);
-            if (!m.rollback.engaged)
-                return finishAction(id, makeError(ApiError::Kind::Conflict, a->name,
-                                                  m.rollbackLost ? QStringLiteral("the rollback is no longer in effect: HAProxy "
-                                                                                  "does not send every route to the monolith (reloaded?)")
-                                                                 : QStringLiteral("the rollback is not engaged"),
-                                                  {}, QStringLiteral("conflict")));
-            if (r->level == QLatin1String("user"))
-                return finishAction(id, makeError(ApiError::Kind::Forbidden, a->name,
-                                                  QStringLiteral("the Runtime API socket is at level 'user'; map changes need 'operator'")));
-            const std::optional<RollbackRecord> rec = m_journal.latestRollback();
-            a->planned = true;
-            a->mapFile = r->config.routesMapFile;
-            a->before = live;
-            a->percentsBefore = percentsOf(m);
-            if (keepMonolith || !rec) {
-                a->target = live;
-            } else {
-                // The snapshot, plus prefixes added during the rollback (they keep their value).
-                a->target = rec->mapEntries;
-                for (const auto &entry : live) {
-                    const bool known = std::any_of(a->target.cbegin(), a->target.cend(),
-                                                   [&](const auto &p) { return p.first == entry.first; });
-                    if (!known)
-                        a->target.append(entry);
-                }
-            }
-        } else if (live != a->target && live != a->before) {
-            return finishAction(id, makeError(ApiError::Kind::Conflict, a->name,
-                                              QStringLiteral("the routes map changed while the release was being applied")));
-        }
-        const QString level = r->level;
-        auto confirm = [this, id, level, keepMonolith](std::optional<ApiError> e) {
-            if (e)
-                return finishAction(id, *e);
-            read(false, [this, id, level, keepMonolith](Result<Read> after) {
-                const std::shared_ptr<Action> act = m_actions.value(id);
-                if (!act)
-                    return;
-                if (!after)
-                    return finishAction(id, after.error());
-                if (pairs(after->config.routes) != act->target)
-                    return finishAction(id, makeError(ApiError::Kind::Server, act->name,
-                                                      QStringLiteral("HAProxy did not apply the release")));
-                // Percentages once released: derived as if the journal already said so.
-                QList<RollbackSnapshotEntry> percentsAfter;
-                for (const RouteState &s : buildModel(after->config, m_options.conventions, m_journal).routes)
-                    percentsAfter.append({s.route.id, keepMonolith ? 0 : s.route.microservicePercent});
-                record(act->name, QStringLiteral("rollback"), AuditJournal::percentsJson(act->percentsBefore),
-                       AuditJournal::percentsJson(percentsAfter, keepMonolith), act->request.reason, level,
-                       act->request.idempotencyKey, {}, {},
-                       finishRollback(id, after->config));
-            });
-        };
-        if (live == a->target)
-            return confirm(std::nullopt);
-        applyMap(a->mapFile, a->target, confirm);
-    });
 }
 
 } // namespace cutover

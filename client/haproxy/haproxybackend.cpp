@@ -69,6 +69,7 @@ HaproxyBackend::HaproxyBackend(HaproxyOptions options, QNetworkAccessManager *na
     , m_cli(new RuntimeClient(m_options.endpoint, this))
     , m_journal(m_options.journalPath.isEmpty() ? AuditJournal::defaultPath(m_options.endpoint.fileKey())
                                                 : m_options.journalPath)
+    , m_runner(new ActionRunner(this))
 {
     RuntimeClient::Options cli;
     cli.timeout = m_options.timeout;

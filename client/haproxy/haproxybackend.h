@@ -14,10 +14,12 @@
 //   Cutover's own journal (AppDataLocation/haproxy-audit/<host_port>.jsonl), and persistMaps()
 //   writes the live maps back to their files (and the weights to the server-state file).
 
+#include "client/actionrunner.h"
 #include "client/gatewaybackend.h"
 #include "client/haproxy/auditjournal.h"
 #include "client/haproxy/haproxymodel.h"
 #include "client/haproxy/persistence.h"
+#include "client/haproxy/rollbackplan.h"
 #include "client/haproxy/runtimeconnection.h"
 #include "client/haproxy/statcsv.h"
 #include "client/httpadminclient.h"
@@ -112,7 +114,6 @@ private:
         std::optional<QList<haproxy::ServerWeight>> serverState;
         QByteArray serverStateText;
     };
-    struct Action;
     using ReadDone = std::function<void(Result<Read>)>;
 
     // Reads HAProxy's state, then brings the journal up to date, so that model() sees both.
@@ -137,15 +138,20 @@ private:
                   std::function<void(std::optional<ApiError>)> done);
     void runChecked(QList<QByteArray> commands, const QString &what, std::function<void(std::optional<ApiError>)> done);
 
-    quint64 startAction(const ActionRequest &request, std::function<void(Action &)> attempt,
-                        Callback<RollbackState> done);
-    void attemptAction(quint64 id);
-    void engageAttempt(Action &action);
-    void releaseAttempt(Action &action, bool keepMonolith);
-    void finishAction(quint64 id, Result<RollbackState> result);
-    // Once a rollback action's journal entry is written: finishes it with the state HAProxy now
-    // has (`config`, read after the change) as the journal describes it.
-    Recorded finishRollback(quint64 id, haproxy::ConfigSnapshot config);
+    // Engage and release, one flow through the ActionRunner: each try plans (first time) and
+    // commits the routes map; after a lost answer the live map against the plan decides.
+    using PlanSlot = std::shared_ptr<std::optional<haproxy::RollbackPlan>>;
+    quint64 runRollback(const ActionRequest &request, bool engage, bool keepMonolith, Callback<RollbackState> done);
+    // The journal's answer to a request it already holds (same key), or the refusal of one without a key.
+    std::optional<Result<RollbackState>> checkKey(const ActionRequest &request, bool engage, bool keepMonolith);
+    void rollbackTry(const ActionRequest &request, bool engage, bool keepMonolith, PlanSlot plan,
+                     Callback<RollbackState> done);
+    void resolveRollback(const ActionRequest &request, bool engage, bool keepMonolith, PlanSlot plan,
+                         std::function<void(ActionResolution<RollbackState>)> report);
+    // Journals the action HAProxy now holds (`config`, read since), then answers with the state
+    // as the journal describes it.
+    void recordRollback(const ActionRequest &request, const haproxy::RollbackPlan &plan, const QString &level,
+                        const haproxy::ConfigSnapshot &config, Callback<RollbackState> done);
     std::optional<Result<RollbackState>> replay(const ActionRequest &request, const QString &action,
                                                 std::optional<bool> keepMonolith = {});
 
@@ -170,8 +176,7 @@ private:
     haproxy::AuditJournal m_journal;
     QString m_journalError; // last logged; a journal that stays unreadable is logged once
     RetryPolicy m_actionRetry {8, std::chrono::milliseconds(300), std::chrono::milliseconds(5000)};
-    QHash<quint64, std::shared_ptr<Action>> m_actions;
-    quint64 m_nextAction = 1;
+    ActionRunner *m_runner;
     bool m_unpersisted = false;
 };
 
