@@ -2,5 +2,6 @@
 target_sources(cutover_core PRIVATE
   ${CMAKE_CURRENT_LIST_DIR}/bytesearcher.cpp ${CMAKE_CURRENT_LIST_DIR}/bytesearcher.h
   ${CMAKE_CURRENT_LIST_DIR}/logfilter.h
-  ${CMAKE_CURRENT_LIST_DIR}/logstore.cpp ${CMAKE_CURRENT_LIST_DIR}/logstore.h
+  ${CMAKE_CURRENT_LIST_DIR}/logstore.cpp ${CMAKE_CURRENT_LIST_DIR}/logstore.h ${CMAKE_CURRENT_LIST_DIR}/logstore_p.h
+  ${CMAKE_CURRENT_LIST_DIR}/logstorefilter.cpp
 )
