@@ -1,6 +1,7 @@
 #include "logtablemodel.h"
 #include "displaytext.h"
 
+#include "models/logscan.h"
 #include "models/logstore.h"
 
 #include <QDateTime>
@@ -86,7 +87,7 @@ LogTableModel::LogTableModel(LogStore *store, QObject *parent)
 {
 }
 
-LogTableModel::~LogTableModel() = default;
+LogTableModel::~LogTableModel() = default; // a running scan, a child, is cancelled as it goes
 
 int LogTableModel::rowCount(const QModelIndex &parent) const
 {
@@ -130,7 +131,7 @@ QString LogTableModel::gapText(quint64 missed, quint64 fromId, quint64 toId)
         .arg(locale.toString(missed), QString::number(fromId), QString::number(toId));
 }
 
-QString LogTableModel::cellText(const LogLine &line, int column) const
+QString LogTableModel::cellText(const LogLine &line, int column)
 {
     switch (Column(column)) {
     case TimeColumn: {
@@ -315,7 +316,11 @@ QString LogTableModel::seqText(quint64 seq) const
         const LogGap g = m_store->gap(seq);
         return gapText(g.missed(), g.from.value, g.to.value);
     }
-    const LogLine &line = cachedLine(seq);
+    return lineText(cachedLine(seq));
+}
+
+QString LogTableModel::lineText(const LogLine &line)
+{
     const QChar tab = u'\t';
     return QDateTime::fromMSecsSinceEpoch(msSinceEpoch(line), Qt::UTC).toString(Qt::ISODateWithMs) + tab
         + levelName(line.level) + tab + line.service + tab + line.backend + tab + line.method + tab + escaped(line.path)
@@ -353,15 +358,72 @@ bool LogTableModel::setFilter(const LogFilter &filter)
 
 void LogTableModel::rescan()
 {
+    const bool wasScanning = isScanning();
+    dropScan(); // cancels: nothing it found is applied any more
     beginResetModel();
     m_rows.clear();
+    m_scanRows = 0;
     m_first = m_store->firstSeq();
     m_end = m_store->endSeq();
-    if (!identity()) {
-        const LogStore::Query query = m_store->filter(m_filter, m_first);
-        m_rows.assign(query.matches.begin(), query.matches.end());
+    if (!identity() && m_end > m_first) {
+        m_scan = new LogScan(m_store->snapshot(), m_filter, m_first, m_end, this);
+        connect(m_scan, &LogScan::batchReady, this, [this](const std::vector<quint64> &matches) { scanBatch(matches); });
+        connect(m_scan, &LogScan::finished, this, &LogTableModel::stopScan);
+        m_scan->start();
     }
     endResetModel();
+    if (isScanning() != wasScanning)
+        Q_EMIT scanningChanged(isScanning());
+    Q_EMIT scanProgressChanged(scanProgress());
+}
+
+void LogTableModel::scanBatch(const std::vector<quint64> &matches)
+{
+    // Entries evicted since the snapshot are gone from the rows already.
+    const auto begin = std::lower_bound(matches.begin(), matches.end(), m_first);
+    const int count = int(matches.end() - begin);
+    if (count > 0) {
+        // Scanned entries are older than any that refresh() has added: they go above those.
+        const int at = int(m_scanRows);
+        beginInsertRows({}, at, at + count - 1);
+        m_rows.insert(m_rows.begin() + qsizetype(at), begin, matches.end());
+        m_scanRows += std::size_t(count);
+        endInsertRows();
+    }
+    Q_EMIT scanProgressChanged(scanProgress());
+}
+
+void LogTableModel::dropScan()
+{
+    if (!m_scan)
+        return;
+    m_scan->cancel();
+    m_scan->disconnect(this);
+    // Maybe inside the scan's own signal: it goes once that has returned.
+    m_scan->deleteLater();
+    m_scan = nullptr;
+}
+
+void LogTableModel::stopScan()
+{
+    if (!m_scan)
+        return;
+    dropScan();
+    m_scanRows = 0;
+    Q_EMIT scanningChanged(false);
+    Q_EMIT scanProgressChanged(scanProgress());
+}
+
+double LogTableModel::scanProgress() const
+{
+    if (!m_scan || m_scan->to() <= m_scan->from())
+        return 1.0;
+    return double(m_scan->deliveredTo() - m_scan->from()) / double(m_scan->to() - m_scan->from());
+}
+
+quint64 LogTableModel::scannedTo() const
+{
+    return m_scan ? m_scan->deliveredTo() : m_end;
 }
 
 void LogTableModel::refresh()
@@ -375,12 +437,17 @@ void LogTableModel::refresh()
             : int(std::lower_bound(m_rows.begin(), m_rows.end(), first) - m_rows.begin());
         if (removed > 0)
             beginRemoveRows({}, 0, removed - 1);
-        if (!identity())
+        if (!identity()) {
             m_rows.erase(m_rows.begin(), m_rows.begin() + removed);
+            m_scanRows -= std::min(m_scanRows, std::size_t(removed));
+        }
         m_first = first;
         m_end = std::max(m_end, first);
         if (removed > 0)
             endRemoveRows();
+        // Everything a running scan could still find has gone.
+        if (m_scan && m_scan->to() <= m_first)
+            stopScan();
     }
     if (end <= m_end)
         return;
