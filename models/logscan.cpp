@@ -4,7 +4,36 @@
 #include <QPointer>
 #include <QThreadPool>
 
+#ifdef Q_OS_LINUX
+#include <sys/resource.h>
+#include <unistd.h>
+#endif
+
 namespace cutover {
+
+namespace {
+
+Q_GLOBAL_STATIC(QThreadPool, scanPool)
+
+// A scan is background work: whatever else wants the CPU, the GUI thread above all, comes first.
+// Qt's thread priorities do nothing under Linux's default policy; a thread's own nice value does.
+// Raising it needs no privilege (lowering it again would: the pool is the scans' own).
+void lowerThisThreadsPriority()
+{
+#ifdef Q_OS_LINUX
+    setpriority(PRIO_PROCESS, id_t(gettid()), 19);
+#endif
+}
+
+} // namespace
+
+QThreadPool *LogScan::pool()
+{
+    QThreadPool *pool = scanPool();
+    // One scan at a time: a cancelled one gives its thread up within a step.
+    pool->setMaxThreadCount(1);
+    return pool;
+}
 
 struct LogScan::Shared
 {
@@ -50,10 +79,13 @@ bool LogScan::isWorkerDone() const
 void LogScan::start()
 {
     QPointer<LogScan> guard(this);
-    QThreadPool::globalInstance()->start([guard, shared = m_shared, from = m_from, to = m_to] {
+    pool()->start([guard, shared = m_shared, from = m_from, to = m_to] {
+        lowerThisThreadsPriority();
         // Results go back through the application object (it outlives the pool's work) and are
         // dropped there if the scan was cancelled or destroyed meanwhile.
         const auto post = [&](std::vector<quint64> matches, quint64 scannedTo, bool last) {
+            if (!QCoreApplication::instance())
+                return;
             QMetaObject::invokeMethod(
                 QCoreApplication::instance(),
                 [guard, shared, matches = std::move(matches), scannedTo, last]() mutable {

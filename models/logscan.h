@@ -5,13 +5,15 @@
 
 #include <QObject>
 
+class QThreadPool;
+
 #include <atomic>
 #include <memory>
 #include <vector>
 
 namespace cutover {
 
-// One filter run over a LogStore::Snapshot on the global thread pool, klogg-style: the worker
+// One filter run over a LogStore::Snapshot on a thread pool of its own, klogg-style: the worker
 // scans [from, to) in steps of kStep entries and hands the matches back in ascending batches
 // (about every kBatch entries scanned) through batchReady(), queued to the main thread, each with
 // how far it has got; finished() follows the last batch. cancel() (or destroying the LogScan)
@@ -33,6 +35,10 @@ public:
 
     void start();
     void cancel();
+
+    // Where scans run: one thread, at the lowest priority the system gives without privilege
+    // (Linux: nice 19), so a scan never competes with the GUI thread for a core.
+    static QThreadPool *pool();
 
     quint64 from() const { return m_from; }
     quint64 to() const { return m_to; }

@@ -85,6 +85,8 @@ LogTableModel::LogTableModel(LogStore *store, QObject *parent)
     , m_first(store->firstSeq())
     , m_end(store->endSeq())
 {
+    m_scanFlush.setSingleShot(true);
+    connect(&m_scanFlush, &QTimer::timeout, this, &LogTableModel::flushScan);
 }
 
 LogTableModel::~LogTableModel() = default; // a running scan, a child, is cancelled as it goes
@@ -367,8 +369,12 @@ void LogTableModel::rescan()
     m_end = m_store->endSeq();
     if (!identity() && m_end > m_first) {
         m_scan = new LogScan(m_store->snapshot(), m_filter, m_first, m_end, this);
-        connect(m_scan, &LogScan::batchReady, this, [this](const std::vector<quint64> &matches) { scanBatch(matches); });
-        connect(m_scan, &LogScan::finished, this, &LogTableModel::stopScan);
+        m_scanAppliedTo = m_scanPendingTo = m_first;
+        connect(m_scan, &LogScan::batchReady, this, &LogTableModel::scanBatch);
+        connect(m_scan, &LogScan::finished, this, [this] {
+            flushScan();
+            stopScan();
+        });
         m_scan->start();
     }
     endResetModel();
@@ -377,19 +383,36 @@ void LogTableModel::rescan()
     Q_EMIT scanProgressChanged(scanProgress());
 }
 
-void LogTableModel::scanBatch(const std::vector<quint64> &matches)
+void LogTableModel::scanBatch(const std::vector<quint64> &matches, quint64 scannedTo)
 {
+    m_scanPending.insert(m_scanPending.end(), matches.begin(), matches.end());
+    m_scanPendingTo = scannedTo;
+    const auto since = std::chrono::milliseconds(m_lastScanInsert.isValid() ? m_lastScanInsert.elapsed() : 0);
+    if (!m_lastScanInsert.isValid() || since >= m_scanInsertInterval)
+        flushScan();
+    else if (!m_scanFlush.isActive())
+        m_scanFlush.start(m_scanInsertInterval - since);
+}
+
+void LogTableModel::flushScan()
+{
+    m_scanFlush.stop();
+    if (!m_scan)
+        return;
     // Entries evicted since the snapshot are gone from the rows already.
-    const auto begin = std::lower_bound(matches.begin(), matches.end(), m_first);
-    const int count = int(matches.end() - begin);
+    const auto begin = std::lower_bound(m_scanPending.begin(), m_scanPending.end(), m_first);
+    const int count = int(m_scanPending.end() - begin);
     if (count > 0) {
         // Scanned entries are older than any that refresh() has added: they go above those.
         const int at = int(m_scanRows);
         beginInsertRows({}, at, at + count - 1);
-        m_rows.insert(m_rows.begin() + qsizetype(at), begin, matches.end());
+        m_rows.insert(m_rows.begin() + qsizetype(at), begin, m_scanPending.end());
         m_scanRows += std::size_t(count);
         endInsertRows();
     }
+    m_scanPending.clear();
+    m_scanAppliedTo = m_scanPendingTo;
+    m_lastScanInsert.start();
     Q_EMIT scanProgressChanged(scanProgress());
 }
 
@@ -399,6 +422,9 @@ void LogTableModel::dropScan()
         return;
     m_scan->cancel();
     m_scan->disconnect(this);
+    m_scanFlush.stop();
+    m_scanPending.clear();
+    m_lastScanInsert.invalidate();
     // Maybe inside the scan's own signal: it goes once that has returned.
     m_scan->deleteLater();
     m_scan = nullptr;
@@ -418,12 +444,12 @@ double LogTableModel::scanProgress() const
 {
     if (!m_scan || m_scan->to() <= m_scan->from())
         return 1.0;
-    return double(m_scan->deliveredTo() - m_scan->from()) / double(m_scan->to() - m_scan->from());
+    return double(m_scanAppliedTo - m_scan->from()) / double(m_scan->to() - m_scan->from());
 }
 
 quint64 LogTableModel::scannedTo() const
 {
-    return m_scan ? m_scan->deliveredTo() : m_end;
+    return m_scan ? m_scanAppliedTo : m_end;
 }
 
 void LogTableModel::refresh()

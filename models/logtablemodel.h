@@ -4,9 +4,12 @@
 #include "models/logfilter.h"
 
 #include <QAbstractTableModel>
+#include <QElapsedTimer>
 #include <QList>
 #include <QRegularExpression>
+#include <QTimer>
 
+#include <chrono>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -79,6 +82,9 @@ public:
     bool isScanning() const { return m_scan != nullptr; }
     double scanProgress() const;
     quint64 scannedTo() const;
+    // A view repaints on every insert: a scan's batches are inserted at most once per interval
+    // (the first at once), the rest held until then. 0 inserts each batch as it comes.
+    void setScanInsertInterval(std::chrono::milliseconds interval) { m_scanInsertInterval = interval; }
     const LogFilter &filter() const { return m_filter; }
     // Why the last setFilter() was refused; empty once a filter has been accepted.
     QString filterError() const { return m_filterError; }
@@ -125,7 +131,8 @@ private:
     MatchRanges matchRanges(const QString &text) const;
     const LogLine &cachedLine(quint64 seq) const;
     void rescan();
-    void scanBatch(const std::vector<quint64> &matches);
+    void scanBatch(const std::vector<quint64> &matches, quint64 scannedTo);
+    void flushScan();
     void stopScan();
     void dropScan();
     void setNewSincePause(qint64 count);
@@ -142,6 +149,12 @@ private:
     std::deque<quint64> m_rows;
     LogScan *m_scan = nullptr; // a child: a scan still pending deletion goes with the model
     std::size_t m_scanRows = 0;
+    std::vector<quint64> m_scanPending; // found, not inserted yet
+    quint64 m_scanAppliedTo = 0;        // the scan's rows below this are in m_rows
+    quint64 m_scanPendingTo = 0;        // and those below this are in m_rows or m_scanPending
+    QElapsedTimer m_lastScanInsert;
+    QTimer m_scanFlush;
+    std::chrono::milliseconds m_scanInsertInterval {200};
     bool m_following = true;
     qint64 m_newSincePause = 0;
     // Views ask for every column of a row in turn: build the row's line once.

@@ -108,6 +108,7 @@ private Q_SLOTS:
     void linesArrivingDuringScan();
     void evictionDuringScan();
     void cancelledScanStopsItsWorker();
+    void scanInsertsAreCoalesced();
 };
 
 void TestLogTableModel::appendsIncrementally()
@@ -419,6 +420,7 @@ void TestLogTableModel::filterScansInTheBackground()
     LogStore store(std::size_t(128) * 1024 * 1024);
     store.append(lines(1, 100000));
     LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     model.refresh();
     LogFilter regex;
@@ -465,6 +467,7 @@ void TestLogTableModel::scanEqualsSynchronousFilter()
         next += 10;
     }
     LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     model.refresh();
     QVERIFY(model.setFilter(filter));
@@ -478,6 +481,7 @@ void TestLogTableModel::newerFilterCancelsScan()
     LogStore store(std::size_t(128) * 1024 * 1024);
     store.append(lines(1, 100000));
     LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     model.refresh();
     const LogFilter first = textFilter(QStringLiteral("payment"));
@@ -503,7 +507,7 @@ void TestLogTableModel::newerFilterCancelsScan()
     QTRY_VERIFY(switched);
     QVERIFY(scanDone(model));
     // Let any worker of the first scan finish and its posts arrive: they must change nothing.
-    QTRY_COMPARE(QThreadPool::globalInstance()->activeThreadCount(), 0);
+    QTRY_COMPARE(LogScan::pool()->activeThreadCount(), 0);
     QCoreApplication::processEvents();
     QCOMPARE(rowsOf(model), expected);
     for (quint64 seq : insertedAfterSwitch)
@@ -516,6 +520,7 @@ void TestLogTableModel::clearingFilterCancelsScan()
     LogStore store(std::size_t(128) * 1024 * 1024);
     store.append(lines(1, 60000));
     LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     model.refresh();
     QSignalSpy scanning(&model, &LogTableModel::scanningChanged);
@@ -527,7 +532,7 @@ void TestLogTableModel::clearingFilterCancelsScan()
     QCOMPARE(scanning.size(), 2);
     QCOMPARE(model.rowCount(), 60000);
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
-    QTRY_COMPARE(QThreadPool::globalInstance()->activeThreadCount(), 0);
+    QTRY_COMPARE(LogScan::pool()->activeThreadCount(), 0);
     QCoreApplication::processEvents();
     QCOMPARE(inserted.size(), 0);
     QCOMPARE(model.rowCount(), 60000);
@@ -540,6 +545,7 @@ void TestLogTableModel::linesArrivingDuringScan()
     LogStore store(std::size_t(128) * 1024 * 1024);
     store.append(lines(1, 80000));
     LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     model.refresh();
     const LogFilter filter = textFilter(QStringLiteral("payments/9"));
@@ -582,6 +588,7 @@ void TestLogTableModel::evictionDuringScan()
         next += 5000;
     }
     LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     model.refresh();
     QVERIFY(model.rowCount() > 3 * int(LogScan::kBatch));
@@ -609,12 +616,12 @@ void TestLogTableModel::evictionDuringScan()
         QVERIFY(model.index(row, LogTableModel::MessageColumn).data().toString().endsWith(QStringLiteral("(upstream error)")));
 }
 
-// cancel() before the worker gets a thread: it scans nothing, and nothing is delivered.
+// cancel() before the worker gets its thread: it scans nothing, and nothing is delivered.
 void TestLogTableModel::cancelledScanStopsItsWorker()
 {
     LogStore store(std::size_t(128) * 1024 * 1024);
     store.append(lines(1, 50000));
-    QThreadPool *pool = QThreadPool::globalInstance();
+    QThreadPool *pool = LogScan::pool();
     // Hold every thread of the pool so the scan waits in its queue.
     QSemaphore release;
     const int threads = pool->maxThreadCount();
@@ -646,6 +653,24 @@ void TestLogTableModel::cancelledScanStopsItsWorker()
     QCOMPARE(all, store.filter(textFilter(QStringLiteral("payment"))).matches);
     QCOMPARE(whole.workerScanned(), quint64(50000));
     QCOMPARE(wholeFinished.size(), 1);
+}
+
+// However fast the batches come, a view gets at most one insert per interval: with an interval
+// longer than the scan, the first batch and the rest at the end.
+void TestLogTableModel::scanInsertsAreCoalesced()
+{
+    LogStore store(std::size_t(128) * 1024 * 1024);
+    store.append(lines(1, 100000));
+    LogTableModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.refresh();
+    model.setScanInsertInterval(std::chrono::hours(1));
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    const LogFilter filter = textFilter(QStringLiteral("payment"));
+    QVERIFY(model.setFilter(filter));
+    QVERIFY(scanDone(model));
+    QCOMPARE(inserted.size(), 2);
+    QCOMPARE(rowsOf(model), store.filter(filter).matches);
 }
 
 QTEST_GUILESS_MAIN(TestLogTableModel)
