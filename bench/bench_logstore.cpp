@@ -6,24 +6,29 @@
 //   (b) a substring filter over 1,000,000 lines against `grep -F -c` (LC_ALL=C) on the same lines'
 //       searchable text written to a temporary file; target: the store at least half as fast as
 //       grep. Match counts must agree.
+//   (c) a regular-expression filter (PCRE2, per field) against `grep -E -c` on the same file, no
+//       target (the GUI's side of it is bench_gui --filter); and the same filter as the log view
+//       runs it, a LogScan over a snapshot on the thread pool in steps, against the direct call.
+// The lines are tests/support/syntheticlog's, as cutover-sim sends them (JSON).
 // Best of several runs each. Usage: bench_logstore [--lines N] [--runs N]
 // Build optimised (RelWithDebInfo or Release); a Debug build measures nothing useful.
 #include "bench/heap.h"
 #include "client/logjson.h"
+#include "models/logscan.h"
 #include "models/logstore.h"
+#include "tests/support/syntheticlog.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <functional>
-#include <random>
 #include <string>
 
 using namespace cutover;
@@ -40,68 +45,12 @@ struct Options
     int runs = 5;
 };
 
-struct Route
-{
-    const char *id, *prefix, *service;
-    double weight;
-    std::vector<std::pair<const char *, const char *>> endpoints;
-};
-
-// The simulator's fleet and line format (simulator/gatewaystate.cpp, trafficmodel.cpp).
 std::vector<QByteArray> makeJsonLines(qsizetype n)
 {
-    const std::vector<Route> routes {
-        {"auth", "/api/auth", "user-service", 8, {{"POST", "/login"}, {"GET", "/me"}, {"POST", "/refresh"}}},
-        {"users", "/api/users", "user-service", 12, {{"GET", "/{id}"}, {"GET", "/{id}/followers"}, {"POST", "/{id}/follow"}, {"PATCH", "/{id}"}}},
-        {"posts", "/api/posts", "post-service", 30, {{"GET", "/feed/me"}, {"GET", "/{id}"}, {"POST", ""}, {"POST", "/{id}/like"}, {"DELETE", "/{id}"}}},
-        {"media", "/api/media", "media-service", 14, {{"POST", "/upload"}, {"GET", "/{id}"}, {"DELETE", "/{id}"}}},
-        {"payments", "/api/payments", "payment-service", 6, {{"POST", "/create"}, {"POST", "/execute"}, {"GET", "/{id}"}}},
-        {"notifications", "/api/notifications", "notification-service", 10, {{"GET", ""}, {"POST", "/send"}, {"POST", "/{id}/read"}}},
-    };
-    double total = 0;
-    std::vector<double> cumulative;
-    for (const Route &r : routes)
-        cumulative.push_back(total += r.weight);
-    std::mt19937_64 rng(42);
-    std::uniform_real_distribution<double> uniform(0, 1);
-    std::lognormal_distribution<double> latency(std::log(25.0), 0.6);
     std::vector<QByteArray> out;
     out.reserve(std::size_t(n));
-    std::int64_t ms = 1795000000000LL;
-    char buf[768];
-    for (qsizetype id = 1; id <= n; ++id) {
-        const double pick = uniform(rng) * total;
-        const Route &r = routes[std::size_t(std::upper_bound(cumulative.begin(), cumulative.end(), pick) - cumulative.begin())];
-        const auto &[method, suffix] = r.endpoints[rng() % r.endpoints.size()];
-        std::string path = std::string(r.prefix) + suffix;
-        if (const auto brace = path.find("{id}"); brace != std::string::npos)
-            path.replace(brace, 4, std::to_string(1 + rng() % 99999));
-        const bool micro = uniform(rng) < 0.5;
-        double lat = latency(rng);
-        const double e = uniform(rng);
-        const int status = lat > 2000 ? 504 : e < 0.02 ? 500 : e < 0.03 ? 502 : e < 0.036 ? 404 : e < 0.04 ? 401
-                                                                                                   : std::strcmp(method, "POST") == 0 ? 201 : 200;
-        if (status == 504)
-            lat = 10000;
-        const char *note = status == 504 ? " (upstream timeout)" : status >= 500 ? " (upstream error)" : "";
-        const char *level = status >= 500 ? "error" : status >= 400 ? "warn" : "info";
-        ms += 5;
-        const std::time_t secs = std::time_t(ms / 1000);
-        std::tm tm {};
-        gmtime_r(&secs, &tm);
-        char time[96];
-        std::snprintf(time, sizeof time, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                      tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, int(ms % 1000));
-        const int len = std::snprintf(
-            buf, sizeof buf,
-            "{\"id\":%lld,\"time\":\"%s\",\"level\":\"%s\",\"service\":\"%s\",\"backend\":\"%s\",\"upstream\":\"%s\","
-            "\"route\":\"%s\",\"method\":\"%s\",\"path\":\"%s\",\"status\":%d,\"latency_ms\":%.1f,"
-            "\"request_id\":\"req-%016llx\",\"user_id\":\"u-%05d\",\"message\":\"%s %s %d %.1fms%s\"}",
-            static_cast<long long>(id), time, level, r.service, micro ? "microservice" : "monolith",
-            micro ? r.service : "monolith", r.id, method, path.c_str(), status, lat,
-            static_cast<unsigned long long>(rng()), int(rng() % 5000), method, path.c_str(), status, lat, note);
-        out.emplace_back(buf, len);
-    }
+    for (quint64 id = 1; id <= quint64(n); ++id)
+        out.push_back(test::syntheticLogJson(test::syntheticLogLine(id)));
     return out;
 }
 
@@ -132,6 +81,23 @@ struct Needle
     const char *text;
     Qt::CaseSensitivity cs;
 };
+
+// grep's count of lines in `file` matching `args`, and how long the best of `runs` took.
+std::pair<qlonglong, double> runGrep(int runs, QStringList args, const QString &file)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
+    args << file;
+    qlonglong count = -1;
+    const double seconds = bestOf(runs, [] {}, [&] {
+        QProcess grep;
+        grep.setProcessEnvironment(env);
+        grep.start(QStringLiteral("grep"), args);
+        grep.waitForFinished(-1);
+        count = grep.readAllStandardOutput().trimmed().toLongLong();
+    });
+    return {count, seconds};
+}
 
 } // namespace
 
@@ -233,30 +199,21 @@ int main(int argc, char **argv)
     }
     lines = {};
     const Needle needles[] = {
-        {"/api/payments/create", Qt::CaseSensitive}, {"POST", Qt::CaseSensitive},
-        {"req-00ff", Qt::CaseSensitive},             {"u-04217", Qt::CaseSensitive},
-        {"Upstream Error", Qt::CaseInsensitive},   {"Feed/Me", Qt::CaseInsensitive},
+        {"/api/payments/12", Qt::CaseSensitive}, {"POST", Qt::CaseSensitive},
+        {"req-00ff", Qt::CaseSensitive},         {"u-04217", Qt::CaseSensitive},
+        {"Upstream Error", Qt::CaseInsensitive}, {"Users/9", Qt::CaseInsensitive},
     };
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("LC_ALL"), QStringLiteral("C"));
     for (const Needle &needle : needles) {
         LogFilter filter;
         filter.text = QString::fromUtf8(needle.text);
         filter.textCase = needle.cs;
         std::size_t storeCount = 0;
         const double storeTime = bestOf(options.runs, [] {}, [&] { storeCount = big->filter(filter).matches.size(); });
-        qlonglong grepCount = -1;
         QStringList args {QStringLiteral("-F"), QStringLiteral("-c")};
         if (needle.cs == Qt::CaseInsensitive)
             args << QStringLiteral("-i");
-        args << QStringLiteral("--") << filter.text << file;
-        const double grepTime = bestOf(options.runs, [] {}, [&] {
-            QProcess grep;
-            grep.setProcessEnvironment(env);
-            grep.start(QStringLiteral("grep"), args);
-            grep.waitForFinished(-1);
-            grepCount = grep.readAllStandardOutput().trimmed().toLongLong();
-        });
+        args << QStringLiteral("--") << filter.text;
+        const auto [grepCount, grepTime] = runGrep(options.runs, args, file);
         const double ratio = grepTime / storeTime;
         const bool same = grepCount == qlonglong(storeCount);
         const bool ok = same && ratio >= TargetGrepRatio;
@@ -264,6 +221,45 @@ int main(int argc, char **argv)
         std::printf("    %-22s %-5s store %7.1f ms, grep %7.1f ms, %8zu matches%s  speed %.2fx grep  target >= %.1fx: %s\n",
                     needle.text, needle.cs == Qt::CaseInsensitive ? "(-i)" : "", storeTime * 1e3, grepTime * 1e3, storeCount,
                     same ? "" : " (COUNTS DIFFER)", ratio, TargetGrepRatio, ok ? "PASS" : "FAIL");
+    }
+
+    // (c) Regular expressions: none of them can span two fields (no tab, no anchor), so grep's
+    // count over the tab-joined text must be the store's.
+    std::printf("(c) regular-expression filter over %lld lines (PCRE2 per field) against grep -E -c\n",
+                static_cast<long long>(big->size()));
+    const Needle patterns[] = {
+        {"/api/(media|payments)/9[0-9]+ (200|404)", Qt::CaseSensitive},
+        {"upstream (error|timeout)", Qt::CaseInsensitive},
+        {"u-0[0-9]{3}7", Qt::CaseSensitive},
+    };
+    for (const Needle &pattern : patterns) {
+        LogFilter filter;
+        filter.pattern = QString::fromUtf8(pattern.text);
+        filter.patternCase = pattern.cs;
+        std::size_t storeCount = 0;
+        const double storeTime = bestOf(options.runs, [] {}, [&] { storeCount = big->filter(filter).matches.size(); });
+        // As the log view runs it: a LogScan over a snapshot, on the pool, results through the event loop.
+        std::size_t scanCount = 0;
+        const double scanTime = bestOf(options.runs, [&] { scanCount = 0; }, [&] {
+            LogScan scan(big->snapshot(), filter, big->firstSeq(), big->endSeq());
+            QEventLoop loop;
+            QObject::connect(&scan, &LogScan::batchReady, &loop,
+                             [&](const std::vector<quint64> &m) { scanCount += m.size(); });
+            QObject::connect(&scan, &LogScan::finished, &loop, &QEventLoop::quit);
+            scan.start();
+            loop.exec();
+        });
+        QStringList args {QStringLiteral("-E"), QStringLiteral("-c")};
+        if (pattern.cs == Qt::CaseInsensitive)
+            args << QStringLiteral("-i");
+        args << QStringLiteral("--") << filter.pattern;
+        const auto [grepCount, grepTime] = runGrep(options.runs, args, file);
+        const bool same = grepCount == qlonglong(storeCount) && scanCount == storeCount;
+        pass = pass && same;
+        std::printf("    %-42s %-5s store %7.1f ms, as a LogScan %7.1f ms (%.2fx), grep -E %7.1f ms, %8zu matches%s  "
+                    "speed %.2fx grep\n",
+                    pattern.text, pattern.cs == Qt::CaseInsensitive ? "(-i)" : "", storeTime * 1e3, scanTime * 1e3,
+                    scanTime / storeTime, grepTime * 1e3, storeCount, same ? "" : " (COUNTS DIFFER)", grepTime / storeTime);
     }
     std::printf("\n%s\n", pass ? "PASS" : "FAIL");
     return pass ? 0 : 1;

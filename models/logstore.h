@@ -27,11 +27,17 @@ namespace cutover {
 // intern table; it never exceeds byteBudget().
 //
 // Entries are addressed by sequence number: 0 for the first entry ever appended, +1 per entry,
-// stable while the entry is kept (evicted entries are below firstSeq()). Qt Core only; not
-// thread-safe.
+// stable while the entry is kept (evicted entries are below firstSeq()). Qt Core only. The store
+// itself belongs to one thread; snapshot() hands another thread a read-only view of it.
 class LogStore
 {
 public:
+    // Defined in logstore_p.h, for the store's own sources.
+    struct Entry;
+    struct Chunk;
+    struct Compiled;
+    class Snapshot;
+
     static constexpr std::size_t kDefaultBudget = 64 * 1024 * 1024;
     static constexpr std::size_t kMinimumBudget = 256 * 1024;
     // Longer fields are cut (at a UTF-8 character boundary) and counted in truncatedFields().
@@ -105,12 +111,10 @@ public:
     // Why the filter cannot be used (an invalid regular expression), or an empty string.
     static QString validate(const LogFilter &filter);
 
-private:
-    struct Entry;
-    struct Chunk;
-    struct Compiled;
-    enum class Field { Path, RequestId, UserId, Message };
+    // The entries held now, frozen, for reading on another thread while this store goes on.
+    Snapshot snapshot() const;
 
+private:
     quint16 intern(const QString &value);
     bool compactInterns();
     const Compiled &compiled(const LogFilter &filter) const;
@@ -120,16 +124,13 @@ private:
     std::pair<const Chunk *, std::size_t> locate(quint64 seq) const;
     const Entry &entry(quint64 seq) const;
     char *encode(char *out, const QString &text, qsizetype maxBytes);
-    static QByteArrayView field(const Chunk &chunk, const Entry &entry, Field which);
-    bool textMatches(const Compiled &c, const Chunk &chunk, const Entry &entry) const;
-    bool patternMatches(const Compiled &c, const Chunk &chunk, const Entry &entry) const;
-    void filterChunk(const Compiled &c, const Chunk &chunk, std::size_t from, Query &out) const;
 
     std::size_t m_budget;
     std::size_t m_bytes = 0;
     std::size_t m_chunkLines;   // records per chunk
     std::size_t m_chunkArena;   // arena bytes per chunk
-    std::deque<std::unique_ptr<Chunk>> m_chunks;
+    // Shared with snapshots: a chunk evicted here lives on until the last snapshot holding it goes.
+    std::deque<std::shared_ptr<Chunk>> m_chunks;
     quint64 m_firstSeq = 0;
     quint64 m_endSeq = 0;
     std::optional<LogId> m_lastId;
@@ -150,6 +151,55 @@ private:
     // The last filter compiled, for the intern generation it was compiled against.
     mutable std::unique_ptr<Compiled> m_compiled;
     QStringEncoder m_encoder {QStringEncoder::Utf8, QStringConverter::Flag::Stateless};
+};
+
+// The entries [firstSeq(), endSeq()) of a LogStore as they were when snapshot() was called, and
+// the intern table they refer to. It costs a reference per chunk (about 32) and copies nothing:
+// the store never rewrites a record a snapshot holds (a compaction copies such a chunk first),
+// and keeps appending after the records counted here. Chunks the store evicts stay alive while a
+// snapshot holds them, outside the store's bytesUsed(). Any thread may read a snapshot, one at a
+// time; the store may be used, appended to, cleared or destroyed meanwhile.
+class LogStore::Snapshot
+{
+public:
+    Snapshot();
+    ~Snapshot();
+    Snapshot(Snapshot &&) noexcept;
+    Snapshot &operator=(Snapshot &&) noexcept;
+
+    quint64 firstSeq() const { return m_firstSeq; }
+    quint64 endSeq() const { return m_endSeq; }
+    qsizetype size() const { return qsizetype(m_endSeq - m_firstSeq); }
+    bool contains(quint64 seq) const { return seq >= m_firstSeq && seq < m_endSeq; }
+
+    // As LogStore::filter(), over [fromSeq, toSeq) of the snapshot; the compiled filter is kept
+    // for the next call.
+    Query filter(const LogFilter &filter, quint64 fromSeq, quint64 toSeq) const;
+
+    // As the LogStore accessors; `seq` must be contained.
+    bool isGap(quint64 seq) const;
+    bool isRestart(quint64 seq) const;
+    QString restartText(quint64 seq) const;
+    LogTime restartTime(quint64 seq) const;
+    LogLine line(quint64 seq) const;
+    LogGap gap(quint64 seq) const;
+
+private:
+    friend class LogStore;
+    struct Piece
+    {
+        std::shared_ptr<const Chunk> chunk;
+        std::size_t count; // records that existed when the snapshot was taken
+    };
+    std::pair<const Chunk *, const Entry *> locate(quint64 seq) const;
+
+    std::vector<Piece> m_pieces;
+    quint64 m_firstSeq = 0;
+    quint64 m_endSeq = 0;
+    quint64 m_generation = 0;
+    QList<QString> m_internText;
+    QHash<QString, quint16> m_internIds;
+    mutable std::unique_ptr<Compiled> m_compiled;
 };
 
 } // namespace cutover

@@ -1,6 +1,7 @@
 #include "logtablemodel.h"
 #include "client/displaytext.h"
 
+#include "models/logscan.h"
 #include "models/logstore.h"
 
 #include <QDateTime>
@@ -84,9 +85,11 @@ LogTableModel::LogTableModel(LogStore *store, QObject *parent)
     , m_first(store->firstSeq())
     , m_end(store->endSeq())
 {
+    m_scanFlush.setSingleShot(true);
+    connect(&m_scanFlush, &QTimer::timeout, this, &LogTableModel::flushScan);
 }
 
-LogTableModel::~LogTableModel() = default;
+LogTableModel::~LogTableModel() = default; // a running scan, a child, is cancelled as it goes
 
 int LogTableModel::rowCount(const QModelIndex &parent) const
 {
@@ -130,7 +133,7 @@ QString LogTableModel::gapText(quint64 missed, quint64 fromId, quint64 toId)
         .arg(locale.toString(missed), QString::number(fromId), QString::number(toId));
 }
 
-QString LogTableModel::cellText(const LogLine &line, int column) const
+QString LogTableModel::cellText(const LogLine &line, int column)
 {
     switch (Column(column)) {
     case TimeColumn: {
@@ -315,7 +318,11 @@ QString LogTableModel::seqText(quint64 seq) const
         const LogGap g = m_store->gap(seq);
         return gapText(g.missed(), g.from.value, g.to.value);
     }
-    const LogLine &line = cachedLine(seq);
+    return lineText(cachedLine(seq));
+}
+
+QString LogTableModel::lineText(const LogLine &line)
+{
     const QChar tab = u'\t';
     return QDateTime::fromMSecsSinceEpoch(msSinceEpoch(line), Qt::UTC).toString(Qt::ISODateWithMs) + tab
         + levelName(line.level) + tab + line.service + tab + line.backend + tab + line.method + tab + escaped(line.path)
@@ -353,15 +360,96 @@ bool LogTableModel::setFilter(const LogFilter &filter)
 
 void LogTableModel::rescan()
 {
+    const bool wasScanning = isScanning();
+    dropScan(); // cancels: nothing it found is applied any more
     beginResetModel();
     m_rows.clear();
+    m_scanRows = 0;
     m_first = m_store->firstSeq();
     m_end = m_store->endSeq();
-    if (!identity()) {
-        const LogStore::Query query = m_store->filter(m_filter, m_first);
-        m_rows.assign(query.matches.begin(), query.matches.end());
+    if (!identity() && m_end > m_first) {
+        m_scan = new LogScan(m_store->snapshot(), m_filter, m_first, m_end, this);
+        m_scanAppliedTo = m_scanPendingTo = m_first;
+        connect(m_scan, &LogScan::batchReady, this, &LogTableModel::scanBatch);
+        connect(m_scan, &LogScan::finished, this, [this] {
+            flushScan();
+            stopScan();
+        });
+        m_scan->start();
     }
     endResetModel();
+    if (isScanning() != wasScanning)
+        Q_EMIT scanningChanged(isScanning());
+    Q_EMIT scanProgressChanged(scanProgress());
+}
+
+void LogTableModel::scanBatch(const std::vector<quint64> &matches, quint64 scannedTo)
+{
+    m_scanPending.insert(m_scanPending.end(), matches.begin(), matches.end());
+    m_scanPendingTo = scannedTo;
+    const auto since = std::chrono::milliseconds(m_lastScanInsert.isValid() ? m_lastScanInsert.elapsed() : 0);
+    if (!m_lastScanInsert.isValid() || since >= m_scanInsertInterval)
+        flushScan();
+    else if (!m_scanFlush.isActive())
+        m_scanFlush.start(m_scanInsertInterval - since);
+}
+
+void LogTableModel::flushScan()
+{
+    m_scanFlush.stop();
+    if (!m_scan)
+        return;
+    // Entries evicted since the snapshot are gone from the rows already.
+    const auto begin = std::lower_bound(m_scanPending.begin(), m_scanPending.end(), m_first);
+    const int count = int(m_scanPending.end() - begin);
+    if (count > 0) {
+        // Scanned entries are older than any that refresh() has added: they go above those.
+        const int at = int(m_scanRows);
+        beginInsertRows({}, at, at + count - 1);
+        m_rows.insert(m_rows.begin() + qsizetype(at), begin, m_scanPending.end());
+        m_scanRows += std::size_t(count);
+        endInsertRows();
+    }
+    m_scanPending.clear();
+    m_scanAppliedTo = m_scanPendingTo;
+    m_lastScanInsert.start();
+    Q_EMIT scanProgressChanged(scanProgress());
+}
+
+void LogTableModel::dropScan()
+{
+    if (!m_scan)
+        return;
+    m_scan->cancel();
+    m_scan->disconnect(this);
+    m_scanFlush.stop();
+    m_scanPending.clear();
+    m_lastScanInsert.invalidate();
+    // Maybe inside the scan's own signal: it goes once that has returned.
+    m_scan->deleteLater();
+    m_scan = nullptr;
+}
+
+void LogTableModel::stopScan()
+{
+    if (!m_scan)
+        return;
+    dropScan();
+    m_scanRows = 0;
+    Q_EMIT scanningChanged(false);
+    Q_EMIT scanProgressChanged(scanProgress());
+}
+
+double LogTableModel::scanProgress() const
+{
+    if (!m_scan || m_scan->to() <= m_scan->from())
+        return 1.0;
+    return double(m_scanAppliedTo - m_scan->from()) / double(m_scan->to() - m_scan->from());
+}
+
+quint64 LogTableModel::scannedTo() const
+{
+    return m_scan ? m_scanAppliedTo : m_end;
 }
 
 void LogTableModel::refresh()
@@ -375,12 +463,17 @@ void LogTableModel::refresh()
             : int(std::lower_bound(m_rows.begin(), m_rows.end(), first) - m_rows.begin());
         if (removed > 0)
             beginRemoveRows({}, 0, removed - 1);
-        if (!identity())
+        if (!identity()) {
             m_rows.erase(m_rows.begin(), m_rows.begin() + removed);
+            m_scanRows -= std::min(m_scanRows, std::size_t(removed));
+        }
         m_first = first;
         m_end = std::max(m_end, first);
         if (removed > 0)
             endRemoveRows();
+        // Everything a running scan could still find has gone.
+        if (m_scan && m_scan->to() <= m_first)
+            stopScan();
     }
     if (end <= m_end)
         return;

@@ -4,6 +4,8 @@
 #include "widgets/logdelegate.h"
 
 #include "models/boardstate.h"
+#include "models/logexport.h"
+#include "models/logqueries.h"
 #include "models/logstore.h"
 #include "models/logtablemodel.h"
 #include "models/servicemodel.h"
@@ -11,7 +13,6 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QComboBox>
-#include <QElapsedTimer>
 #include <QFileDialog>
 #include <QFontDatabase>
 #include <QHBoxLayout>
@@ -21,7 +22,6 @@
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
-#include <QSaveFile>
 #include <QScrollBar>
 #include <QShortcut>
 #include <QTableView>
@@ -55,6 +55,7 @@ LogView::LogView(BoardState *state, QWidget *parent)
     : QWidget(parent)
     , m_state(state)
     , m_model(new LogTableModel(state->logs(), this))
+    , m_exportJob(new LogExport(this))
 {
     buildToolbar();
     setUpTable();
@@ -74,6 +75,14 @@ LogView::LogView(BoardState *state, QWidget *parent)
     connect(m_model, &LogTableModel::filterErrorChanged, this, &LogView::showFilterError);
     connect(m_model, &LogTableModel::followingChanged, this, &LogView::updateFollowUi);
     connect(m_model, &LogTableModel::newSincePauseChanged, this, &LogView::updateFollowUi);
+    // A new filter's matches arrive in batches: the count follows, and a paused view finds its place.
+    connect(m_model, &LogTableModel::scanProgressChanged, this, [this] {
+        placeAnchor();
+        updateCount();
+    });
+    connect(m_exportJob, &LogExport::progress, this,
+            [this](int percent) { m_export->setText(tr("Exporting… %1 %").arg(percent)); });
+    connect(m_exportJob, &LogExport::finished, this, &LogView::exportDone);
     // Following: stay at the bottom. Paused: rows leaving the top must not move what is shown.
     connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
         if (m_model->isFollowing())
@@ -249,6 +258,7 @@ void LogView::setUpTable()
     });
     // Scrolling away from the newest line by hand means "let me read": pause.
     connect(m_table->verticalScrollBar(), &QScrollBar::actionTriggered, this, [this] {
+        m_anchor.reset(); // the operator has moved: no place to keep any more
         const QScrollBar *bar = m_table->verticalScrollBar();
         if (isFollowing() && bar->sliderPosition() < bar->maximum())
             setFollowing(false);
@@ -337,11 +347,36 @@ void LogView::applyFilter()
     const std::optional<quint64> anchor = isFollowing() ? std::nullopt : std::optional(topVisibleSeq());
     if (!m_model->setFilter(filter))
         return;
+    m_anchor.reset();
     if (isFollowing())
         m_table->scrollToBottom();
     else if (anchor)
-        scrollToSeq(*anchor, false);
+        keepPlace(*anchor, false);
     updateCount();
+}
+
+void LogView::keepPlace(quint64 seq, bool select)
+{
+    m_anchor = Anchor {seq, select};
+    placeAnchor();
+}
+
+void LogView::placeAnchor()
+{
+    if (!m_anchor)
+        return;
+    // The row is known once the scan has passed it (or has ended: then no later match was
+    // found by it, and the first row after is a live one, if any).
+    const int row = m_model->rowForSeq(m_anchor->seq);
+    const bool known = !m_model->isScanning()
+        || (row < m_model->rowCount() && m_model->seqAt(row) < m_model->scannedTo());
+    if (!known)
+        return;
+    const Anchor anchor = *m_anchor;
+    m_anchor.reset();
+    // Rows just inserted: the scroll bar's range is laid out lazily, and would clamp the scroll.
+    m_table->doItemsLayout();
+    scrollToSeq(anchor.seq, anchor.select);
 }
 
 void LogView::showFilterError(const QString &error)
@@ -356,7 +391,7 @@ void LogView::selectionChanged(const MetricGroup &group)
     switch (group.scope) {
     case MetricGroup::Scope::Service: selectService(group.name); break;
     // LogFilter has no route criterion: a route narrows to the service behind it.
-    case MetricGroup::Scope::Route: selectService(serviceOfRoute(group.name)); break;
+    case MetricGroup::Scope::Route: selectService(serviceOfRoute(*m_state->logs(), group.name)); break;
     case MetricGroup::Scope::Overall: selectService({}); break;
     }
 }
@@ -372,25 +407,6 @@ void LogView::selectService(const QString &service)
         }
     }
     m_service->setCurrentIndex(index);
-}
-
-QString LogView::serviceOfRoute(const QString &route) const
-{
-    // The newest lines that mention the route id at all, then the first whose route it is.
-    const LogStore *store = m_state->logs();
-    constexpr quint64 kLookBack = 20000;
-    LogFilter filter;
-    filter.text = route;
-    filter.textCase = Qt::CaseSensitive;
-    filter.includeGaps = false;
-    const quint64 from = store->endSeq() > kLookBack ? store->endSeq() - kLookBack : 0;
-    const auto matches = store->filter(filter, from).matches;
-    for (auto it = matches.rbegin(); it != matches.rend(); ++it) {
-        const LogLine line = store->line(*it);
-        if (line.route == route)
-            return line.service;
-    }
-    return {};
 }
 
 void LogView::rebuildServices()
@@ -444,7 +460,7 @@ void LogView::requestIdEdited(const QString &text)
     m_returnSeq.reset();
     setFollowing(false);
     applyFilter();
-    scrollToSeq(seq, true);
+    keepPlace(seq, true);
 }
 
 void LogView::setFollowing(bool following)
@@ -481,6 +497,8 @@ QString LogView::countText() const
     QString text = tr("%1 lines").arg(locale.toString(qint64(store->size())));
     if (!m_model->filter().isEmpty())
         text += tr(" · %1 matching").arg(locale.toString(m_model->rowCount()));
+    if (m_model->isScanning())
+        text += tr(" (filtering… %1 %)").arg(int(m_model->scanProgress() * 100));
     text += tr(" · store %1 MB of %2 MB").arg(megabytes(store->bytesUsed()), megabytes(store->byteBudget()));
     if (store->evictedEntries() > 0)
         text += tr(" · %1 older lines dropped").arg(locale.toString(store->evictedEntries()));
@@ -539,78 +557,32 @@ void LogView::copySelection()
     QApplication::clipboard()->setText(text);
 }
 
-struct LogView::ExportJob
-{
-    QString path;
-    std::vector<quint64> seqs; // the rows shown when the export started
-    std::size_t next = 0;
-    QByteArray text;
-    quint64 lost = 0; // lines the store let go before their turn came
-};
-
 bool LogView::startExport(const QString &path)
 {
-    if (m_exportJob)
+    if (m_exportJob->isRunning())
         return false;
-    m_exportJob = std::make_unique<ExportJob>();
-    m_exportJob->path = path;
+    std::vector<quint64> seqs;
     const int rows = m_model->rowCount();
-    m_exportJob->seqs.reserve(std::size_t(rows));
+    seqs.reserve(std::size_t(rows));
     for (int row = 0; row < rows; ++row)
-        m_exportJob->seqs.push_back(m_model->seqAt(row));
+        seqs.push_back(m_model->seqAt(row));
+    if (!m_exportJob->start(*m_state->logs(), std::move(seqs), path))
+        return false;
     m_export->setEnabled(false);
-    QTimer::singleShot(0, this, &LogView::exportSlice);
+    m_export->setText(tr("Exporting… %1 %").arg(0));
     return true;
 }
 
-void LogView::exportSlice()
+bool LogView::isExporting() const
 {
-    ExportJob &job = *m_exportJob;
-    // About one frame's worth of formatting per turn of the event loop.
-    QElapsedTimer slice;
-    slice.start();
-    while (job.next < job.seqs.size() && slice.elapsed() < 8) {
-        for (const std::size_t end = std::min(job.next + 256, job.seqs.size()); job.next < end; ++job.next) {
-            const QString line = m_model->seqText(job.seqs[job.next]);
-            if (line.isNull()) {
-                ++job.lost;
-                continue;
-            }
-            job.text += line.toUtf8();
-            job.text += '\n';
-        }
-    }
-    if (job.next < job.seqs.size()) {
-        m_export->setText(tr("Exporting… %1 %").arg(job.next * 100 / job.seqs.size()));
-        QTimer::singleShot(0, this, &LogView::exportSlice);
-        return;
-    }
-    m_export->setText(tr("Writing…"));
-    runOffThread<QString>(
-        this,
-        [path = job.path, text = job.text]() -> QString {
-            QSaveFile file(path);
-            if (!file.open(QIODevice::WriteOnly) || file.write(text) != text.size() || !file.commit())
-                return file.errorString().isEmpty() ? QStringLiteral("write failed") : file.errorString();
-            return {};
-        },
-        [this](const QString &error) { exportWritten(error); });
+    return m_exportJob->isRunning();
 }
 
-void LogView::exportWritten(const QString &error)
+void LogView::exportDone(bool ok, const QString &message)
 {
-    const std::unique_ptr<ExportJob> job = std::move(m_exportJob);
     m_export->setEnabled(true);
     m_export->setText(tr("Export…"));
-    if (!error.isEmpty()) {
-        Q_EMIT exportFinished(false, tr("Could not write %1: %2").arg(job->path, error));
-        return;
-    }
-    const quint64 written = job->seqs.size() - job->lost;
-    QString message = tr("Exported %1 lines to %2").arg(written).arg(job->path);
-    if (job->lost)
-        message += tr(" (%1 more left the log store's budget before they could be written)").arg(job->lost);
-    Q_EMIT exportFinished(true, message);
+    Q_EMIT exportFinished(ok, message);
 }
 
 void LogView::exportClicked()

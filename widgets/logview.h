@@ -20,6 +20,7 @@ class QToolButton;
 namespace cutover {
 
 class BoardState;
+class LogExport;
 class LogTableModel;
 struct MetricGroup;
 
@@ -51,11 +52,11 @@ public:
     // Selected rows as text, one line per row (tab-separated, full message), to the clipboard.
     void copySelection();
     // Writes the lines shown (as filtered) at the time of the call to `path`, one per row as
-    // copySelection() does. The text is made a slice per event-loop turn and written on the
-    // thread pool, so the board stays live through a 32 MiB export; exportFinished() says how it
-    // went. False (nothing started) while an export is running.
+    // copySelection() does, on the thread pool (models/logexport.h), so the board stays live
+    // through a 32 MiB export; exportFinished() says how it went. False (nothing started) while
+    // an export is running.
     bool startExport(const QString &path);
-    bool isExporting() const { return m_exportJob != nullptr; }
+    bool isExporting() const;
 
     LogTableModel *model() const { return m_model; }
     QTableView *table() const { return m_table; }
@@ -80,7 +81,6 @@ private:
     void showFilterError(const QString &error);
     void selectionChanged(const MetricGroup &group);
     void selectService(const QString &service);
-    QString serviceOfRoute(const QString &route) const;
     void rebuildServices();
     void connectionStateChanged(LogSource::State state, const std::optional<ApiError> &error);
     void cellClicked(const QModelIndex &index);
@@ -88,10 +88,11 @@ private:
     void updateFollowUi();
     void updateCount();
     void exportClicked();
-    void exportSlice();
-    void exportWritten(const QString &error);
+    void exportDone(bool ok, const QString &message);
     quint64 topVisibleSeq() const;
     void scrollToSeq(quint64 seq, bool select);
+    void keepPlace(quint64 seq, bool select);
+    void placeAnchor();
 
     BoardState *m_state;
     LogTableModel *m_model;
@@ -115,8 +116,15 @@ private:
     QTimer m_filterDelay;          // typing settles before a rescan
     std::optional<quint64> m_returnSeq; // the line whose request id was clicked
     int m_removedAbove = 0;        // rows about to leave the top while paused
-    struct ExportJob;
-    std::unique_ptr<ExportJob> m_exportJob;
+    // Paused under a new filter: the line (or the next match after it) to keep on top once the
+    // background scan has found it.
+    struct Anchor
+    {
+        quint64 seq;
+        bool select;
+    };
+    std::optional<Anchor> m_anchor;
+    LogExport *m_exportJob;
 };
 
 } // namespace cutover

@@ -124,6 +124,8 @@ private Q_SLOTS:
     void unknownServiceMatchesNothing();
     void internTableCompactsAsLinesTurnOver();
     void longFieldsAreCut();
+    void snapshotOutlivesEvictionAndClear();
+    void snapshotSurvivesInternCompaction();
     void byteSearcher_data();
     void byteSearcher();
 };
@@ -447,6 +449,95 @@ void TestLogStore::longFieldsAreCut()
     QCOMPARE(back.message.size(), LogStore::kMaxMessageBytes);
     QCOMPARE(back.requestId, QString(LogStore::kMaxIdBytes / 2, QChar(0x00E9))); // never half a character
     QCOMPARE(store.truncatedFields(), 2u);
+}
+
+// A snapshot reads what the store held when it was taken, whatever the store does afterwards.
+void TestLogStore::snapshotOutlivesEvictionAndClear()
+{
+    auto store = std::make_unique<LogStore>(LogStore::kMinimumBudget);
+    quint64 id = 1;
+    for (; id <= 1500; ++id)
+        store->append(simLine(id));
+    QVERIFY(store->appendGap({LogId {id}, LogId {id + 4}}));
+    id += 5;
+    store->appendRestart(QStringLiteral("gateway restarted"), LogTime(std::chrono::milliseconds(1234)));
+    const LogFilter f = textFilter(QStringLiteral("payments"));
+    const auto before = store->filter(f).matches;
+    std::vector<LogLine> kept;
+    for (quint64 s = store->firstSeq(); s < store->endSeq(); ++s)
+        kept.push_back(store->line(s));
+    const LogStore::Snapshot snap = store->snapshot();
+    QCOMPARE(snap.firstSeq(), store->firstSeq());
+    QCOMPARE(snap.endSeq(), store->endSeq());
+
+    // Appends after it (into its last chunk, then new ones), eviction of everything it holds, a clear.
+    for (quint64 more = 1; more <= 20000; ++more)
+        store->append(simLine(more));
+    QVERIFY(store->firstSeq() > snap.endSeq());
+    QCOMPARE(snap.filter(f, 0, ~quint64(0)).matches, before);
+    store->clear();
+    store.reset();
+    QCOMPARE(snap.filter(f, snap.firstSeq(), snap.endSeq()).matches, before);
+    for (quint64 s = snap.firstSeq(); s < snap.endSeq(); ++s) {
+        const LogLine l = snap.line(s);
+        const LogLine &expected = kept[std::size_t(s - snap.firstSeq())];
+        QCOMPARE(l.id, expected.id);
+        QCOMPARE(l.service, expected.service);
+        QCOMPARE(l.message, expected.message);
+    }
+    QVERIFY(snap.isGap(snap.endSeq() - 2));
+    QCOMPARE(snap.gap(snap.endSeq() - 2).missed(), 5u);
+    QVERIFY(snap.isRestart(snap.endSeq() - 1));
+    QCOMPARE(snap.restartText(snap.endSeq() - 1), QStringLiteral("gateway restarted"));
+    // A sub-range, as the background scan asks for it in steps.
+    const quint64 mid = snap.firstSeq() + quint64(snap.size()) / 2;
+    auto firstHalf = snap.filter(f, 0, mid).matches;
+    const auto secondHalf = snap.filter(f, mid, snap.endSeq()).matches;
+    firstHalf.insert(firstHalf.end(), secondHalf.begin(), secondHalf.end());
+    QCOMPARE(firstHalf, before);
+}
+
+// A compaction renumbers the intern ids: the chunks a snapshot holds must keep the ids its copy
+// of the table knows.
+void TestLogStore::snapshotSurvivesInternCompaction()
+{
+    LogStore store(LogStore::kMinimumBudget);
+    const auto routeOf = [](quint64 id) { return QStringLiteral("route-%1").arg(id / 5); };
+    quint64 id = 1;
+    const auto append = [&](quint64 until) {
+        for (; id <= until; ++id) {
+            LogLine l = simLine(id);
+            l.route = routeOf(id);
+            store.append(l);
+        }
+    };
+    // Just after a compaction, the table fills again: the next one comes within a few hundred lines.
+    append(3000);
+    const quint64 compacted = store.internCompactions();
+    while (store.internCompactions() == compacted)
+        append(id + 1);
+    append(id + 20);
+    const LogStore::Snapshot snap = store.snapshot();
+    std::vector<LogLine> kept;
+    for (quint64 s = snap.firstSeq(); s < snap.endSeq(); ++s)
+        kept.push_back(store.line(s));
+    const LogFilter f = textFilter(kept.back().route);
+    const auto before = store.filter(f).matches;
+    QVERIFY(!before.empty());
+    while (store.internCompactions() == compacted + 1)
+        append(id + 1);
+    QVERIFY(store.firstSeq() < snap.endSeq()); // most of its chunks are still the store's
+    for (quint64 s = snap.firstSeq(); s < snap.endSeq(); ++s) {
+        const LogLine l = snap.line(s);
+        const LogLine &expected = kept[std::size_t(s - snap.firstSeq())];
+        QCOMPARE(l.route, expected.route);
+        QCOMPARE(l.service, expected.service);
+        QCOMPARE(l.backend, expected.backend);
+    }
+    QCOMPARE(snap.filter(f, snap.firstSeq(), snap.endSeq()).matches, before);
+    // And the store's own view is right too.
+    for (quint64 s = std::max(store.firstSeq(), snap.firstSeq()); s < snap.endSeq(); ++s)
+        QCOMPARE(store.line(s).route, kept[std::size_t(s - snap.firstSeq())].route);
 }
 
 void TestLogStore::byteSearcher_data()

@@ -1,11 +1,16 @@
+#include "models/logscan.h"
 #include "models/logstore.h"
 #include "models/logtablemodel.h"
+#include "tests/support/syntheticlog.h"
 
 #include <QAbstractItemModelTester>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThreadPool>
 
 #include <ctime>
+#include <set>
 
 using namespace cutover;
 
@@ -13,31 +18,14 @@ Q_DECLARE_METATYPE(cutover::LogFilter)
 
 namespace {
 
-const char *const kServices[] = {"user-service", "post-service", "media-service", "payment-service",
-                                 "notification-service"};
-
-// Lines shaped like cutover-sim's, deterministic per id: every 20th a 502 (error), every 15th a
-// 404 (warn), request ids shared by runs of three lines.
 LogLine simLine(quint64 id)
 {
-    const auto k = std::size_t(id % 5);
-    LogLine l;
-    l.id = LogId {id};
-    l.time = LogTime(std::chrono::milliseconds(1'795'000'000'000LL + qint64(id) * 5));
-    l.status = id % 20 == 0 ? 502 : id % 15 == 0 ? 404 : 200;
-    l.level = l.status >= 500 ? LogLevel::Error : l.status >= 400 ? LogLevel::Warn : LogLevel::Info;
-    l.service = QString::fromLatin1(kServices[k]);
-    l.backend = id % 2 ? QStringLiteral("microservice") : QStringLiteral("monolith");
-    l.upstream = l.backend == QLatin1String("monolith") ? QStringLiteral("monolith") : l.service;
-    l.route = l.service.section(u'-', 0, 0);
-    l.method = k == 3 ? QStringLiteral("POST") : QStringLiteral("GET");
-    l.path = QStringLiteral("/api/") + l.route + u'/' + QString::number(id % 997);
-    l.latency = Milliseconds(double(id % 5000) / 10.0);
-    l.requestId = QStringLiteral("req-%1").arg(id / 3, 16, 16, QLatin1Char('0'));
-    l.userId = QStringLiteral("u-%1").arg(id % 5000, 5, 10, QLatin1Char('0'));
-    l.message = l.method + u' ' + l.path + u' ' + QString::number(l.status)
-        + (l.status >= 500 ? QStringLiteral(" (upstream error)") : QString());
-    return l;
+    return test::syntheticLogLine(id);
+}
+
+QList<LogLine> lines(quint64 from, quint64 count)
+{
+    return test::syntheticLogLines(from, count);
 }
 
 // CPU time of this thread: timings that a busy build machine does not distort.
@@ -48,21 +36,18 @@ qint64 threadCpuNs()
     return qint64(t.tv_sec) * 1'000'000'000 + t.tv_nsec;
 }
 
-QList<LogLine> lines(quint64 from, quint64 count)
-{
-    QList<LogLine> out;
-    out.reserve(qsizetype(count));
-    for (quint64 id = from; id < from + count; ++id)
-        out.append(simLine(id));
-    return out;
-}
-
 std::vector<quint64> rowsOf(const LogTableModel &model)
 {
     std::vector<quint64> out;
     for (int row = 0; row < model.rowCount(); ++row)
         out.push_back(model.seqAt(row));
     return out;
+}
+
+// The scan started by setFilter() has delivered everything.
+bool scanDone(const LogTableModel &model)
+{
+    return QTest::qWaitFor([&] { return !model.isScanning(); }, 20000);
 }
 
 LogFilter textFilter(const QString &text)
@@ -88,7 +73,7 @@ void addFilterRows()
     regex.pattern = QStringLiteral("/api/(media|users)/9\\d$");
     QTest::newRow("regex") << regex;
     LogFilter request;
-    request.requestId = QStringLiteral("req-%1").arg(40, 16, 16, QLatin1Char('0'));
+    request.requestId = simLine(120).requestId;
     QTest::newRow("request id") << request;
     LogFilter nothing;
     nothing.service = QStringLiteral("no-such-service");
@@ -115,6 +100,15 @@ private Q_SLOTS:
     void matchRangesForHighlighting();
     void rowForSeq();
     void manyLinesWithFilterAreFast();
+    void filterScansInTheBackground();
+    void scanEqualsSynchronousFilter_data() { addFilterRows(); }
+    void scanEqualsSynchronousFilter();
+    void newerFilterCancelsScan();
+    void clearingFilterCancelsScan();
+    void linesArrivingDuringScan();
+    void evictionDuringScan();
+    void cancelledScanStopsItsWorker();
+    void scanInsertsAreCoalesced();
 };
 
 void TestLogTableModel::appendsIncrementally()
@@ -227,6 +221,7 @@ void TestLogTableModel::gapsVisibleUnderEveryFilter()
 
     // Also after a rescan, and on a filter set after the gap arrived.
     QVERIFY(model.setFilter(filter));
+    QVERIFY(scanDone(model));
     QCOMPARE(rowsOf(model), store.filter(filter).matches);
     QVERIFY(std::find(rowsOf(model).begin(), rowsOf(model).end(), quint64(100)) != rowsOf(model).end());
 }
@@ -239,6 +234,7 @@ void TestLogTableModel::invalidRegexKeepsPreviousRows()
     store.append(lines(1, 500));
     model.refresh();
     QVERIFY(model.setFilter(textFilter(QStringLiteral("payment"))));
+    QVERIFY(scanDone(model));
     const auto before = rowsOf(model);
     QCOMPARE(before.size(), std::size_t(100));
 
@@ -260,6 +256,7 @@ void TestLogTableModel::invalidRegexKeepsPreviousRows()
 
     bad.pattern = QStringLiteral("timeout|(refused)");
     QVERIFY(model.setFilter(bad));
+    QVERIFY(scanDone(model));
     QVERIFY(model.filterError().isEmpty());
     QCOMPARE(errors.size(), 2);
     QCOMPARE(model.rowCount(), 0);
@@ -318,7 +315,7 @@ void TestLogTableModel::cellsShowTheLine()
     QCOMPARE(cell(LogTableModel::ServiceColumn).toString(), QStringLiteral("user-service"));
     QCOMPARE(cell(LogTableModel::BackendColumn).toString(), QStringLiteral("monolith"));
     QCOMPARE(cell(LogTableModel::MethodColumn).toString(), QStringLiteral("GET"));
-    QCOMPARE(cell(LogTableModel::PathColumn).toString(), QStringLiteral("/api/user/40"));
+    QCOMPARE(cell(LogTableModel::PathColumn).toString(), QStringLiteral("/api/users/40"));
     QCOMPARE(cell(LogTableModel::StatusColumn).toString(), QStringLiteral("502"));
     QCOMPARE(cell(LogTableModel::StatusColumn, LogTableModel::StatusRole).toInt(), 502);
     QCOMPARE(cell(LogTableModel::LatencyColumn).toString(), QStringLiteral("4.0 ms"));
@@ -351,6 +348,7 @@ void TestLogTableModel::matchRangesForHighlighting()
     QVERIFY(ranges(LogTableModel::MessageColumn).isEmpty());
 
     QVERIFY(model.setFilter(textFilter(QStringLiteral("TIMEOUT"))));
+    QVERIFY(scanDone(model));
     QCOMPARE(model.rowCount(), 1);
     QCOMPARE(ranges(LogTableModel::MessageColumn), (MatchRanges {{0, 7}, {14, 7}}));
     QVERIFY(ranges(LogTableModel::PathColumn).isEmpty());
@@ -359,6 +357,7 @@ void TestLogTableModel::matchRangesForHighlighting()
     LogFilter regex;
     regex.pattern = QStringLiteral("out|/\\d+$");
     QVERIFY(model.setFilter(regex));
+    QVERIFY(scanDone(model));
     QCOMPARE(ranges(LogTableModel::MessageColumn), (MatchRanges {{4, 3}, {18, 3}}));
     QCOMPARE(ranges(LogTableModel::PathColumn), (MatchRanges {{10, 2}}));
 }
@@ -372,6 +371,7 @@ void TestLogTableModel::rowForSeq()
     QCOMPARE(model.rowForSeq(42), 42);
     QCOMPARE(model.rowForSeq(1000), 100);
     QVERIFY(model.setFilter(textFilter(QStringLiteral("payment")))); // seqs 2, 7, 12, ...
+    QVERIFY(scanDone(model));
     QCOMPARE(model.seqAt(0), quint64(2));
     QCOMPARE(model.rowForSeq(7), 1);
     QCOMPARE(model.rowForSeq(8), 2);
@@ -404,12 +404,273 @@ void TestLogTableModel::manyLinesWithFilterAreFast()
     const qint64 t0 = threadCpuNs();
     QVERIFY(model.setFilter(textFilter(QStringLiteral("/api/media/9"))));
     const qint64 rescanNs = threadCpuNs() - t0;
-    qInfo("200,000 lines (CPU time): store append %.1f ms, model refresh %.1f ms (filtered, %d frames), full rescan %.1f ms;"
+    QVERIFY(scanDone(model));
+    qInfo("200,000 lines (CPU time): store append %.1f ms, model refresh %.1f ms (filtered, %d frames), setFilter (the scan runs on the pool) %.1f ms;"
           " store %.1f MB",
           double(appendNs) / 1e6, double(refreshNs) / 1e6, kFrames, double(rescanNs) / 1e6,
           double(store.bytesUsed()) / 1048576.0);
     QVERIFY2(refreshNs < 1'000'000'000LL, "the model must keep up with 20,000 lines/s");
     QVERIFY(store.bytesUsed() <= store.byteBudget());
+}
+
+// setFilter() returns before the scan has found anything: the rows arrive in batches through the
+// event loop, with progress, and end up as the synchronous filter's.
+void TestLogTableModel::filterScansInTheBackground()
+{
+    LogStore store(std::size_t(128) * 1024 * 1024);
+    store.append(lines(1, 100000));
+    LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.refresh();
+    LogFilter regex;
+    regex.pattern = QStringLiteral("/api/(media|payments)/9\\d+ (200|404)");
+    const auto expected = store.filter(regex).matches;
+    QVERIFY(expected.size() > 10);
+
+    QSignalSpy scanning(&model, &LogTableModel::scanningChanged);
+    QSignalSpy progress(&model, &LogTableModel::scanProgressChanged);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QVERIFY(model.setFilter(regex));
+    // Nothing yet: the scan is on another thread, its results come through the event loop.
+    QVERIFY(model.isScanning());
+    QCOMPARE(model.rowCount(), 0);
+    QCOMPARE(scanning.size(), 1);
+    QCOMPARE(scanning.first().first().toBool(), true);
+    QCOMPARE(model.scanProgress(), 0.0);
+
+    QVERIFY(scanDone(model));
+    QCOMPARE(rowsOf(model), expected);
+    QCOMPARE(scanning.size(), 2);
+    QCOMPARE(scanning.last().first().toBool(), false);
+    QCOMPARE(model.scanProgress(), 1.0);
+    // In batches, as the scan went (100,000 entries, a batch about every LogScan::kBatch).
+    QVERIFY2(inserted.size() >= 3, qPrintable(QString::number(inserted.size())));
+    QVERIFY(progress.size() >= 5);
+    double last = -1;
+    for (const auto &args : std::as_const(progress)) {
+        QVERIFY(args.first().toDouble() >= last);
+        last = args.first().toDouble();
+    }
+    QCOMPARE(last, 1.0);
+}
+
+void TestLogTableModel::scanEqualsSynchronousFilter()
+{
+    QFETCH(LogFilter, filter);
+    LogStore store;
+    quint64 next = 1;
+    for (int i = 0; i < 6; ++i) {
+        store.append(lines(next, 7000));
+        next += 7000;
+        QVERIFY(store.appendGap(LogGap {LogId {next}, LogId {next + 9}}));
+        next += 10;
+    }
+    LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.refresh();
+    QVERIFY(model.setFilter(filter));
+    QVERIFY(scanDone(model));
+    QCOMPARE(rowsOf(model), store.filter(filter).matches);
+}
+
+// A newer filter set while a scan is delivering: the old scan's rows never show up again.
+void TestLogTableModel::newerFilterCancelsScan()
+{
+    LogStore store(std::size_t(128) * 1024 * 1024);
+    store.append(lines(1, 100000));
+    LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.refresh();
+    const LogFilter first = textFilter(QStringLiteral("payment"));
+    const LogFilter second = textFilter(QStringLiteral("upstream error"));
+    const auto expected = store.filter(second).matches;
+    const std::set<quint64> allowed(expected.begin(), expected.end());
+
+    bool switched = false;
+    std::vector<quint64> insertedAfterSwitch;
+    connect(&model, &QAbstractItemModel::rowsInserted, this, [&](const QModelIndex &, int from, int to) {
+        if (!switched) {
+            // The first filter's first batch: switch now, with its other batches still to come.
+            QVERIFY(model.isScanning());
+            QVERIFY(model.scanProgress() < 1.0);
+            switched = true;
+            QVERIFY(model.setFilter(second));
+            return;
+        }
+        for (int row = from; row <= to; ++row)
+            insertedAfterSwitch.push_back(model.seqAt(row));
+    });
+    QVERIFY(model.setFilter(first));
+    QTRY_VERIFY(switched);
+    QVERIFY(scanDone(model));
+    // Let any worker of the first scan finish and its posts arrive: they must change nothing.
+    QTRY_COMPARE(LogScan::pool()->activeThreadCount(), 0);
+    QCoreApplication::processEvents();
+    QCOMPARE(rowsOf(model), expected);
+    for (quint64 seq : insertedAfterSwitch)
+        QVERIFY2(allowed.count(seq), qPrintable(QString::number(seq)));
+    QCOMPARE(model.filter(), second);
+}
+
+void TestLogTableModel::clearingFilterCancelsScan()
+{
+    LogStore store(std::size_t(128) * 1024 * 1024);
+    store.append(lines(1, 60000));
+    LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.refresh();
+    QSignalSpy scanning(&model, &LogTableModel::scanningChanged);
+    QVERIFY(model.setFilter(textFilter(QStringLiteral("payment"))));
+    QVERIFY(model.isScanning());
+    // No criteria: every entry at once, no scan.
+    QVERIFY(model.setFilter(LogFilter()));
+    QVERIFY(!model.isScanning());
+    QCOMPARE(scanning.size(), 2);
+    QCOMPARE(model.rowCount(), 60000);
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    QTRY_COMPARE(LogScan::pool()->activeThreadCount(), 0);
+    QCoreApplication::processEvents();
+    QCOMPARE(inserted.size(), 0);
+    QCOMPARE(model.rowCount(), 60000);
+}
+
+// Lines appended (and refreshed) while the scan runs join at the end, once each; the scan's
+// batches go in above them.
+void TestLogTableModel::linesArrivingDuringScan()
+{
+    LogStore store(std::size_t(128) * 1024 * 1024);
+    store.append(lines(1, 80000));
+    LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.refresh();
+    const LogFilter filter = textFilter(QStringLiteral("payments/9"));
+    QVERIFY(model.setFilter(filter));
+    // Before the first batch...
+    store.append(lines(80001, 3000));
+    model.refresh();
+    const int early = model.rowCount();
+    QVERIFY(early > 0);
+    QVERIFY(model.seqAt(0) >= 80000); // only new lines so far
+    // ...and between batches.
+    int appends = 0;
+    quint64 next = 83001;
+    connect(&model, &LogTableModel::scanProgressChanged, this, [&] {
+        if (!model.isScanning() || appends == 2)
+            return;
+        ++appends;
+        store.append(lines(next, 2000));
+        next += 2000;
+        model.refresh();
+    });
+    QVERIFY(scanDone(model));
+    QCOMPARE(appends, 2); // both made it in before the scan ended
+    const auto rows = rowsOf(model);
+    QVERIFY(std::adjacent_find(rows.begin(), rows.end(), std::greater_equal<quint64>()) == rows.end());
+    QCOMPARE(rows, store.filter(filter).matches);
+    store.append(lines(next, 1000));
+    model.refresh();
+    QCOMPARE(rowsOf(model), store.filter(filter).matches);
+}
+
+// The store evicts entries the scan has not delivered yet: they never become rows; the snapshot
+// keeps the chunks alive, so nothing reads freed memory (ASan in CI).
+void TestLogTableModel::evictionDuringScan()
+{
+    LogStore store(std::size_t(8) * 1024 * 1024);
+    quint64 next = 1;
+    while (store.evictedEntries() == 0) {
+        store.append(lines(next, 5000));
+        next += 5000;
+    }
+    LogTableModel model(&store);
+    model.setScanInsertInterval(std::chrono::milliseconds(0)); // every batch as it comes
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.refresh();
+    QVERIFY(model.rowCount() > 3 * int(LogScan::kBatch));
+    const LogFilter filter = textFilter(QStringLiteral("upstream error"));
+    QVERIFY(model.setFilter(filter));
+    const quint64 scanFirst = store.firstSeq();
+    bool evicted = false;
+    connect(&model, &LogTableModel::scanProgressChanged, this, [&] {
+        if (evicted || !model.isScanning())
+            return;
+        evicted = true;
+        // Most of what the scan has still to deliver goes.
+        const quint64 target = scanFirst + 2 * LogScan::kBatch;
+        while (store.firstSeq() < target) {
+            store.append(lines(next, 1000));
+            next += 1000;
+        }
+        model.refresh();
+    });
+    QVERIFY(scanDone(model));
+    QVERIFY(evicted);
+    QVERIFY(store.firstSeq() > scanFirst + LogScan::kBatch);
+    QCOMPARE(rowsOf(model), store.filter(filter).matches);
+    for (int row = 0; row < model.rowCount(); ++row)
+        QVERIFY(model.index(row, LogTableModel::MessageColumn).data().toString().endsWith(QStringLiteral("(upstream error)")));
+}
+
+// cancel() before the worker gets its thread: it scans nothing, and nothing is delivered.
+void TestLogTableModel::cancelledScanStopsItsWorker()
+{
+    LogStore store(std::size_t(128) * 1024 * 1024);
+    store.append(lines(1, 50000));
+    QThreadPool *pool = LogScan::pool();
+    // Hold every thread of the pool so the scan waits in its queue.
+    QSemaphore release;
+    const int threads = pool->maxThreadCount();
+    for (int i = 0; i < threads; ++i)
+        pool->start([&release] { release.acquire(); });
+    LogScan scan(store.snapshot(), textFilter(QStringLiteral("payment")), store.firstSeq(), store.endSeq());
+    QSignalSpy batches(&scan, &LogScan::batchReady);
+    QSignalSpy finished(&scan, &LogScan::finished);
+    scan.start();
+    scan.cancel();
+    release.release(threads);
+    QTRY_VERIFY(scan.isWorkerDone());
+    QCOMPARE(scan.workerScanned(), quint64(0));
+    QCoreApplication::processEvents();
+    QCOMPARE(batches.size(), 0);
+    QCOMPARE(finished.size(), 0);
+
+    // Uncancelled, the same scan delivers every match and says so once.
+    LogScan whole(store.snapshot(), textFilter(QStringLiteral("payment")), store.firstSeq(), store.endSeq());
+    QSignalSpy wholeBatches(&whole, &LogScan::batchReady);
+    QSignalSpy wholeFinished(&whole, &LogScan::finished);
+    whole.start();
+    QVERIFY(wholeFinished.wait(20000));
+    std::vector<quint64> all;
+    for (const auto &args : std::as_const(wholeBatches)) {
+        const auto part = args.first().value<std::vector<quint64>>();
+        all.insert(all.end(), part.begin(), part.end());
+    }
+    QCOMPARE(all, store.filter(textFilter(QStringLiteral("payment"))).matches);
+    QCOMPARE(whole.workerScanned(), quint64(50000));
+    QCOMPARE(wholeFinished.size(), 1);
+}
+
+// However fast the batches come, a view gets at most one insert per interval: with an interval
+// longer than the scan, the first batch and the rest at the end.
+void TestLogTableModel::scanInsertsAreCoalesced()
+{
+    LogStore store(std::size_t(128) * 1024 * 1024);
+    store.append(lines(1, 100000));
+    LogTableModel model(&store);
+    QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    model.refresh();
+    model.setScanInsertInterval(std::chrono::hours(1));
+    QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
+    const LogFilter filter = textFilter(QStringLiteral("payment"));
+    QVERIFY(model.setFilter(filter));
+    QVERIFY(scanDone(model));
+    QCOMPARE(inserted.size(), 2);
+    QCOMPARE(rowsOf(model), store.filter(filter).matches);
 }
 
 QTEST_GUILESS_MAIN(TestLogTableModel)
