@@ -62,10 +62,10 @@ int main(int argc, char **argv)
     o.runs = bench::intArgument(args, QStringLiteral("--runs"), o.runs);
 
     TimeSeriesStore store({std::chrono::milliseconds(0), o.points});
-    const SeriesTime start = SeriesTime(1'700'000'000s);
+    const WallTime start = WallTime(1'700'000'000s);
     const std::vector<TimeSeriesId> ids = bench::fillSyntheticDay(store, o.series, o.points, start);
-    const SeriesTime from = start;
-    const SeriesTime to = start + (o.points - 1) * 1s;
+    const WallTime from = start;
+    const WallTime to = start + (o.points - 1) * 1s;
 
     qsizetype rawPoints = 0;
     const auto rawCopy = [&] {

@@ -26,7 +26,7 @@ inline int intArgument(const QStringList &args, const QString &name, int fallbac
 
 // `series` series of `points` values at 1 s from `start`: a daily wave, noise and a rare spike,
 // like a latency series; deterministic (a fixed LCG), so every run draws the same data.
-inline std::vector<TimeSeriesId> fillSyntheticDay(TimeSeriesStore &store, int series, int points, SeriesTime start)
+inline std::vector<TimeSeriesId> fillSyntheticDay(TimeSeriesStore &store, int series, int points, WallTime start)
 {
     using namespace std::chrono_literals;
     std::vector<TimeSeriesId> ids;

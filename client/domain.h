@@ -3,6 +3,8 @@
 // Plain domain types: what the rest of the app knows about a gateway, independent of the wire
 // format it came in. Produced by the JSON boundary (jsonboundary.h) and by other backends.
 
+#include "client/timetypes.h"
+
 #include <QDateTime>
 #include <QList>
 #include <QString>
@@ -59,7 +61,7 @@ struct HealthCheck
 {
     QString name;
     HealthStatus status = HealthStatus::Unknown;
-    std::optional<double> latencyMs;
+    std::optional<Milliseconds> latency;
     QString message;
 };
 
@@ -68,7 +70,7 @@ struct ServiceHealth
     QString name;
     ServiceKind kind = ServiceKind::Microservice;
     HealthStatus status = HealthStatus::Unknown;
-    std::optional<double> latencyMs;
+    std::optional<Milliseconds> latency;
     QDateTime checkedAt;
     QString version;
     QString url;

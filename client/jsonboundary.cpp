@@ -8,6 +8,11 @@ namespace cutover::json {
 
 namespace {
 
+std::optional<Milliseconds> milliseconds(std::optional<double> ms)
+{
+    return ms ? std::optional<Milliseconds>(*ms) : std::nullopt;
+}
+
 using kit::array;
 using kit::boolean;
 using kit::integer;
@@ -55,7 +60,7 @@ ServiceHealth service(const Json &j, const QString &path)
     else
         throw ShapeError {path + QStringLiteral(".kind"), QStringLiteral("unknown kind \"%1\"").arg(kind)};
     s.status = status(kit::string(j, "status", path), path + QStringLiteral(".status"));
-    s.latencyMs = kit::optionalNumber(j, "latency_ms", path);
+    s.latency = milliseconds(kit::optionalNumber(j, "latency_ms", path));
     s.checkedAt = time(j, "checked_at", path);
     s.version = kit::optionalString(j, "version");
     s.url = kit::optionalString(j, "url");
@@ -66,7 +71,7 @@ ServiceHealth service(const Json &j, const QString &path)
             HealthCheck hc;
             hc.name = qs(name);
             hc.status = status(kit::string(c, "status", cpath), cpath + QStringLiteral(".status"));
-            hc.latencyMs = kit::optionalNumber(c, "latency_ms", cpath);
+            hc.latency = milliseconds(kit::optionalNumber(c, "latency_ms", cpath));
             hc.message = kit::optionalString(c, "message");
             s.checks.append(hc);
         }

@@ -186,7 +186,7 @@ std::optional<LogLine> fastLine(QByteArrayView json)
 
 } // namespace
 
-std::optional<LogTime> parseRfc3339(std::string_view s)
+std::optional<WallTime> parseRfc3339(std::string_view s)
 {
     // 2026-11-26T04:38:45[.123…](Z|+hh:mm|-hh:mm)
     bool ok = s.size() >= 20 && s[4] == '-' && s[7] == '-' && (s[10] == 'T' || s[10] == 't' || s[10] == ' ')
@@ -230,7 +230,7 @@ std::optional<LogTime> parseRfc3339(std::string_view s)
     if (!ymd.ok())
         return std::nullopt;
     using namespace std::chrono;
-    return LogTime(sys_days(ymd)) + hours(hour) + minutes(minute - offsetMinutes) + seconds(second)
+    return WallTime(sys_days(ymd)) + hours(hour) + minutes(minute - offsetMinutes) + seconds(second)
         + milliseconds(millis);
 }
 

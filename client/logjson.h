@@ -26,7 +26,7 @@ Result<LogPage> parseLogPage(QByteArrayView body);
 
 // RFC 3339 with an optional fraction (milliseconds kept) and `Z` or a numeric offset, e.g.
 // "2026-11-26T04:38:45.123Z". std::nullopt for anything else.
-std::optional<LogTime> parseRfc3339(std::string_view text);
+std::optional<WallTime> parseRfc3339(std::string_view text);
 // "debug", "info", "warn" (or "warning"), "error".
 std::optional<LogLevel> logLevelFromName(std::string_view name);
 QString logLevelName(LogLevel level);

@@ -3,6 +3,8 @@
 // The gateway's request log, as domain types (docs/admin-api.md §4.18 and §6). Produced by the
 // JSON boundary (logjson.h), carried by LogStream, kept by LogStore.
 
+#include "client/timetypes.h"
+
 #include <QList>
 #include <QString>
 
@@ -24,14 +26,11 @@ struct LogId
 
 enum class LogLevel : std::uint8_t { Debug, Info, Warn, Error };
 
-// Wall-clock time of a log line, millisecond precision (the contract's RFC 3339 times carry ms).
-using LogTime = std::chrono::sys_time<std::chrono::milliseconds>;
-using Milliseconds = std::chrono::duration<double, std::milli>;
 
 struct LogLine
 {
     LogId id;
-    LogTime time {};
+    WallTime time {};
     LogLevel level = LogLevel::Info;
     QString service;   // upstream service of the route, e.g. "post-service"
     QString backend;   // "monolith" or "microservice": who served the request

@@ -18,7 +18,7 @@ std::span<const double> CounterHistory::counts(std::size_t i) const
     return std::span<const double>(m_counts).subspan(slot(i) * m_bounds.size(), m_bounds.size());
 }
 
-std::size_t CounterHistory::lastAtOrBefore(SeriesTime t) const
+std::size_t CounterHistory::lastAtOrBefore(WallTime t) const
 {
     // The first row after t, by binary search over the ring's logical order.
     std::size_t lo = 0, hi = m_size;
@@ -63,7 +63,7 @@ void CounterHistory::popFront()
         --m_layoutFrom;
 }
 
-void CounterHistory::dropBefore(SeriesTime cutoff)
+void CounterHistory::dropBefore(WallTime cutoff)
 {
     while (m_size > 0 && front().time < cutoff)
         popFront();

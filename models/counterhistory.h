@@ -11,7 +11,7 @@ namespace cutover {
 // One kept moment of a metric group's cumulative counters.
 struct CounterRow
 {
-    SeriesTime time {};
+    WallTime time {};
     double total = 0;
     double errors = 0;
     // Running totals of Σ average × requests and Σ requests (see MetricsAggregator).
@@ -47,14 +47,14 @@ public:
     std::span<const double> counts(std::size_t i) const;
     std::span<const double> bounds() const { return m_bounds; }
     // Index of the newest row at or before t, or size() if every row is after t.
-    std::size_t lastAtOrBefore(SeriesTime t) const;
+    std::size_t lastAtOrBefore(WallTime t) const;
 
     // counts: the row's cumulative bucket counts, one per bound, bounds ascending (both ignored
     // without keepBuckets).
     void push(const CounterRow &row, std::span<const double> bounds, std::span<const double> counts);
     void popFront();
     // Drops the rows older than cutoff.
-    void dropBefore(SeriesTime cutoff);
+    void dropBefore(WallTime cutoff);
 
     // Heap bytes held (by capacity).
     std::size_t memoryBytes() const;

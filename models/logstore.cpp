@@ -266,7 +266,7 @@ bool LogStore::appendGap(const LogGap &gap)
     return true;
 }
 
-void LogStore::appendRestart(const QString &text, LogTime at)
+void LogStore::appendRestart(const QString &text, WallTime at)
 {
     const qsizetype units = std::min(text.size(), kMaxMessageBytes);
     Chunk &chunk = writableChunk(std::size_t(units) * 3 + 4);
@@ -325,7 +325,7 @@ QString LogStore::restartText(quint64 seq) const
     return logstore::restartTextOf(*chunk, chunk->entries[index]);
 }
 
-LogTime LogStore::restartTime(quint64 seq) const
+WallTime LogStore::restartTime(quint64 seq) const
 {
     return logstore::restartTimeOf(entry(seq));
 }

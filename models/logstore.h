@@ -59,7 +59,7 @@ public:
     bool appendGap(const LogGap &gap);
     // A marker for a gateway restart: every entry before it is from the previous instance, and
     // ids start again after it (lastId() is reset). `text` says what happened; id 0.
-    void appendRestart(const QString &text, LogTime at);
+    void appendRestart(const QString &text, WallTime at);
     // Forgets every entry (sequence numbers go on from where they were).
     void clear();
 
@@ -77,7 +77,7 @@ public:
     bool isRestart(quint64 seq) const;
     // The restart marker's text and time; empty for anything else.
     QString restartText(quint64 seq) const;
-    LogTime restartTime(quint64 seq) const;
+    WallTime restartTime(quint64 seq) const;
     LogId id(quint64 seq) const;
     LogLevel level(quint64 seq) const;
     // The full line, built on demand (for the rows a view shows). Empty for a gap.
@@ -180,7 +180,7 @@ public:
     bool isGap(quint64 seq) const;
     bool isRestart(quint64 seq) const;
     QString restartText(quint64 seq) const;
-    LogTime restartTime(quint64 seq) const;
+    WallTime restartTime(quint64 seq) const;
     LogLine line(quint64 seq) const;
     LogGap gap(quint64 seq) const;
 

@@ -163,7 +163,7 @@ LogLine lineOf(const LogStore::Chunk &chunk, const LogStore::Entry &e, const QLi
 LogGap gapOf(const LogStore::Entry &e);
 bool isRestart(const LogStore::Entry &e);
 QString restartTextOf(const LogStore::Chunk &chunk, const LogStore::Entry &e);
-LogTime restartTimeOf(const LogStore::Entry &e);
+WallTime restartTimeOf(const LogStore::Entry &e);
 
 } // namespace logstore
 

@@ -29,9 +29,9 @@ QString restartTextOf(const LogStore::Chunk &chunk, const LogStore::Entry &e)
     return isRestart(e) ? QString::fromUtf8(field(chunk, e, Field::Message)) : QString();
 }
 
-LogTime restartTimeOf(const LogStore::Entry &e)
+WallTime restartTimeOf(const LogStore::Entry &e)
 {
-    return isRestart(e) ? LogTime(std::chrono::milliseconds(e.timeMs)) : LogTime {};
+    return isRestart(e) ? WallTime(std::chrono::milliseconds(e.timeMs)) : WallTime {};
 }
 
 LogGap gapOf(const LogStore::Entry &e)
@@ -46,7 +46,7 @@ LogLine lineOf(const LogStore::Chunk &chunk, const LogStore::Entry &e, const QLi
         return line;
     const auto text = [&](Field f) { return QString::fromUtf8(field(chunk, e, f)); };
     line.id = LogId {e.id};
-    line.time = LogTime(std::chrono::milliseconds(e.timeMs));
+    line.time = WallTime(std::chrono::milliseconds(e.timeMs));
     line.level = e.level;
     line.service = internText.at(e.service);
     line.backend = internText.at(e.backend);
@@ -274,7 +274,7 @@ QString LogStore::Snapshot::restartText(quint64 seq) const
     return logstore::restartTextOf(*chunk, *e);
 }
 
-LogTime LogStore::Snapshot::restartTime(quint64 seq) const
+WallTime LogStore::Snapshot::restartTime(quint64 seq) const
 {
     return logstore::restartTimeOf(*locate(seq).second);
 }

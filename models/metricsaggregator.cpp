@@ -164,7 +164,7 @@ void MetricsAggregator::mapSeries(SeriesId id)
         add(MetricGroup::Scope::Route, route);
 }
 
-std::optional<ParseError> MetricsAggregator::ingest(QByteArrayView body, ExpositionFormat format, SeriesTime at)
+std::optional<ParseError> MetricsAggregator::ingest(QByteArrayView body, ExpositionFormat format, WallTime at)
 {
     if (!m_parser->parse(body, format))
         return m_parser->error();
@@ -251,7 +251,7 @@ QString MetricsAggregator::ingest(const MetricsScrape &scrape)
     const auto format = expositionFormatFromContentType(scrape.contentType);
     if (!format)
         return QStringLiteral("unsupported Content-Type \"%1\"").arg(QString::fromLatin1(scrape.contentType));
-    const SeriesTime at {std::chrono::milliseconds(scrape.receivedAt.toMSecsSinceEpoch())};
+    const WallTime at {std::chrono::milliseconds(scrape.receivedAt.toMSecsSinceEpoch())};
     if (const auto error = ingest(scrape.body, *format, at))
         return error->toString();
     return {};
@@ -259,7 +259,7 @@ QString MetricsAggregator::ingest(const MetricsScrape &scrape)
 
 void MetricsAggregator::record(Group &g)
 {
-    const SeriesTime at = g.current.time;
+    const WallTime at = g.current.time;
     g.recent.dropBefore(at - m_liveWindow - kRecentMargin);
     if (g.recent.empty() || g.recent.back().time < at)
         g.recent.push(g.current, g.currentBounds, g.currentCounts);
@@ -319,8 +319,8 @@ void MetricsAggregator::backfill(const Group &g, Measure measure, TimeSeriesId i
     // The history still kept, oldest first: 30 s points (counters only) for the hour, 10 s points
     // for the last minutes, every scrape for the live window.
     std::vector<Point> timeline;
-    const SeriesTime midStart = !g.mid.empty() ? g.mid.front().time : !g.recent.empty() ? g.recent.front().time : SeriesTime::max();
-    const SeriesTime recentStart = !g.recent.empty() ? g.recent.front().time : SeriesTime::max();
+    const WallTime midStart = !g.mid.empty() ? g.mid.front().time : !g.recent.empty() ? g.recent.front().time : WallTime::max();
+    const WallTime recentStart = !g.recent.empty() ? g.recent.front().time : WallTime::max();
     const auto add = [&timeline](const CounterHistory &tier, std::size_t i) { timeline.push_back(kept(tier, i)); };
     for (std::size_t i = 0; i < g.coarse.size(); ++i)
         if (g.coarse.row(i).time < midStart)
@@ -330,7 +330,7 @@ void MetricsAggregator::backfill(const Group &g, Measure measure, TimeSeriesId i
             add(g.mid, i);
     for (std::size_t i = 0; i < g.recent.size(); ++i)
         add(g.recent, i);
-    SeriesTime last {};
+    WallTime last {};
     std::size_t from = 0;
     for (std::size_t i = 1; i < timeline.size(); ++i) {
         const Point &p = timeline[i];
@@ -412,7 +412,7 @@ bool MetricsAggregator::hasGroup(const MetricGroup &group) const
     return m_groupByKey.contains(group.key());
 }
 
-std::optional<MetricsAggregator::Point> MetricsAggregator::pointAtOrBefore(const Group &g, SeriesTime t,
+std::optional<MetricsAggregator::Point> MetricsAggregator::pointAtOrBefore(const Group &g, WallTime t,
                                                                           bool needBuckets) const
 {
     // The newest kept point at or before t; failing that, the oldest one we have.
@@ -481,7 +481,7 @@ SloWindow WindowStats::sloWindow() const
     w.errors = errors;
     w.span = span;
     if (requests > 0 && std::isfinite(p95))
-        w.latencyP95 = LatencyMs(p95 * 1000.0);
+        w.latencyP95 = Milliseconds(p95 * 1000.0);
     return w;
 }
 

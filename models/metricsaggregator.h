@@ -84,7 +84,7 @@ public:
 
     // Parses and folds in one scrape taken at `at`. On a parse error nothing changes and the
     // error (with its line) is returned.
-    std::optional<ParseError> ingest(QByteArrayView body, ExpositionFormat format, SeriesTime at);
+    std::optional<ParseError> ingest(QByteArrayView body, ExpositionFormat format, WallTime at);
     // The same for a scrape as fetched: the format from its Content-Type, the time it was received.
     // Returns a sentence saying what was wrong (unknown format, or the parse error), empty if fine.
     QString ingest(const MetricsScrape &scrape);
@@ -103,7 +103,7 @@ public:
     qsizetype scrapes() const { return m_scrapes; }
     // The window each live chart point (and so the charts' legend values) is measured over.
     std::chrono::seconds liveWindow() const { return m_liveWindow; }
-    SeriesTime lastScrape() const { return m_lastScrape; }
+    WallTime lastScrape() const { return m_lastScrape; }
     // True when the exposition has no histogram for the duration metric (no percentiles).
     bool hasLatency() const { return m_sawHistogram; }
     // True when the exposition has the average-duration gauge (MetricNames::averageDuration).
@@ -117,7 +117,7 @@ private:
     // valid until the aggregator next changes (an ingest, or a group made by series()).
     struct Point
     {
-        SeriesTime time {};
+        WallTime time {};
         double total = 0;
         double errors = 0;
         // Running totals of Σ average × requests and Σ requests, like counters: their increase
@@ -142,7 +142,7 @@ private:
         CounterHistory mid;
         CounterHistory coarse;
         std::optional<TimeSeriesId> series[kMeasureCount];
-        SeriesTime lastSeriesPoint {}; // when the chart series last took a point
+        WallTime lastSeriesPoint {}; // when the chart series last took a point
         double scrapeAverageSum = 0;    // this scrape's share of the running totals
         double scrapeAverageWeight = 0;
     };
@@ -150,7 +150,7 @@ private:
     int groupIndex(MetricGroup::Scope scope, const QString &name, MetricGroup::Via via);
     void mapSeries(SeriesId id);
     WindowStats between(const Point &earlier, const Point &later) const;
-    std::optional<Point> pointAtOrBefore(const Group &g, SeriesTime t, bool needBuckets) const;
+    std::optional<Point> pointAtOrBefore(const Group &g, WallTime t, bool needBuckets) const;
     static Point now(const Group &g);
     static Point kept(const CounterHistory &tier, std::size_t i);
     void record(Group &g);
@@ -174,7 +174,7 @@ private:
     std::vector<QByteArray> m_pairKey;             // per series, for requests and averages
     QHash<QByteArray, double> m_pairRequests, m_previousPairRequests;
     qsizetype m_scrapes = 0;
-    SeriesTime m_lastScrape {};
+    WallTime m_lastScrape {};
     bool m_sawHistogram = false;
     bool m_sawAverage = false;
 };

@@ -61,8 +61,8 @@ std::optional<double> counterRate(std::span<const TimeSeriesPoint> samples)
     return s.increase / seconds(s.last.time - s.first.time);
 }
 
-std::optional<double> extrapolatedIncrease(std::span<const TimeSeriesPoint> samples, SeriesTime rangeStart,
-                                           SeriesTime rangeEnd)
+std::optional<double> extrapolatedIncrease(std::span<const TimeSeriesPoint> samples, WallTime rangeStart,
+                                           WallTime rangeEnd)
 {
     if (rangeEnd <= rangeStart)
         return std::nullopt;
@@ -96,8 +96,8 @@ std::optional<double> extrapolatedIncrease(std::span<const TimeSeriesPoint> samp
     return s.increase * ((sampled + toStart + toEnd) / sampled);
 }
 
-std::optional<double> extrapolatedRate(std::span<const TimeSeriesPoint> samples, SeriesTime rangeStart,
-                                       SeriesTime rangeEnd)
+std::optional<double> extrapolatedRate(std::span<const TimeSeriesPoint> samples, WallTime rangeStart,
+                                       WallTime rangeEnd)
 {
     const std::optional<double> increase = extrapolatedIncrease(samples, rangeStart, rangeEnd);
     if (!increase)

@@ -38,11 +38,11 @@ std::optional<double> counterRate(std::span<const TimeSeriesPoint> samples);
 // range boundaries the way Prometheus does (all the way when the first/last sample is within
 // 1.1 average sample intervals of the boundary, otherwise half an interval; never below the
 // counter's extrapolated zero point). std::nullopt with fewer than two finite samples in range.
-std::optional<double> extrapolatedIncrease(std::span<const TimeSeriesPoint> samples, SeriesTime rangeStart,
-                                           SeriesTime rangeEnd);
+std::optional<double> extrapolatedIncrease(std::span<const TimeSeriesPoint> samples, WallTime rangeStart,
+                                           WallTime rangeEnd);
 // Prometheus' rate(x[range]): extrapolatedIncrease() divided by the range in seconds.
-std::optional<double> extrapolatedRate(std::span<const TimeSeriesPoint> samples, SeriesTime rangeStart,
-                                       SeriesTime rangeEnd);
+std::optional<double> extrapolatedRate(std::span<const TimeSeriesPoint> samples, WallTime rangeStart,
+                                       WallTime rangeEnd);
 
 // The share of failed requests, errors / total, clamped to [0, 1] (two counters read at
 // slightly different moments can disagree by a little). std::nullopt when total is 0,

@@ -14,9 +14,9 @@ namespace cutover {
 
 namespace {
 
-SeriesTime seriesTime(const QDateTime &t)
+WallTime seriesTime(const QDateTime &t)
 {
-    return SeriesTime(std::chrono::milliseconds(t.toMSecsSinceEpoch()));
+    return WallTime(std::chrono::milliseconds(t.toMSecsSinceEpoch()));
 }
 
 } // namespace
@@ -376,7 +376,7 @@ void RollbackController::verifyNow()
     // without a microservice request (whole seconds, rounded so as to stay after the switch), up
     // to the SLO window. A 10 s window alone rarely holds enough requests for a verdict.
     o.window = recent.sloWindow();
-    if (const std::optional<SeriesTime> drained = m_verifier.drainedAt()) {
+    if (const std::optional<WallTime> drained = m_verifier.drainedAt()) {
         const auto since = std::chrono::duration_cast<std::chrono::seconds>(o.time - (*drained - kVerifyWindow));
         const std::chrono::seconds window = std::clamp(since, kVerifyWindow, BurnRatePolicy().shortWindow);
         o.window = metrics->stats(MetricGroup {}, window).sloWindow();

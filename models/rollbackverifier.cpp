@@ -17,7 +17,7 @@ QString RollbackVerifier::phaseName(Phase phase)
     return {};
 }
 
-void RollbackVerifier::start(SeriesTime engagedAt, const SloThresholds &thresholds)
+void RollbackVerifier::start(WallTime engagedAt, const SloThresholds &thresholds)
 {
     *this = RollbackVerifier();
     m_phase = Phase::Draining;
@@ -69,7 +69,7 @@ std::optional<std::chrono::milliseconds> RollbackVerifier::timeToRecovery() cons
     return *m_recoveredAt - m_engagedAt;
 }
 
-std::chrono::milliseconds RollbackVerifier::elapsed(SeriesTime now) const
+std::chrono::milliseconds RollbackVerifier::elapsed(WallTime now) const
 {
     if (m_phase == Phase::Idle)
         return std::chrono::milliseconds(0);

@@ -11,7 +11,7 @@ namespace cutover {
 // The gateway's traffic over one recent window, as the rollback verifier reads it.
 struct TrafficObservation
 {
-    SeriesTime time {};                      // end of the windows (the scrape time)
+    WallTime time {};                      // end of the windows (the scrape time)
     // Microservice requests / all requests over a short recent window; none without requests.
     std::optional<double> microserviceShare;
     // The traffic the SLO verdicts judge: once drained, everything since the switch (see
@@ -40,7 +40,7 @@ public:
     // The first observation must come within this of the engage for the timing to count.
     static constexpr std::chrono::seconds kMaxFirstObservationDelay {30};
 
-    void start(SeriesTime engagedAt, const SloThresholds &thresholds);
+    void start(WallTime engagedAt, const SloThresholds &thresholds);
     void stop();
     // Folds in one observation; older than the engage or than the previous one are ignored.
     // Returns true when the phase changed.
@@ -48,15 +48,15 @@ public:
 
     Phase phase() const { return m_phase; }
     bool isActive() const { return m_phase != Phase::Idle; }
-    SeriesTime engagedAt() const { return m_engagedAt; }
-    std::optional<SeriesTime> drainedAt() const { return m_drainedAt; }
-    std::optional<SeriesTime> recoveredAt() const { return m_recoveredAt; }
+    WallTime engagedAt() const { return m_engagedAt; }
+    std::optional<WallTime> drainedAt() const { return m_drainedAt; }
+    std::optional<WallTime> recoveredAt() const { return m_recoveredAt; }
     // False when the console was not watching from around the engage on (see above).
     bool isMeasurable() const { return m_measurable; }
     // Engage → drained / recovered, when reached and measurable.
     std::optional<std::chrono::milliseconds> timeToDrain() const;
     std::optional<std::chrono::milliseconds> timeToRecovery() const;
-    std::chrono::milliseconds elapsed(SeriesTime now) const;
+    std::chrono::milliseconds elapsed(WallTime now) const;
 
     // The latest observation after the engage and how it compares with the SLO.
     const std::optional<TrafficObservation> &latest() const { return m_latest; }
@@ -71,10 +71,10 @@ private:
     static bool within(SloState state) { return state == SloState::Met || state == SloState::AtRisk; }
 
     Phase m_phase = Phase::Idle;
-    SeriesTime m_engagedAt {};
+    WallTime m_engagedAt {};
     SloThresholds m_thresholds;
-    std::optional<SeriesTime> m_drainedAt;
-    std::optional<SeriesTime> m_recoveredAt;
+    std::optional<WallTime> m_drainedAt;
+    std::optional<WallTime> m_recoveredAt;
     std::optional<TrafficObservation> m_latest;
     bool m_measurable = false;
     bool m_relapsed = false;

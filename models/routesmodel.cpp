@@ -225,7 +225,7 @@ void RoutesModel::observe(const MetricsAggregator &metrics)
     setObserved(byRoute, metrics.lastScrape());
 }
 
-void RoutesModel::setObserved(const QHash<QString, ObservedSplit> &byRoute, SeriesTime at)
+void RoutesModel::setObserved(const QHash<QString, ObservedSplit> &byRoute, WallTime at)
 {
     m_observed = byRoute;
     m_observedAt = at;

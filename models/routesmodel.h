@@ -57,7 +57,7 @@ public:
     // Reads each route's split over kWindow from the aggregator (after every scrape).
     void observe(const MetricsAggregator &metrics);
     // The same with numbers given directly, as of the scrape time `at`.
-    void setObserved(const QHash<QString, ObservedSplit> &byRoute, SeriesTime at);
+    void setObserved(const QHash<QString, ObservedSplit> &byRoute, WallTime at);
 
     bool hasData() const { return m_loaded; }
     QString listVersion() const { return m_version; }
@@ -87,10 +87,10 @@ private:
     QList<Route> m_rows;
     QHash<QString, ObservedSplit> m_observed;
     QHash<QString, PendingChange> m_changes;
-    QHash<QString, SeriesTime> m_changedAt; // last configuration change seen, in scrape time
+    QHash<QString, WallTime> m_changedAt; // last configuration change seen, in scrape time
     QList<Flag> m_flags;
     QString m_version;
-    SeriesTime m_observedAt {};
+    WallTime m_observedAt {};
     bool m_rollbackEngaged = false;
     bool m_loaded = false;
 };

@@ -13,8 +13,8 @@ QString checksText(const ServiceHealth &s)
     QStringList parts;
     for (const HealthCheck &c : s.checks) {
         QString part = c.name + QLatin1Char(' ') + healthName(c.status);
-        if (c.latencyMs)
-            part += QStringLiteral(" (%1 ms)").arg(*c.latencyMs, 0, 'f', 1);
+        if (c.latency)
+            part += QStringLiteral(" (%1 ms)").arg(c.latency->count(), 0, 'f', 1);
         parts << part;
     }
     return parts.isEmpty() ? QStringLiteral("—") : parts.join(QStringLiteral(", "));
@@ -33,7 +33,7 @@ int severity(HealthStatus s)
 
 bool sameRow(const ServiceHealth &a, const ServiceHealth &b)
 {
-    return a.status == b.status && a.latencyMs == b.latencyMs && a.checkedAt == b.checkedAt && a.version == b.version
+    return a.status == b.status && a.latency == b.latency && a.checkedAt == b.checkedAt && a.version == b.version
         && a.message == b.message && checksText(a) == checksText(b) && a.kind == b.kind;
 }
 
@@ -197,7 +197,7 @@ QVariant ServiceModel::exactData(const QModelIndex &index, int role) const
                 text = healthName(s.status) + tr(", SLO breached");
             return m_stale ? text + QStringLiteral(" (stale)") : text;
         }
-        case LatencyColumn: return s.latencyMs ? QStringLiteral("%1 ms").arg(*s.latencyMs, 0, 'f', 1) : QStringLiteral("—");
+        case LatencyColumn: return s.latency ? QStringLiteral("%1 ms").arg(s.latency->count(), 0, 'f', 1) : QStringLiteral("—");
         case DbColumn: return checksText(s);
         case VersionColumn: return s.version.isEmpty() ? QStringLiteral("—") : s.version;
         case CheckedColumn: return s.checkedAt.isValid() ? s.checkedAt.toLocalTime().toString(QStringLiteral("HH:mm:ss")) : QStringLiteral("never");
@@ -259,7 +259,7 @@ QVariant ServiceModel::exactData(const QModelIndex &index, int role) const
         case ErrorColumn: return st && st->errorRatio ? *st->errorRatio : -1.0;
         case P95Column: return st && st->p95Ms ? *st->p95Ms : st && st->averageMs ? *st->averageMs : -1.0;
         case TrendColumn: return st && !st->trend.isEmpty() ? double(st->trend.constLast()) : -1.0;
-        case LatencyColumn: return s.latencyMs.value_or(-1);
+        case LatencyColumn: return s.latency ? s.latency->count() : -1.0;
         case CheckedColumn: return s.checkedAt;
         default: return exactData(index, Qt::DisplayRole);
         }

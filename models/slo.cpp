@@ -307,7 +307,7 @@ SloThresholds sloThresholdsFor(const SloTargets &targets)
 {
     SloThresholds t;
     t.availabilityTarget = targets.availability;
-    t.latencyP95Max = LatencyMs(double(targets.p95.count()));
+    t.latencyP95Max = Milliseconds(double(targets.p95.count()));
     t.errorRatioMax = targets.errorRate;
     return t;
 }

@@ -15,6 +15,7 @@
 // the short one that it is still happening (so the page clears soon after recovery). The
 // default 14.4 over 1 h / 5 min spends 2 % of a 30-day budget in one hour.
 
+#include "client/timetypes.h"
 #include "client/profile.h"
 
 #include <QtCore/QString>
@@ -24,8 +25,6 @@
 
 namespace cutover {
 
-// Latency in fractional milliseconds; histogram quantiles in seconds convert implicitly.
-using LatencyMs = std::chrono::duration<double, std::milli>;
 
 enum class SloState {
     NoData,           // nothing to judge: no requests, no samples, NaN
@@ -44,7 +43,7 @@ SloState worseSloState(SloState a, SloState b);
 struct SloThresholds
 {
     double availabilityTarget = 0.999; // availability must be >= this fraction
-    LatencyMs latencyP95Max {200.0};   // p95 must be <= this
+    Milliseconds latencyP95Max {200.0};   // p95 must be <= this
     double errorRatioMax = 0.001;      // 5xx / all requests must be <= this
     // An objective reads "at risk" once the observed value has used more than this fraction of
     // its allowance: p95 > 0.8 * max, error ratio > 0.8 * max, unavailability > 0.8 * (1 - target).
@@ -71,7 +70,7 @@ struct SloWindow
 {
     double requests = 0;                 // requests completed in the window
     double errors = 0;                   // of which 5xx
-    std::optional<LatencyMs> latencyP95; // none without the histogram or without requests
+    std::optional<Milliseconds> latencyP95; // none without the histogram or without requests
     std::chrono::milliseconds span {0};  // how long the window really is
 };
 

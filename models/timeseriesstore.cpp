@@ -8,17 +8,17 @@ namespace cutover {
 
 namespace {
 
-qint64 msSinceEpoch(SeriesTime t)
+qint64 msSinceEpoch(WallTime t)
 {
     return t.time_since_epoch().count();
 }
 
-bool earlierThan(const TimeSeriesPoint &p, SeriesTime t)
+bool earlierThan(const TimeSeriesPoint &p, WallTime t)
 {
     return p.time < t;
 }
 
-bool laterThan(SeriesTime t, const TimeSeriesPoint &p)
+bool laterThan(WallTime t, const TimeSeriesPoint &p)
 {
     return t < p.time;
 }
@@ -131,7 +131,7 @@ qsizetype columnEnd(const TimeSeriesPoint *p, qsizetype from, qsizetype n, qint6
         }
         lo = std::max(lo, probe + 1);
     }
-    const SeriesTime endTime {std::chrono::milliseconds(end)};
+    const WallTime endTime {std::chrono::milliseconds(end)};
     return std::lower_bound(p + lo, p + hi, endTime, earlierThan) - p;
 }
 
@@ -247,7 +247,7 @@ ColumnScan scanWithGaps(const TimeSeriesPoint *p, qsizetype begin, qsizetype end
 // Decimates p[lo, hi) (all within [from, to], sorted). blocks, if given, summarise p from
 // position 0 in blocks of minMaxBlockSize.
 void decimateSorted(const TimeSeriesPoint *p, qsizetype lo, qsizetype hi, const detail::MinMaxBlock *blocks,
-                    SeriesTime from, SeriesTime to, int pixelColumns, DecimatedSeries &out)
+                    WallTime from, WallTime to, int pixelColumns, DecimatedSeries &out)
 {
     out.clear();
     if (pixelColumns <= 0 || to < from || lo >= hi)
@@ -348,7 +348,7 @@ void DecimatedSeries::clear()
     endsInGap = false;
 }
 
-void decimatePoints(std::span<const TimeSeriesPoint> points, SeriesTime from, SeriesTime to, int pixelColumns,
+void decimatePoints(std::span<const TimeSeriesPoint> points, WallTime from, WallTime to, int pixelColumns,
                     DecimatedSeries &out)
 {
     const auto lo = std::lower_bound(points.begin(), points.end(), from, earlierThan);
@@ -432,7 +432,7 @@ void TimeSeriesStore::makeRoom(Series &s)
     s.buffer.reserve(std::min(std::max<std::size_t>(s.buffer.capacity() * 2, 64), limit));
 }
 
-void TimeSeriesStore::dropOlderThan(Series &s, SeriesTime cutoff)
+void TimeSeriesStore::dropOlderThan(Series &s, WallTime cutoff)
 {
     // Linear, not lower_bound: each point is passed over once in its life, so appends stay
     // amortised O(1).
@@ -453,7 +453,7 @@ void TimeSeriesStore::rebuildBlocks(Series &s, std::size_t fromPosition)
         summarise(s.blocks, pos, s.buffer[pos].value);
 }
 
-TimeSeriesStore::AppendResult TimeSeriesStore::append(TimeSeriesId id, SeriesTime time, double value)
+TimeSeriesStore::AppendResult TimeSeriesStore::append(TimeSeriesId id, WallTime time, double value)
 {
     Series *s = lookup(id);
     if (!s)
@@ -496,7 +496,7 @@ TimeSeriesStore::AppendResult TimeSeriesStore::append(TimeSeriesId id, SeriesTim
     return AppendResult::Inserted;
 }
 
-void TimeSeriesStore::expire(SeriesTime now)
+void TimeSeriesStore::expire(WallTime now)
 {
     for (Series &s : m_series) {
         if (s.limits.window.count() > 0)
@@ -535,7 +535,7 @@ std::span<const TimeSeriesPoint> TimeSeriesStore::points(TimeSeriesId id) const
     return std::span<const TimeSeriesPoint>(s->buffer).subspan(s->begin);
 }
 
-std::span<const TimeSeriesPoint> TimeSeriesStore::range(TimeSeriesId id, SeriesTime from, SeriesTime to) const
+std::span<const TimeSeriesPoint> TimeSeriesStore::range(TimeSeriesId id, WallTime from, WallTime to) const
 {
     if (to < from)
         return {};
@@ -553,14 +553,14 @@ std::optional<TimeSeriesPoint> TimeSeriesStore::latest(TimeSeriesId id) const
     return all.back();
 }
 
-DecimatedSeries TimeSeriesStore::decimate(TimeSeriesId id, SeriesTime from, SeriesTime to, int pixelColumns) const
+DecimatedSeries TimeSeriesStore::decimate(TimeSeriesId id, WallTime from, WallTime to, int pixelColumns) const
 {
     DecimatedSeries out;
     decimate(id, from, to, pixelColumns, out);
     return out;
 }
 
-void TimeSeriesStore::decimate(TimeSeriesId id, SeriesTime from, SeriesTime to, int pixelColumns,
+void TimeSeriesStore::decimate(TimeSeriesId id, WallTime from, WallTime to, int pixelColumns,
                                DecimatedSeries &out) const
 {
     const Series *s = lookup(id);

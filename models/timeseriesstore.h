@@ -1,5 +1,7 @@
 #pragma once
 
+#include "client/timetypes.h"
+
 #include <QtCore/QHash>
 #include <QtCore/QList>
 #include <QtCore/QPointF>
@@ -13,16 +15,13 @@
 
 namespace cutover {
 
-// A point in time with millisecond resolution: the unit of MetricSnapshot's sample timestamps
-// and of the x values QDateTimeAxis expects (time_since_epoch().count()).
-using SeriesTime = std::chrono::sys_time<std::chrono::milliseconds>;
 
 // A small integer handed out by TimeSeriesStore::series(); valid for the store's lifetime.
 enum class TimeSeriesId : quint32 {};
 
 struct TimeSeriesPoint
 {
-    SeriesTime time;
+    WallTime time;
     double value = 0.0;
 };
 
@@ -82,7 +81,7 @@ struct MinMaxBlock
 // four points per pixel column: the columns split [from, to] into pixelColumns equal spans.
 // Non-finite values (NaN, ±Inf) are gaps: never drawn, never connected across. out is cleared
 // first and keeps its capacity, so a caller that reuses it does not allocate once warmed up.
-void decimatePoints(std::span<const TimeSeriesPoint> points, SeriesTime from, SeriesTime to, int pixelColumns,
+void decimatePoints(std::span<const TimeSeriesPoint> points, WallTime from, WallTime to, int pixelColumns,
                     DecimatedSeries &out);
 
 // Bounded, time-sorted per-series buffers for the live charts (cf. PlotJuggler's TimeSeries).
@@ -115,22 +114,22 @@ public:
         Dropped,  // older than the window or than everything a full buffer keeps
     };
     // NaN is stored like any value and shows as a gap in charts (e.g. a failed scrape).
-    AppendResult append(TimeSeriesId id, SeriesTime time, double value);
+    AppendResult append(TimeSeriesId id, WallTime time, double value);
 
     // Drops, in every series, the points older than now minus its window, so that series
     // which stopped receiving data age out too.
-    void expire(SeriesTime now);
+    void expire(WallTime now);
     void clear(TimeSeriesId id); // keeps the buffer's memory for refilling
 
     qsizetype size(TimeSeriesId id) const;
     qsizetype pointCount() const; // over all series
     // The views stay valid until the next non-const call.
     std::span<const TimeSeriesPoint> points(TimeSeriesId id) const;
-    std::span<const TimeSeriesPoint> range(TimeSeriesId id, SeriesTime from, SeriesTime to) const; // inclusive
+    std::span<const TimeSeriesPoint> range(TimeSeriesId id, WallTime from, WallTime to) const; // inclusive
     std::optional<TimeSeriesPoint> latest(TimeSeriesId id) const;
 
-    DecimatedSeries decimate(TimeSeriesId id, SeriesTime from, SeriesTime to, int pixelColumns) const;
-    void decimate(TimeSeriesId id, SeriesTime from, SeriesTime to, int pixelColumns, DecimatedSeries &out) const;
+    DecimatedSeries decimate(TimeSeriesId id, WallTime from, WallTime to, int pixelColumns) const;
+    void decimate(TimeSeriesId id, WallTime from, WallTime to, int pixelColumns, DecimatedSeries &out) const;
 
     // Heap bytes held: point buffers and summaries (by capacity), keys and bookkeeping. The key index is
     // estimated from its capacity; everything else is exact.
@@ -152,7 +151,7 @@ private:
     Series *lookup(TimeSeriesId id);
     const Series *lookup(TimeSeriesId id) const;
     static void makeRoom(Series &s);
-    static void dropOlderThan(Series &s, SeriesTime cutoff);
+    static void dropOlderThan(Series &s, WallTime cutoff);
     static void rebuildBlocks(Series &s, std::size_t fromPosition);
 
     TimeSeriesLimits m_defaults;

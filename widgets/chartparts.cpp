@@ -22,7 +22,7 @@ namespace cutover::chartparts {
 
 namespace {
 
-double msOf(SeriesTime t)
+double msOf(WallTime t)
 {
     return double(t.time_since_epoch().count());
 }

@@ -31,7 +31,7 @@ struct ChartThreshold
 // A vertical line at the moment of a change (an audit entry: a weight shift, a rollback).
 struct ChartMarker
 {
-    SeriesTime time;
+    WallTime time;
     QString label;
     QColor color;
     QString detail = {}; // shown when the pointer is on the line: who, what, why (plain text)

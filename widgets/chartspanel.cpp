@@ -260,16 +260,16 @@ void ChartsPanel::redraw()
     TimeSeriesStore *store = m_board->series();
     // The window ends at the last scrape, so the charts follow the data's clock (a replay or a
     // test feeding simulated time) rather than the wall clock.
-    const SeriesTime to = metrics->scrapes() > 0
+    const WallTime to = metrics->scrapes() > 0
         ? metrics->lastScrape()
         : std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
-    const SeriesTime from = to - m_window;
+    const WallTime from = to - m_window;
     for (ChartWidget *chart : {m_latency, m_errors, m_rate})
         chart->setTimeRange(from, to);
     // Every change of the audit log in the window, on all three charts at its moment.
     QList<ChartMarker> markers;
     for (const AuditEntry &e : m_audit->entries()) {
-        const SeriesTime at {std::chrono::milliseconds(e.time.toMSecsSinceEpoch())};
+        const WallTime at {std::chrono::milliseconds(e.time.toMSecsSinceEpoch())};
         if (at < from || at > to)
             continue;
         // Gateway text, shown inert: one line each, no control or bidi characters.

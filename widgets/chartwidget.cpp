@@ -44,7 +44,7 @@ const QColor kMutedColor(0x6b, 0x72, 0x80);
 const QColor kGridColor(0xe9, 0xeb, 0xef);
 const QColor kAxisLineColor(0xd1, 0xd5, 0xdb);
 
-double msOf(SeriesTime t)
+double msOf(WallTime t)
 {
     return double(t.time_since_epoch().count());
 }
@@ -76,8 +76,8 @@ struct ChartWidget::Private
     QLabel *hoverCard = nullptr;
 
     ChartValueFormat format = ChartValueFormat::Number;
-    SeriesTime from {};
-    SeriesTime to {std::chrono::milliseconds(1)};
+    WallTime from {};
+    WallTime to {std::chrono::milliseconds(1)};
     std::vector<Series> series;
     QList<ChartThreshold> thresholds;
     QList<ChartMarker> markers;
@@ -376,7 +376,7 @@ QString ChartWidget::formatValue(double value) const
     return chartparts::formatValue(d->format, value);
 }
 
-void ChartWidget::setTimeRange(SeriesTime from, SeriesTime to)
+void ChartWidget::setTimeRange(WallTime from, WallTime to)
 {
     d->from = from;
     d->to = std::max(to, from + std::chrono::milliseconds(1));
@@ -385,12 +385,12 @@ void ChartWidget::setTimeRange(SeriesTime from, SeriesTime to)
     d->overlay->update();
 }
 
-SeriesTime ChartWidget::timeFrom() const
+WallTime ChartWidget::timeFrom() const
 {
     return d->from;
 }
 
-SeriesTime ChartWidget::timeTo() const
+WallTime ChartWidget::timeTo() const
 {
     return d->to;
 }
@@ -549,7 +549,7 @@ QRectF ChartWidget::plotArea() const
     return d->view->viewportTransform().mapRect(inScene).translated(d->view->viewport()->mapTo(this, QPoint(0, 0)));
 }
 
-QPointF ChartWidget::mapToWidget(SeriesTime time, double value) const
+QPointF ChartWidget::mapToWidget(WallTime time, double value) const
 {
     const QPointF inScene = d->chart->mapToScene(QPointF(d->xPos(msOf(time)), d->yPos(value)));
     return d->view->viewportTransform().map(inScene) + QPointF(d->view->viewport()->mapTo(this, QPoint(0, 0)));

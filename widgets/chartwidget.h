@@ -40,9 +40,9 @@ public:
     // A value as the hover card and the legend print it, e.g. "12.3 ms", "0.25 %", "41.5 req/s".
     QString formatValue(double value) const;
 
-    void setTimeRange(SeriesTime from, SeriesTime to);
-    SeriesTime timeFrom() const;
-    SeriesTime timeTo() const;
+    void setTimeRange(WallTime from, WallTime to);
+    WallTime timeFrom() const;
+    WallTime timeTo() const;
 
     // Returns the index of the new series (0, 1, ...); indexes stay valid until clearSeries().
     int addSeries(const QString &name, const QColor &color, Qt::PenStyle style = Qt::SolidLine);
@@ -70,7 +70,7 @@ public:
     int pixelColumns() const;
     // The plot area and a data point in this widget's coordinates.
     QRectF plotArea() const;
-    QPointF mapToWidget(SeriesTime time, double value) const;
+    QPointF mapToWidget(WallTime time, double value) const;
     double valueAxisMax() const;
     // Charts stacked in a column line their plot areas up (so that one time is at one x in all
     // of them) by reserving the widest value-label width of them all in each.

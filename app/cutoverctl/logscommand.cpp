@@ -48,7 +48,7 @@ struct LineFilter
     }
 };
 
-QString lineTime(LogTime t)
+QString lineTime(WallTime t)
 {
     return QDateTime::fromMSecsSinceEpoch(t.time_since_epoch().count(), Qt::UTC)
                .toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz"))

@@ -172,6 +172,11 @@ QString formatMs(std::optional<double> ms)
     return QString::number(*ms, 'f', *ms < 100 ? 1 : 0) + QStringLiteral(" ms");
 }
 
+QString formatMs(std::optional<Milliseconds> ms)
+{
+    return formatMs(ms ? std::optional<double>(ms->count()) : std::nullopt);
+}
+
 QString formatPercent(double fraction, int decimals)
 {
     return QString::number(fraction * 100.0, 'f', decimals) + QStringLiteral(" %");

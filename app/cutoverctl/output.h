@@ -63,6 +63,7 @@ Json jsonTime(const QDateTime &time);
 Json jsonString(const QString &text); // null when empty
 QString orDash(const QString &text);
 QString formatMs(std::optional<double> ms);      // "5.8 ms", "—"
+QString formatMs(std::optional<Milliseconds> ms);
 QString formatPercent(double fraction, int decimals); // 0.0012 -> "0.12 %"
 
 // Domain objects in the API's shape.

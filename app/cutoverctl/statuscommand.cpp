@@ -56,12 +56,12 @@ Json serviceJson(const ServiceHealth &s)
     Json db = nullptr;
     if (const HealthCheck *c = dbCheck(s))
         db = Json {{"status", healthName(c->status).toStdString()},
-                   {"latency_ms", c->latencyMs ? Json(*c->latencyMs) : Json(nullptr)},
+                   {"latency_ms", c->latency ? Json(c->latency->count()) : Json(nullptr)},
                    {"message", c->message.toStdString()}};
     return Json {{"name", s.name.toStdString()},
                  {"kind", serviceKindName(s.kind).toStdString()},
                  {"status", healthName(s.status).toStdString()},
-                 {"latency_ms", s.latencyMs ? Json(*s.latencyMs) : Json(nullptr)},
+                 {"latency_ms", s.latency ? Json(s.latency->count()) : Json(nullptr)},
                  {"checked_at", jsonTime(s.checkedAt)},
                  {"version", jsonString(s.version)},
                  {"message", jsonString(s.message)},
@@ -257,8 +257,8 @@ int runStatus(Context &ctx)
         const bool unremarkable = svc.message.isEmpty() || svc.message == QLatin1String("ok");
         services.addRow({svc.name, serviceKindName(svc.kind),
                          svc.status == HealthStatus::Healthy ? healthName(svc.status) : healthName(svc.status).toUpper(),
-                         formatMs(svc.latencyMs), db ? healthName(db->status) : QStringLiteral("—"),
-                         db ? formatMs(db->latencyMs) : QStringLiteral("—"), orDash(svc.version),
+                         formatMs(svc.latency), db ? healthName(db->status) : QStringLiteral("—"),
+                         db ? formatMs(db->latency) : QStringLiteral("—"), orDash(svc.version),
                          unremarkable ? QString() : svc.message});
     }
     if (health)

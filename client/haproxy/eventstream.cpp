@@ -77,7 +77,7 @@ LogLine toLogLine(const RingLine &line, const Conventions &c)
         R"(\S+ \S+ (?:\{([^}]*)\} )?(?:\{[^}]*\} )?"(\S+) (\S+))"));
     LogLine l;
     const QDateTime when = line.time.isValid() ? line.time : QDateTime::currentDateTimeUtc();
-    l.time = LogTime(std::chrono::milliseconds(when.toMSecsSinceEpoch()));
+    l.time = WallTime(std::chrono::milliseconds(when.toMSecsSinceEpoch()));
     l.message = QString::fromUtf8(line.message);
     l.level = line.severity >= 0 && line.severity <= 3 ? LogLevel::Error
         : line.severity == 4                             ? LogLevel::Warn
@@ -89,7 +89,7 @@ LogLine toLogLine(const RingLine &line, const Conventions &c)
         // The accept date is in HAProxy's local time.
         const QDateTime accepted = QDateTime::fromString(m.captured(1), QStringLiteral("dd/MMM/yyyy:HH:mm:ss.zzz"));
         if (accepted.isValid())
-            l.time = LogTime(std::chrono::milliseconds(accepted.toMSecsSinceEpoch()));
+            l.time = WallTime(std::chrono::milliseconds(accepted.toMSecsSinceEpoch()));
     }
     const QString backend = m.captured(3);
     const QString server = m.captured(4);

@@ -339,7 +339,7 @@ void HaproxyBackend::fetchStats(Callback<HaproxyStats> done)
         s.readAt = QDateTime::currentDateTimeUtc();
         s.info = *info;
         s.rows = *rows;
-        s.cliLatencyMs = double(timer->nsecsElapsed()) / 1e6;
+        s.cliLatency = Milliseconds(double(timer->nsecsElapsed()) / 1e6);
         done(std::move(s));
     });
 }
@@ -349,7 +349,7 @@ void HaproxyBackend::fetchHealth(Callback<HealthSnapshot> done)
     fetchStats([this, done = std::move(done)](Result<HaproxyStats> s) {
         if (!s)
             return done(s.error());
-        done(healthFrom(*s, m_options.conventions, s->cliLatencyMs));
+        done(healthFrom(*s, m_options.conventions, s->cliLatency));
     });
 }
 

@@ -430,14 +430,14 @@ QByteArray synthesizeExposition(const QList<HaproxyStatRow> &rows, const Convent
 
 // --- Health ----------------------------------------------------------------------------------
 
-HealthSnapshot healthFrom(const HaproxyStats &stats, const Conventions &c, std::optional<double> cliLatencyMs)
+HealthSnapshot healthFrom(const HaproxyStats &stats, const Conventions &c, std::optional<Milliseconds> cliLatency)
 {
     HealthSnapshot h;
     h.checkedAt = stats.readAt;
     h.gateway.name = QStringLiteral("haproxy");
     h.gateway.kind = ServiceKind::Gateway;
     h.gateway.status = HealthStatus::Healthy;
-    h.gateway.latencyMs = cliLatencyMs;
+    h.gateway.latency = cliLatency;
     h.gateway.checkedAt = stats.readAt;
     h.gateway.version = stats.info.version;
     h.gateway.message = QStringLiteral("Runtime API answers");
@@ -467,7 +467,8 @@ HealthSnapshot healthFrom(const HaproxyStats &stats, const Conventions &c, std::
             continue;
         }
         check.name = r.proxy + QLatin1Char('/') + r.name;
-        check.latencyMs = check.status == HealthStatus::Unhealthy ? std::nullopt : r.checkDurationMs;
+        if (check.status != HealthStatus::Unhealthy && r.checkDurationMs)
+            check.latency = Milliseconds(*r.checkDurationMs);
         if (!services.contains(r.name)) {
             ServiceHealth s;
             s.name = r.name;
@@ -483,14 +484,14 @@ HealthSnapshot healthFrom(const HaproxyStats &stats, const Conventions &c, std::
             s.status = check.status;
             s.message = check.message;
         }
-        if (check.latencyMs && (!s.latencyMs || *check.latencyMs > *s.latencyMs))
-            s.latencyMs = check.latencyMs;
+        if (check.latency && (!s.latency || *check.latency > *s.latency))
+            s.latency = check.latency;
         s.checks.append(check);
     }
     for (const QString &name : std::as_const(order)) {
         ServiceHealth s = services.value(name);
         if (s.status == HealthStatus::Unhealthy)
-            s.latencyMs.reset();
+            s.latency.reset();
         h.services.append(s);
     }
     return h;

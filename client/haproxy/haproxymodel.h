@@ -112,6 +112,6 @@ QString rollbackVersion(qint64 journalEntryId, bool lost);
 QByteArray synthesizeExposition(const QList<HaproxyStatRow> &rows, const Conventions &conventions);
 
 // Gateway, frontends and backends as the gateway's checks; servers grouped by name as services.
-HealthSnapshot healthFrom(const HaproxyStats &stats, const Conventions &conventions, std::optional<double> cliLatencyMs);
+HealthSnapshot healthFrom(const HaproxyStats &stats, const Conventions &conventions, std::optional<Milliseconds> cliLatency);
 
 } // namespace cutover::haproxy

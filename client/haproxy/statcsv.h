@@ -99,7 +99,7 @@ struct HaproxyInfo
 struct HaproxyStats
 {
     QDateTime readAt; // UTC
-    std::optional<double> cliLatencyMs; // how long the Runtime API took to answer
+    std::optional<Milliseconds> cliLatency; // how long the Runtime API took to answer
     HaproxyInfo info;
     QList<HaproxyStatRow> rows;
 

@@ -320,12 +320,12 @@ void TestHaproxyBackend::healthOfEveryServer()
     const Result<HealthSnapshot> h = await<HealthSnapshot>([this](auto cb) { m_backend->fetchHealth(cb); });
     QVERIFY2(h.ok(), qPrintable(why(h)));
     QCOMPARE(h->gateway.status, HealthStatus::Healthy);
-    QVERIFY(h->gateway.latencyMs.has_value());
+    QVERIFY(h->gateway.latency.has_value());
     const ServiceHealth *mono = service(*h, "monolith");
     QVERIFY(mono);
     QCOMPARE(mono->kind, ServiceKind::Monolith);
     QCOMPARE(mono->checks.size(), 3); // be_monolith, be_posts, be_payments
-    QVERIFY(mono->latencyMs.has_value()); // check duration
+    QVERIFY(mono->latency.has_value()); // check duration
     QVERIFY(mono->checks.first().message.contains(QStringLiteral("L7OK")));
     QCOMPARE(service(*h, "post-service")->kind, ServiceKind::Microservice);
 }
@@ -336,7 +336,7 @@ void TestHaproxyBackend::ratesAndErrorsMoveUnderTraffic()
     const auto now = [] { return std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()); };
     const Result<MetricsScrape> before = await<MetricsScrape>([this](auto cb) { m_backend->fetchMetrics(cb); });
     QVERIFY2(before.ok(), qPrintable(why(before)));
-    const SeriesTime t0 = now();
+    const WallTime t0 = now();
     QVERIFY(!agg.ingest(before->body, ExpositionFormat::PrometheusText, t0));
 
     const int monolithBefore = m_monolith.requests;
@@ -347,7 +347,7 @@ void TestHaproxyBackend::ratesAndErrorsMoveUnderTraffic()
 
     const Result<MetricsScrape> after = await<MetricsScrape>([this](auto cb) { m_backend->fetchMetrics(cb); });
     QVERIFY(after.ok());
-    const SeriesTime t1 = std::max(now(), t0 + 1ms);
+    const WallTime t1 = std::max(now(), t0 + 1ms);
     QVERIFY(!agg.ingest(after->body, ExpositionFormat::PrometheusText, t1));
     const auto window = std::chrono::ceil<std::chrono::seconds>(t1 - t0);
     const WindowStats posts = agg.stats({MetricGroup::Scope::Route, QStringLiteral("posts"), MetricGroup::Via::Monolith}, window);

@@ -66,7 +66,7 @@ void TestHaproxyMetrics::expositionGivesRatesAndErrors()
     const QByteArray second = synthesizeExposition(rows, Conventions());
 
     MetricsAggregator agg(nullptr);
-    const SeriesTime t0 {std::chrono::milliseconds(1'000'000)};
+    const WallTime t0 {std::chrono::milliseconds(1'000'000)};
     QVERIFY(!agg.ingest(first, ExpositionFormat::PrometheusText, t0));
     QVERIFY(!agg.ingest(second, ExpositionFormat::PrometheusText, t0 + 10s));
     const WindowStats micro = agg.stats({MetricGroup::Scope::Route, QStringLiteral("posts"), MetricGroup::Via::Microservice}, 10s);
@@ -103,7 +103,7 @@ void TestHaproxyMetrics::averagesStandInForPercentiles()
 
     TimeSeriesStore store;
     MetricsAggregator agg(&store);
-    const SeriesTime t0 {std::chrono::milliseconds(1'000'000)};
+    const WallTime t0 {std::chrono::milliseconds(1'000'000)};
     QVERIFY(!agg.ingest(first, ExpositionFormat::PrometheusText, t0));
     QVERIFY(agg.hasAverageLatency());
     const MetricGroup route {MetricGroup::Scope::Route, QStringLiteral("posts"), MetricGroup::Via::All};

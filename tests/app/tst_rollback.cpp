@@ -436,7 +436,7 @@ void TestRollback::markerHoverNamesTheChange()
     chart.resize(640, 300);
     chart.show();
     QVERIFY(QTest::qWaitForWindowExposed(&chart));
-    const SeriesTime t0 {std::chrono::milliseconds(1'800'000'000'000)};
+    const WallTime t0 {std::chrono::milliseconds(1'800'000'000'000)};
     chart.setTimeRange(t0, t0 + 600s);
     const ChartMarker marker {t0 + 300s, QStringLiteral("rollback"), QColor(0xb9, 0x1c, 0x1c),
                               QStringLiteral("rollback.engage by alice\nWhy: 5xx spike")};

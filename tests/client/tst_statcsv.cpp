@@ -253,7 +253,7 @@ void TestStatCsv::healthFromCapture()
     const HealthSnapshot h = healthFrom(stats, Conventions(), 1.5);
     QCOMPARE(h.gateway.kind, ServiceKind::Gateway);
     QCOMPARE(h.gateway.version, QStringLiteral("2.6.12"));
-    QCOMPARE(h.gateway.latencyMs, std::optional<double>(1.5));
+    QCOMPARE(h.gateway.latency, std::optional<Milliseconds>(1.5));
     // Frontends and backends are the gateway's checks.
     QVERIFY(std::any_of(h.gateway.checks.cbegin(), h.gateway.checks.cend(),
                         [](const HealthCheck &c) { return c.name == QLatin1String("frontend fe_main"); }));
@@ -270,7 +270,7 @@ void TestStatCsv::healthFromCapture()
     QCOMPARE(posts.name, QStringLiteral("post-service"));
     QCOMPARE(posts.kind, ServiceKind::Microservice);
     QCOMPARE(posts.status, HealthStatus::Unhealthy);
-    QVERIFY(!posts.latencyMs.has_value());
+    QVERIFY(!posts.latency.has_value());
     QCOMPARE(posts.url, QStringLiteral("http://127.0.0.1:28002"));
     QVERIFY(posts.message.contains(QStringLiteral("Connection refused")));
     QCOMPARE(h.services.at(2).status, HealthStatus::Unhealthy); // MAINT

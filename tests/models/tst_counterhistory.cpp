@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const SeriesTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
+const WallTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
 
 CounterRow rowAt(int second)
 {

@@ -49,7 +49,7 @@ LogLine evilLine(quint64 id)
 {
     LogLine l;
     l.id = LogId {id};
-    l.time = LogTime(std::chrono::milliseconds(1'795'000'000'000LL + qint64(id)));
+    l.time = WallTime(std::chrono::milliseconds(1'795'000'000'000LL + qint64(id)));
     l.status = 502;
     l.level = LogLevel::Error;
     l.service = u"payment-service"_s;

@@ -44,7 +44,7 @@ void TestLogExport::writesRowsAsTheViewCopiesThem()
     LogStore store;
     store.append(test::syntheticLogLines(1, 400));
     QVERIFY(store.appendGap(LogGap {LogId {401}, LogId {410}}));
-    store.appendRestart(QStringLiteral("the gateway restarted"), LogTime(std::chrono::milliseconds(5)));
+    store.appendRestart(QStringLiteral("the gateway restarted"), WallTime(std::chrono::milliseconds(5)));
     store.append(test::syntheticLogLines(1, 100));
     LogTableModel model(&store);
     model.refresh();

@@ -37,7 +37,7 @@ LogLine simLine(quint64 id)
     const auto k = std::size_t(rng() % 5);
     LogLine l;
     l.id = LogId {id};
-    l.time = LogTime(std::chrono::milliseconds(1'795'000'000'000LL + qint64(id) * 5));
+    l.time = WallTime(std::chrono::milliseconds(1'795'000'000'000LL + qint64(id) * 5));
     l.status = rng() % 20 == 0 ? 502 : rng() % 15 == 0 ? 404 : 200;
     l.level = l.status >= 500 ? LogLevel::Error : l.status >= 400 ? LogLevel::Warn : LogLevel::Info;
     l.service = QString::fromLatin1(services[k]);
@@ -460,7 +460,7 @@ void TestLogStore::snapshotOutlivesEvictionAndClear()
         store->append(simLine(id));
     QVERIFY(store->appendGap({LogId {id}, LogId {id + 4}}));
     id += 5;
-    store->appendRestart(QStringLiteral("gateway restarted"), LogTime(std::chrono::milliseconds(1234)));
+    store->appendRestart(QStringLiteral("gateway restarted"), WallTime(std::chrono::milliseconds(1234)));
     const LogFilter f = textFilter(QStringLiteral("payments"));
     const auto before = store->filter(f).matches;
     std::vector<LogLine> kept;

@@ -302,7 +302,7 @@ void TestLogTableModel::cellsShowTheLine()
     LogTableModel model(&store);
     QAbstractItemModelTester tester(&model, QAbstractItemModelTester::FailureReportingMode::Fatal);
     LogLine l = simLine(40);
-    l.time = LogTime(std::chrono::milliseconds(1'795'000'000'123LL)); // 2026-11-18T11:06:40.123Z
+    l.time = WallTime(std::chrono::milliseconds(1'795'000'000'123LL)); // 2026-11-18T11:06:40.123Z
     l.message = QStringLiteral("GET /api/posts/40 502\nsecond line\twith tab");
     store.append(l);
     model.refresh();

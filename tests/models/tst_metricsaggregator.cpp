@@ -12,7 +12,7 @@ using Via = MetricGroup::Via;
 
 namespace {
 
-const SeriesTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
+const WallTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
 
 QByteArray exposition(double ok, double errors, const QList<double> &cumulativeBuckets, const char *requests = "requests_total",
                       const char *duration = "request_duration_seconds", const char *routeLabel = "route")

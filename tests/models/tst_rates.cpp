@@ -12,9 +12,9 @@ namespace {
 
 constexpr double noValue = std::numeric_limits<double>::quiet_NaN();
 
-SeriesTime at(std::chrono::milliseconds sinceEpoch)
+WallTime at(std::chrono::milliseconds sinceEpoch)
 {
-    return SeriesTime(sinceEpoch);
+    return WallTime(sinceEpoch);
 }
 
 // values[i] sampled at i * step, like a promqltest "load <step>" line.
@@ -167,8 +167,8 @@ void TestRates::matchesPrometheus()
     QFETCH(bool, isRate);
     QFETCH(double, expected);
     const std::vector<TimeSeriesPoint> s = samples(values, std::chrono::seconds(stepSeconds));
-    const SeriesTime end = at(std::chrono::seconds(evalSeconds));
-    const SeriesTime start = end - std::chrono::seconds(rangeSeconds);
+    const WallTime end = at(std::chrono::seconds(evalSeconds));
+    const WallTime start = end - std::chrono::seconds(rangeSeconds);
     compareOptional(isRate ? extrapolatedRate(s, start, end) : extrapolatedIncrease(s, start, end), expected);
 }
 

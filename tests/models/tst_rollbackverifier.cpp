@@ -10,7 +10,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const SeriesTime t0 {std::chrono::milliseconds(1'800'000'000'000)};
+const WallTime t0 {std::chrono::milliseconds(1'800'000'000'000)};
 
 // A window of `requests` (plenty for a verdict unless said otherwise) with that error ratio.
 TrafficObservation obs(std::chrono::milliseconds after, std::optional<double> share, std::optional<double> errors,
@@ -25,7 +25,7 @@ TrafficObservation obs(std::chrono::milliseconds after, std::optional<double> sh
         o.window.span = std::chrono::seconds(10);
     }
     if (p95Ms)
-        o.window.latencyP95 = LatencyMs(*p95Ms);
+        o.window.latencyP95 = Milliseconds(*p95Ms);
     return o;
 }
 
@@ -164,7 +164,7 @@ void TestRollbackVerifier::stopAndRestart()
     QVERIFY(!v.observe(obs(20s, 0.0, 0.0, 100)));
     // Stricter objectives from a profile are applied.
     SloThresholds strict;
-    strict.latencyP95Max = LatencyMs(50.0);
+    strict.latencyP95Max = Milliseconds(50.0);
     v.start(t0 + 100s, strict);
     v.observe(obs(110s, 0.0, 0.0, 100));
     QCOMPARE(v.phase(), RollbackVerifier::Phase::Recovering);

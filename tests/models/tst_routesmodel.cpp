@@ -53,7 +53,7 @@ ObservedSplit split(double monolith, double micro, double seconds = 30)
     return s;
 }
 
-const SeriesTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
+const WallTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
 
 } // namespace
 

@@ -14,7 +14,7 @@ ServiceHealth svc(const QString &name, HealthStatus status, double latency = 1.0
     s.name = name;
     s.kind = name == QLatin1String("monolith") ? ServiceKind::Monolith : ServiceKind::Microservice;
     s.status = status;
-    s.latencyMs = latency;
+    s.latency = Milliseconds(latency);
     s.checkedAt = QDateTime::fromSecsSinceEpoch(1700000000, Qt::UTC);
     return s;
 }

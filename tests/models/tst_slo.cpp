@@ -24,7 +24,7 @@ SloWindow counts(double requests, double errors, double p95Ms = noValue, std::ch
     w.requests = requests;
     w.errors = errors;
     if (!std::isnan(p95Ms))
-        w.latencyP95 = LatencyMs(p95Ms);
+        w.latencyP95 = Milliseconds(p95Ms);
     w.span = span;
     return w;
 }
@@ -61,7 +61,7 @@ void TestSlo::defaultsFollowTheMigrationGuide()
 {
     const SloThresholds t;
     QCOMPARE(t.availabilityTarget, 0.999);
-    QVERIFY(t.latencyP95Max == LatencyMs(200.0));
+    QVERIFY(t.latencyP95Max == Milliseconds(200.0));
     QCOMPARE(t.errorRatioMax, 0.001);
     QCOMPARE(t.minLatencyRequests, 200.0);
     const BurnRatePolicy p;

@@ -15,7 +15,7 @@ using Via = MetricGroup::Via;
 
 namespace {
 
-const SeriesTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
+const WallTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
 
 // What one service served so far, by one backend: counters as a gateway exposes them.
 struct Served
@@ -45,7 +45,7 @@ QByteArray exposition(const QList<Served> &served)
 }
 
 // Two scrapes 60 s apart: the second adds `delta` to a first of zeros.
-void feed(MetricsAggregator &agg, const QList<Served> &delta, SeriesTime start = t0)
+void feed(MetricsAggregator &agg, const QList<Served> &delta, WallTime start = t0)
 {
     QList<Served> zero = delta;
     for (Served &s : zero)

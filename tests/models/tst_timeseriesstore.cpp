@@ -13,14 +13,14 @@ namespace {
 
 constexpr double notANumber = std::numeric_limits<double>::quiet_NaN();
 
-SeriesTime at(std::chrono::milliseconds sinceEpoch)
+WallTime at(std::chrono::milliseconds sinceEpoch)
 {
-    return SeriesTime(sinceEpoch);
+    return WallTime(sinceEpoch);
 }
 
-SeriesTime atMs(double ms)
+WallTime atMs(double ms)
 {
-    return SeriesTime(std::chrono::milliseconds(qint64(ms)));
+    return WallTime(std::chrono::milliseconds(qint64(ms)));
 }
 
 QList<double> timesOf(std::span<const TimeSeriesPoint> points)
@@ -467,7 +467,7 @@ void TestTimeSeriesStore::dayAtOneSecondBecomesFewThousandPoints()
     TimeSeriesStore store; // defaults: 24 h, 86,401 points
     const TimeSeriesId id = store.series(QStringLiteral("latency"));
     Lcg random(7);
-    const SeriesTime start = at(1'700'000'000s);
+    const WallTime start = at(1'700'000'000s);
     double lowest = std::numeric_limits<double>::infinity();
     double highest = -lowest;
     for (int i = 0; i < 86'400; ++i) {

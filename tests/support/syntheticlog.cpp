@@ -37,7 +37,7 @@ LogLine syntheticLogLine(quint64 id)
     const auto k = std::size_t(id % 5);
     LogLine l;
     l.id = LogId {id};
-    l.time = LogTime(std::chrono::milliseconds(1'795'000'000'000LL + qint64(id) * 5));
+    l.time = WallTime(std::chrono::milliseconds(1'795'000'000'000LL + qint64(id) * 5));
     l.status = id % 20 == 0 ? 502 : id % 15 == 0 ? 404 : 200;
     l.level = l.status >= 500 ? LogLevel::Error : l.status >= 400 ? LogLevel::Warn : LogLevel::Info;
     l.service = QString::fromLatin1(kServices[k]);

@@ -165,7 +165,7 @@ void TestChartsPanel::allTrafficByDefault()
     const double rps = lastValue(panel.rateChart(), QStringLiteral("requests"));
     QVERIFY2(rps > 55 && rps < 70, qPrintable(QString::number(rps)));
     // Every chart shows the same window, ending at the last scrape.
-    QCOMPARE(panel.rateChart()->timeTo(), SeriesTime(std::chrono::milliseconds(t0Ms + 119'000)));
+    QCOMPARE(panel.rateChart()->timeTo(), WallTime(std::chrono::milliseconds(t0Ms + 119'000)));
     QCOMPARE(panel.rateChart()->timeTo() - panel.rateChart()->timeFrom(), 15min);
 }
 
@@ -318,7 +318,7 @@ void TestChartsPanel::screenshots()
     feed(board, 900);
     board.select(MetricGroup {Scope::Route, route, Via::All});
     QTRY_VERIFY(panel.rateChart()->seriesPointCount(1) > 100);
-    const ChartMarker marker {SeriesTime(std::chrono::milliseconds(t0Ms + 600'000)), QStringLiteral("weight 60 %"),
+    const ChartMarker marker {WallTime(std::chrono::milliseconds(t0Ms + 600'000)), QStringLiteral("weight 60 %"),
                               QColor(0x7c, 0x3a, 0xed)};
     for (ChartWidget *chart : {panel.latencyChart(), panel.errorChart(), panel.rateChart()})
         chart->setMarkers({marker});
@@ -327,7 +327,7 @@ void TestChartsPanel::screenshots()
     board.select(MetricGroup {});
     QTRY_COMPARE(panel.latencyChart()->seriesPointCount(0) > 100, true);
     ChartWidget *latency = panel.latencyChart();
-    const QPoint pos = latency->mapToWidget(SeriesTime(std::chrono::milliseconds(t0Ms + 450'000)), 10.0).toPoint();
+    const QPoint pos = latency->mapToWidget(WallTime(std::chrono::milliseconds(t0Ms + 450'000)), 10.0).toPoint();
     QTest::mouseMove(panel.windowHandle(), latency->mapTo(&panel, pos));
     QTRY_VERIFY(!latency->hoverText().isEmpty());
     QVERIFY(save(panel, folder + QStringLiteral("/charts-all.png")));
@@ -342,7 +342,7 @@ void TestChartsPanel::screenshots()
     gaps.setValueFormat(ChartValueFormat::Milliseconds);
     TimeSeriesStore store;
     const TimeSeriesId id = store.series(QStringLiteral("p95"));
-    const SeriesTime t0 {std::chrono::milliseconds(t0Ms)};
+    const WallTime t0 {std::chrono::milliseconds(t0Ms)};
     for (int i = 0; i < 600; ++i) {
         const bool gap = (i >= 150 && i < 200) || (i >= 300 && i < 400 && i != 350);
         store.append(id, t0 + std::chrono::seconds(i), gap ? qQNaN() : 120 + 30 * std::sin(i / 40.0));

@@ -27,7 +27,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const SeriesTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
+const WallTime t0 {std::chrono::milliseconds(1'700'000'000'000)};
 
 std::unique_ptr<ChartWidget> shownChart(QSize size = QSize(900, 300))
 {
@@ -102,7 +102,7 @@ void TestChartWidget::dayOfDataIsDecimatedToColumns()
     const TimeSeriesId id = store.series(QStringLiteral("p95"));
     for (int i = 0; i < 86'400; ++i)
         store.append(id, t0 + std::chrono::seconds(i), 120 + 40 * std::sin(i / 3000.0) + (i * 7919 % 31));
-    const SeriesTime to = t0 + 86'399s;
+    const WallTime to = t0 + 86'399s;
     const int columns = chart->pixelColumns();
     QVERIFY2(columns > 1000, qPrintable(QString::number(columns)));
     QCOMPARE(columns, int(std::lround(chart->plotArea().width())));
@@ -381,7 +381,7 @@ void TestChartWidget::timeLabelsStayInsideThePlot()
     // out past the plot (cut off at the card's edge), so it is left out until it fits.
     const auto chart = shownChart(QSize(640, 280));
     QVERIFY(chart);
-    const SeriesTime end {std::chrono::milliseconds(1'699'999'200'000)}; // a round hour
+    const WallTime end {std::chrono::milliseconds(1'699'999'200'000)}; // a round hour
     chart->setTimeRange(end - 15min, end);
     chart->addSeries(QStringLiteral("p95"), Qt::blue);
     QCoreApplication::processEvents();
@@ -400,7 +400,7 @@ void TestChartWidget::timeLabelsStayInsideThePlot()
     for (const chartparts::TimeTick &tick : ticks) {
         if (!shown.contains(tick.label))
             continue;
-        const double x = chart->mapToWidget(SeriesTime {std::chrono::milliseconds(tick.ms)}, 0.0).x();
+        const double x = chart->mapToWidget(WallTime {std::chrono::milliseconds(tick.ms)}, 0.0).x();
         const double half = fm.horizontalAdvance(tick.label) / 2.0;
         QVERIFY2(x - half >= plot.left() && x + half <= chart->width(), qPrintable(tick.label));
     }
@@ -450,7 +450,7 @@ void TestChartWidget::overlayLabelsDoNotCoverEachOther()
                        o.plot.bottom() - y / 300.0 * o.plot.height());
     };
     o.format = ChartValueFormat::Milliseconds;
-    o.markers = {ChartMarker {SeriesTime {std::chrono::milliseconds(to - 2'000)}, QStringLiteral("rollback engaged"), Qt::red}};
+    o.markers = {ChartMarker {WallTime {std::chrono::milliseconds(to - 2'000)}, QStringLiteral("rollback engaged"), Qt::red}};
     o.thresholds = {ChartThreshold {QStringLiteral("SLO p95"), 270.0, Qt::red}};
     const QFontMetricsF fm(overlayLabelFont(QFont()));
     OverlayLabels labels = layOutOverlayLabels(o, fm);
@@ -525,7 +525,7 @@ void TestChartWidget::legendShowsNoValueAfterTheTrafficStops()
     chart.addSeries(QStringLiteral("errors"), Qt::red);
     TimeSeriesStore store;
     const TimeSeriesId id = store.series(QStringLiteral("errors"));
-    const SeriesTime t0 {std::chrono::milliseconds(1'800'000'000'000)};
+    const WallTime t0 {std::chrono::milliseconds(1'800'000'000'000)};
     store.append(id, t0, 2.5);
     store.append(id, t0 + std::chrono::seconds(1), 3.5);
     chart.setSeriesData(0, store.decimate(id, t0, t0 + std::chrono::seconds(10), 100));
