@@ -250,10 +250,10 @@ void TestStatCsv::healthFromCapture()
     stats.readAt = QDateTime::currentDateTimeUtc();
     stats.info.version = QStringLiteral("2.6.12");
     stats.rows = *parseShowStat(capture("show_stat_states.csv"));
-    const HealthSnapshot h = healthFrom(stats, Conventions(), 1.5);
+    const HealthSnapshot h = healthFrom(stats, Conventions(), Milliseconds(1.5));
     QCOMPARE(h.gateway.kind, ServiceKind::Gateway);
     QCOMPARE(h.gateway.version, QStringLiteral("2.6.12"));
-    QCOMPARE(h.gateway.latency, std::optional<Milliseconds>(1.5));
+    QCOMPARE(h.gateway.latency, std::optional<Milliseconds>(Milliseconds(1.5)));
     // Frontends and backends are the gateway's checks.
     QVERIFY(std::any_of(h.gateway.checks.cbegin(), h.gateway.checks.cend(),
                         [](const HealthCheck &c) { return c.name == QLatin1String("frontend fe_main"); }));
