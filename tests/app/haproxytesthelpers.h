@@ -4,6 +4,7 @@
 // asynchronous backend call while the event loop runs.
 
 #include "client/apierror.h"
+#include "client/domain.h"
 
 #include <QEventLoop>
 #include <QHash>
@@ -124,6 +125,25 @@ template<typename T>
 QString why(const Result<T> &r)
 {
     return r.ok() ? QString() : r.error().describe();
+}
+
+// The service or route of that name in a snapshot, or null.
+inline const ServiceHealth *service(const HealthSnapshot &h, const char *name)
+{
+    for (const ServiceHealth &s : h.services) {
+        if (s.name == QLatin1String(name))
+            return &s;
+    }
+    return nullptr;
+}
+
+inline const Route *route(const RouteList &list, const char *id)
+{
+    for (const Route &r : list.routes) {
+        if (r.id == QLatin1String(id))
+            return &r;
+    }
+    return nullptr;
 }
 
 } // namespace cutover::test

@@ -47,26 +47,9 @@ namespace {
 using cutover::test::await;
 using cutover::test::freePorts;
 using cutover::test::TinyHttp;
+using cutover::test::route;
+using cutover::test::service;
 using cutover::test::why;
-
-const ServiceHealth *service(const HealthSnapshot &h, const char *name)
-{
-    for (const ServiceHealth &s : h.services) {
-        if (s.name == QLatin1String(name))
-            return &s;
-    }
-    return nullptr;
-}
-
-const Route *route(const RouteList &list, const char *id)
-{
-    for (const Route &r : list.routes) {
-        if (r.id == QLatin1String(id))
-            return &r;
-    }
-    return nullptr;
-}
-
 } // namespace
 
 class TestHaproxyBackend : public QObject
