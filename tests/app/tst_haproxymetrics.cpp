@@ -5,6 +5,7 @@
 #include "client/haproxy/statcsv.h"
 #include "models/metricsaggregator.h"
 #include "models/timeseriesstore.h"
+#include "tests/support/haproxycaptures.h"
 
 #include <QFile>
 #include <QTest>
@@ -17,21 +18,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using cutover::test::findRow;
+
 QByteArray capture(const char *name)
 {
-    QFile f(QFINDTESTDATA(QStringLiteral("../client/data/haproxy/") + QLatin1String(name)));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("missing capture %s", name);
-    return f.readAll();
-}
-
-HaproxyStatRow *findRow(QList<HaproxyStatRow> &rows, const char *proxy, const char *name)
-{
-    for (HaproxyStatRow &r : rows) {
-        if (r.proxy == QLatin1String(proxy) && r.name == QLatin1String(name))
-            return &r;
-    }
-    return nullptr;
+    return cutover::test::haproxyCapture(name);
 }
 
 } // namespace

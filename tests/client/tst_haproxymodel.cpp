@@ -8,6 +8,7 @@
 #include "client/haproxy/haproxymodel.h"
 #include "client/haproxy/mapentries.h"
 #include "client/haproxy/statcsv.h"
+#include "tests/support/haproxycaptures.h"
 
 #include <QFile>
 #include <QTcpServer>
@@ -22,6 +23,13 @@ using namespace cutover::haproxy;
 using namespace std::chrono_literals;
 
 namespace {
+
+using cutover::test::findRow;
+
+QByteArray capture(const char *name)
+{
+    return cutover::test::haproxyCapture(name);
+}
 
 // The journal reads and writes its file on the thread pool: these wait for the answer.
 std::optional<QString> refreshed(AuditJournal &journal)
@@ -49,14 +57,6 @@ Result<JournalEntry> appended(AuditJournal &journal, JournalEntry entry, std::fu
 
 namespace {
 
-QByteArray capture(const char *name)
-{
-    QFile f(QFINDTESTDATA(QStringLiteral("data/haproxy/") + QLatin1String(name)));
-    if (!f.open(QIODevice::ReadOnly))
-        qFatal("missing capture %s", name);
-    return f.readAll();
-}
-
 ConfigSnapshot capturedConfig()
 {
     ConfigSnapshot c;
@@ -66,15 +66,6 @@ ConfigSnapshot capturedConfig()
     c.flags = *parseMapDump(capture("show_map_flags.txt"));
     c.rows = *parseShowStat(capture("show_stat_traffic.csv"));
     return c;
-}
-
-HaproxyStatRow *findRow(QList<HaproxyStatRow> &rows, const char *proxy, const char *name)
-{
-    for (HaproxyStatRow &r : rows) {
-        if (r.proxy == QLatin1String(proxy) && r.name == QLatin1String(name))
-            return &r;
-    }
-    return nullptr;
 }
 
 } // namespace
