@@ -229,11 +229,14 @@ void TestDemoSession::windowKeepsItsSizeThroughAnOutage()
     QVERIFY(connected.wait(10000));
     QTRY_VERIFY_WITH_TIMEOUT(w->gatewayText().contains(QStringLiteral("cutover-sim")), 5000);
     QTRY_VERIFY_WITH_TIMEOUT(w->identityText().contains(QStringLiteral("demo-operator")), 5000);
+    // A good health answer first: with none, the chip would rightly say "never updated".
+    QTRY_VERIFY_WITH_TIMEOUT(session.poller()->state(Source::Health).lastSuccess.isValid(), 10000);
     QCoreApplication::processEvents();
     QCOMPARE(w->size(), size);
     session.demoGateway()->stop();
     QTRY_VERIFY_WITH_TIMEOUT(w->connectionBar()->sourceIsStale(0), 5000);
-    QVERIFY(w->connectionBar()->sourceText(0).contains(QStringLiteral("stale")));
+    QVERIFY2(w->connectionBar()->sourceText(0).contains(QStringLiteral("stale")),
+             qPrintable(w->connectionBar()->sourceText(0)));
     QCoreApplication::processEvents();
     QCOMPARE(w->size(), size);
 }
