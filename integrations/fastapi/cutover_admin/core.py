@@ -65,6 +65,8 @@ class Cutover:
         from .router import build_router  # the router needs the finished object
         self.router = build_router(self)
         self.router.on_startup.append(self._startup)
+        # Now, at import of the gateway's module: uvicorn binds its signal handler before startup.
+        _install_uvicorn_shutdown_hook()
         self.router.on_shutdown.append(self._shutdown)
 
     # --- what the gateway routes with ------------------------------------------------------
@@ -120,7 +122,6 @@ class Cutover:
         app.add_exception_handler(StarletteHTTPException, http_error)
 
     async def _startup(self) -> None:
-        _install_uvicorn_shutdown_hook()
         _LIVE.append(self)
         self.health.start()
 
@@ -204,7 +205,8 @@ class CutoverMiddleware:
 
 def _install_uvicorn_shutdown_hook() -> None:
     """uvicorn waits for open responses before it shuts down, and a log stream never ends by itself:
-    on uvicorn's exit signal, end the streams so that Ctrl-C or SIGTERM stops the gateway promptly."""
+    on uvicorn's exit signal, end the streams so that Ctrl-C or SIGTERM stops the gateway promptly.
+    (uvicorn has no hook for this; sse-starlette wraps the same method for the same reason.)"""
     try:
         from uvicorn.server import Server
     except ImportError:
