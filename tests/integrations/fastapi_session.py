@@ -70,7 +70,8 @@ class Gateway:
         """Start it, wait until it answers, return its instance id."""
         self.starts += 1
         log = open(os.path.join(self.work, f"gateway-{self.starts}.log"), "wb")
-        env = dict(os.environ, CUTOVER_TOKENS_FILE=self.tokens_file, EXAMPLE_HEALTH_INTERVAL_S="2")
+        env = dict(os.environ, CUTOVER_TOKENS_FILE=self.tokens_file, EXAMPLE_HEALTH_INTERVAL_S="2",
+                   EXAMPLE_STATE_FILE=os.path.join(self.work, "routing-state.json"))
         self.proc = subprocess.Popen([PYTHON, "-m", "uvicorn", "example.gateway:app", "--app-dir", self.app_dir,
                                       "--host", "127.0.0.1", "--port", str(self.port)],
                                      stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, env=env)
@@ -268,6 +269,10 @@ def step_follow_across_restart(gw: Gateway, s: Session) -> None:
               "\n".join(map(json.dumps, seen)))
         check(all(r["path"] in ("/api/posts/after-restart",) for r in after),
               "only the new instance's lines after the restart", "\n".join(map(json.dumps, after)))
+        # The routing the operator set survives the restart (the state file); the audit starts again.
+        check(s.api("/admin/routes/payments")["microservice_percent"] == 25, "payments is still at 25 % after the restart")
+        check(s.api("/admin/flags/use_payment_microservice")["allow_users"] == ["u-00042"], "the flag survives the restart")
+        check(s.api("/admin/audit")["latest_id"] == 0, "a new instance has its own audit")
         err_text = open(err_path).read()
         check(f"the gateway restarted (instance {old} is now {gw.instance})" in err_text,
               "stderr says the gateway restarted", err_text)

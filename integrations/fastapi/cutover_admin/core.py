@@ -5,9 +5,13 @@ request in the metrics and the log.
 """
 from __future__ import annotations
 
+import json
 import logging
+import os
+import tempfile
 import time
-from typing import Any, Dict, Iterable, Optional
+from contextlib import contextmanager
+from typing import Any, Dict, Iterable, Iterator, Optional
 
 import httpx
 from prometheus_client import CollectorRegistry
@@ -44,11 +48,14 @@ class Cutover:
                  instance_prefix: str = "gw", log_capacity: int = 100_000, heartbeat_s: float = 10.0,
                  health_interval_s: float = 10.0, http_client: Optional[httpx.AsyncClient] = None,
                  registry: Optional[CollectorRegistry] = None, check_token_permissions: bool = True,
-                 extra_info: Optional[Dict[str, Any]] = None):
+                 extra_info: Optional[Dict[str, Any]] = None, state_file: Optional[str] = None):
         if not 0 < heartbeat_s <= 15:
             raise ValueError("heartbeat_s must be above 0 and at most 15 (contract 1.1 E)")
         self.instance = new_instance(instance_prefix)
         self.state = GatewayState(services, routes, flags, self.instance)
+        self.state_file = os.fspath(state_file) if state_file is not None else None
+        if self.state_file is not None and os.path.exists(self.state_file):
+            self._load_state()
         self.tokens = TokenFile(tokens_file, check_permissions=check_token_permissions)
         self.logs = LogBuffer(self.instance, log_capacity)
         self.idempotency = IdempotencyStore()
@@ -104,6 +111,52 @@ class Cutover:
         if self._client is None:
             self._client = httpx.AsyncClient()
         return self._client
+
+    # --- saving -------------------------------------------------------------------------------
+    def _load_state(self) -> None:
+        try:
+            with open(self.state_file, "rb") as f:
+                data = json.loads(f.read().decode("utf-8"))
+            unknown = self.state.restore(data)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+            # Refuse to start rather than silently forget an engaged rollback.
+            raise RuntimeError(f"cannot use the saved routing state {self.state_file}: {e}; "
+                               "fix or remove the file (removing it restores the configured routes)") from None
+        for what in unknown:
+            log.warning("cutover_admin: %s in %s is no longer configured; ignored", what, self.state_file)
+
+    def _save_state(self) -> None:
+        folder = os.path.dirname(os.path.abspath(self.state_file))
+        fd, tmp = tempfile.mkstemp(prefix=".cutover-state-", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(json.dumps(self.state.saved(), indent=1).encode("utf-8"))
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.state_file)  # atomic: the file is the old state or the new, never half
+        except BaseException:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+            raise
+
+    @contextmanager
+    def change(self) -> Iterator[None]:
+        """One mutation: under the state lock, and saved (when there is a state file) before it is
+        answered. A change that cannot be saved is undone and answered 503."""
+        with self.state.lock:
+            before, audit_len = self.state.saved(), len(self.state.audit)
+            yield
+            if self.state_file is not None and len(self.state.audit) != audit_len:
+                try:
+                    self._save_state()
+                except OSError as e:
+                    self.state.restore(before)
+                    del self.state.audit[audit_len:]
+                    log.error("cutover_admin: cannot save %s: %s; the change was undone", self.state_file, e)
+                    raise ApiError(503, "unavailable",
+                                   f"The change could not be saved ({e.strerror or e}); nothing was changed.") from None
 
     # --- wiring -----------------------------------------------------------------------------
     def install(self, app) -> None:

@@ -136,7 +136,7 @@ def build_router(c: "Cutover") -> APIRouter:
 
     async def put_route(request, who, id):
         body = await json_object_body(request)
-        with st.lock:
+        with c.change():
             r = find_route(id)
             v.check_if_match(request.headers.get("if-match"), r.version, f"Route {r.id}", r.to_json())
             reason = v.reason(body)
@@ -167,7 +167,7 @@ def build_router(c: "Cutover") -> APIRouter:
 
     async def put_flag(request, who, name):
         body = await json_object_body(request)
-        with st.lock:
+        with c.change():
             f = find_flag(name)
             v.check_if_match(request.headers.get("if-match"), f.version, f"Flag {f.name}", st.flag_json(f))
             reason = v.reason(body)
@@ -198,7 +198,7 @@ def build_router(c: "Cutover") -> APIRouter:
                                          "X-Request-ID": request_id_of(request.scope)})
             response: Optional[Response] = None
             try:
-                with st.lock:
+                with c.change():
                     rb = st.rollback
                     v.check_if_match(request.headers.get("if-match"), rb.version, "The rollback state", rb.to_json())
                     reason = v.reason(body)
@@ -214,11 +214,13 @@ def build_router(c: "Cutover") -> APIRouter:
                         st.release(keep, reason, who_acts)
                     else:
                         st.engage(reason, who_acts)
-                    response = json_response(200, rb.to_json(), request, etag(rb.version))
+                    answer, version = rb.to_json(), rb.version
+                # Applied (and saved): from here on this key answers with this response.
+                response = json_response(200, answer, request, etag(version))
                 return response
             finally:
                 if response is not None:
-                    c.idempotency.finish(scope, response.status_code, response.body, etag(st.rollback.version))
+                    c.idempotency.finish(scope, response.status_code, response.body, etag(version))
                 else:
                     c.idempotency.finish(scope, 0, b"", {})
         return post

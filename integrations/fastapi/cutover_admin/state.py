@@ -290,6 +290,51 @@ class GatewayState:
         self._audit(actor, "rollback.release", "rollback", before, after, reason, now)
 
 
+    # --- saving (optional: Cutover(state_file=...)) ------------------------------------------
+    def saved(self) -> dict:
+        """What survives a restart: percentages, flags, the emergency switch and the generation.
+        The audit and the log start again with the new instance."""
+        return {"format": 1, "generation": self.generation,
+                "routes": {r.id: {"microservice_percent": r.microservice_percent, "version": r.version,
+                                  "updated_at": r.updated_at, "updated_by": r.updated_by} for r in self.routes.values()},
+                "flags": {f.name: {"enabled": f.enabled, "rollout_percent": f.rollout_percent,
+                                   "allow_users": list(f.allow_users), "description": f.description, "version": f.version,
+                                   "updated_at": f.updated_at, "updated_by": f.updated_by} for f in self.flags.values()},
+                "rollback": {"engaged": self.rollback.engaged, "version": self.rollback.version,
+                             "engaged_at": self.rollback.engaged_at, "engaged_by": self.rollback.engaged_by,
+                             "reason": self.rollback.reason,
+                             "snapshot": [list(p) for p in self.rollback.snapshot] if self.rollback.snapshot else None,
+                             "released_at": self.rollback.released_at, "released_by": self.rollback.released_by}}
+
+    def restore(self, data: dict) -> List[str]:
+        """Apply saved() output; returns what it could not apply (routes or flags no longer configured).
+        Raises ValueError (KeyError, TypeError) when the data is not what saved() writes."""
+        if data.get("format") != 1:
+            raise ValueError("unknown state file format")
+        unknown = []
+        for rid, r in data["routes"].items():
+            route = self.routes.get(rid)
+            if route is None:
+                unknown.append(f"route {rid}")
+                continue
+            route.microservice_percent, route.version = int(r["microservice_percent"]), str(r["version"])
+            route.updated_at, route.updated_by = float(r["updated_at"]), str(r["updated_by"])
+        for name, f in data["flags"].items():
+            flag = self.flags.get(name)
+            if flag is None:
+                unknown.append(f"flag {name}")
+                continue
+            flag.enabled, flag.rollout_percent = bool(f["enabled"]), int(f["rollout_percent"])
+            flag.allow_users, flag.description = [str(u) for u in f["allow_users"]], str(f["description"])
+            flag.version, flag.updated_at, flag.updated_by = str(f["version"]), float(f["updated_at"]), str(f["updated_by"])
+        rb = data["rollback"]
+        self.rollback = Rollback(bool(rb["engaged"]), str(rb["version"]), rb["engaged_at"], rb["engaged_by"], rb["reason"],
+                                 [(str(r), int(p)) for r, p in rb["snapshot"]] if rb["snapshot"] else None,
+                                 rb["released_at"], rb["released_by"])
+        self.generation = int(data["generation"])
+        return unknown
+
+
 def new_instance(prefix: str) -> str:
     """A new instance id at every start: log and audit ids start again with it (contract 1.1 A)."""
     return f"{prefix}-{secrets.token_hex(4)}"

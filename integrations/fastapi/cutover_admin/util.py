@@ -109,7 +109,7 @@ async def json_object_body(request: Request) -> dict:
         raise ApiError(400, "bad_request", f"the request body is larger than {MAX_BODY_BYTES} bytes")
     try:
         body = json.loads(raw.decode("utf-8"), parse_constant=_reject_constant)
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: nested too deeply
         raise ApiError(400, "bad_request", "the request body is not valid JSON (UTF-8)") from None
     if not isinstance(body, dict):
         raise ApiError(400, "bad_request", "the request body must be a JSON object")

@@ -56,6 +56,8 @@ cutover = Cutover(
     instance_prefix="example",
     http_client=http,
     health_interval_s=float(os.environ.get("EXAMPLE_HEALTH_INTERVAL_S", "10")),
+    # Percentages, flags and an engaged rollback survive a restart when saved here.
+    state_file=os.environ.get("EXAMPLE_STATE_FILE") or None,
 )
 cutover.install(app)
 

@@ -32,7 +32,7 @@ def write_tokens(folder: str, text: str, mode: int = 0o600) -> str:
     return path
 
 
-def make_app(folder: str, log_capacity: int = 100):
+def make_app(folder: str, log_capacity: int = 100, state_file=None):
     tokens = write_tokens(folder, f"# token subject role\n{VIEWER} grafana viewer\n{OPERATOR} alice operator\n"
                                   f"{ADMIN} root admin\n")
     cutover = Cutover(
@@ -42,7 +42,7 @@ def make_app(folder: str, log_capacity: int = 100):
         flags=[Flag("use_post_microservice", True, 100, description="posts"),
                Flag("use_payment_microservice", False, 0, description="Payments beta users")],
         tokens_file=tokens, gateway_name="test-gateway", instance_prefix="test", log_capacity=log_capacity,
-        health_interval_s=3600)
+        health_interval_s=3600, state_file=state_file)
     app = FastAPI()
     cutover.install(app)
 
@@ -175,7 +175,7 @@ class AdminApiTest(unittest.TestCase):
     # --- §2.1, §4.10, 1.1 F ---------------------------------------------------------------------
     def test_bodies_that_are_not_json_objects_are_400(self):
         for raw in (b"not json", b"[1,2]", b'"text"', b'{"microservice_percent": NaN, "reason": "x"}',
-                    b"\xff\xfe{}", b""):
+                    b"\xff\xfe{}", b"", b"[" * 100_000):
             self.assertError(self.put_route(None, raw=raw), 400, "bad_request")
 
     def test_percentages(self):
@@ -355,6 +355,60 @@ class AdminApiTest(unittest.TestCase):
         services = self.client.get("/health/services", headers=auth(VIEWER)).json()
         self.assertEqual([s["name"] for s in services["services"]], ["monolith", "post-service", "payment-service"])
         self.assertEqual(services["gateway"]["kind"], "gateway")
+
+
+class StateFileTest(unittest.TestCase):
+    def setUp(self):
+        self.dir = tempfile.TemporaryDirectory()
+
+    def tearDown(self):
+        self.dir.cleanup()
+
+    def engage(self, client, key="k"):
+        v = client.get("/admin/rollback", headers=auth(VIEWER)).json()["version"]
+        return client.post("/admin/rollback", headers=auth(OPERATOR, **{"If-Match": f'"{v}"', "Idempotency-Key": key}),
+                           content=b'{"reason":"spike"}')
+
+    def test_an_engaged_rollback_survives_a_restart(self):
+        path = os.path.join(self.dir.name, "state.json")
+        app, first = make_app(self.dir.name, state_file=path)
+        with TestClient(app) as client:
+            flag = client.get("/admin/flags/use_payment_microservice", headers=auth(VIEWER)).json()
+            r = client.put("/admin/flags/use_payment_microservice",
+                           headers=auth(OPERATOR, **{"If-Match": f'"{flag["version"]}"'}),
+                           content=b'{"enabled":true,"rollout_percent":10,"allow_users":["u-1"],"reason":"beta"}')
+            self.assertEqual(r.status_code, 200, r.text)
+            self.assertEqual(self.engage(client).status_code, 200)
+            routes = client.get("/admin/routes", headers=auth(VIEWER)).json()
+        app, second = make_app(self.dir.name, state_file=path)
+        self.assertNotEqual(second.instance, first.instance)
+        self.assertTrue(second.USE_MONOLITH)
+        with TestClient(app) as client:
+            self.assertEqual(client.get("/admin/routes", headers=auth(VIEWER)).json(), routes)
+            self.assertEqual(client.get("/admin/rollback", headers=auth(VIEWER)).json()["snapshot"],
+                             [{"route": "posts", "microservice_percent": 100}, {"route": "payments", "microservice_percent": 0}])
+            self.assertEqual(client.get("/admin/flags/use_payment_microservice", headers=auth(VIEWER)).json()["allow_users"],
+                             ["u-1"])
+            self.assertEqual(client.get("/admin/audit", headers=auth(VIEWER)).json()["latest_id"], 0)  # a new instance's audit
+
+    def test_a_broken_state_file_stops_the_start(self):
+        path = os.path.join(self.dir.name, "state.json")
+        with open(path, "w") as f:
+            f.write('{"format": 1, "routes": ')
+        with self.assertRaises(RuntimeError) as e:
+            make_app(self.dir.name, state_file=path)
+        self.assertIn(path, str(e.exception))
+
+    def test_a_change_that_cannot_be_saved_is_undone(self):
+        app, cutover = make_app(self.dir.name, state_file=os.path.join(self.dir.name, "missing", "state.json"))
+        with TestClient(app) as client:
+            r = self.engage(client)
+            self.assertEqual((r.status_code, r.json()["error"]["code"]), (503, "unavailable"))
+            self.assertFalse(cutover.USE_MONOLITH)
+            self.assertEqual(client.get("/admin/rollback", headers=auth(VIEWER)).json()["version"], "1")
+            self.assertEqual(client.get("/admin/audit", headers=auth(VIEWER)).json()["latest_id"], 0)
+            os.mkdir(os.path.join(self.dir.name, "missing"))
+            self.assertEqual(self.engage(client).status_code, 200)  # the key was not kept for the failure
 
 
 class LogBufferTest(unittest.TestCase):
