@@ -270,7 +270,7 @@ def build_router(c: "Cutover") -> APIRouter:
             finally:
                 c.logs.unsubscribe(sub)
 
-        return StreamingResponse(events(), 200, media_type="text/event-stream; charset=utf-8",
+        return StreamingResponse(events(), 200, media_type="text/event-stream",  # Starlette adds the charset
                                  headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no",
                                           "X-Request-ID": request_id_of(request.scope)})
 
