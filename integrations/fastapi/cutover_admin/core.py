@@ -23,9 +23,10 @@ from .health import HealthChecker
 from .idempotency import IdempotencyStore
 from .logbuffer import LogBuffer
 from .metrics import CutoverCollector, RequestMetrics
+from .router import build_router
 from .state import Flag, GatewayState, Route, Service, new_instance
 from .tokens import TokenFile
-from .util import ApiError, error_response, request_id_of
+from .util import ApiError, error_response, iso_time, request_id_of
 
 log = logging.getLogger("cutover_admin")
 
@@ -49,6 +50,8 @@ class Cutover:
                  health_interval_s: float = 10.0, http_client: Optional[httpx.AsyncClient] = None,
                  registry: Optional[CollectorRegistry] = None, check_token_permissions: bool = True,
                  extra_info: Optional[Dict[str, Any]] = None, state_file: Optional[str] = None):
+        if not (instance_prefix.isascii() and instance_prefix.isprintable() and 1 <= len(instance_prefix) <= 100):
+            raise ValueError("instance_prefix must be 1 to 100 printable ASCII characters")
         if not 0 < heartbeat_s <= 15:
             raise ValueError("heartbeat_s must be above 0 and at most 15 (contract 1.1 E)")
         self.instance = new_instance(instance_prefix)
@@ -69,7 +72,6 @@ class Cutover:
         self.request_metrics = RequestMetrics()
         self.registry = registry if registry is not None else CollectorRegistry()
         self.registry.register(CutoverCollector(self.request_metrics, self._gauges))
-        from .router import build_router  # the router needs the finished object
         self.router = build_router(self)
         self.router.on_startup.append(self._startup)
         # Now, at import of the gateway's module: uvicorn binds its signal handler before startup.
@@ -201,7 +203,7 @@ class Cutover:
             self.health.health[upstream].record(status)
         ms = round(seconds * 1000, 1)
         level = "error" if status >= 500 else "warn" if status >= 400 else "info"
-        self.logs.append({"time": _now_iso(), "level": level, "service": route.service, "backend": backend,
+        self.logs.append({"time": iso_time(), "level": level, "service": route.service, "backend": backend,
                           "method": method, "path": path, "status": status, "latency_ms": ms,
                           "request_id": request_id_of(scope), "user_id": user_id, "route": route.id,
                           "upstream": upstream, "message": f"{method} {path} {status} {ms}ms"})
@@ -214,11 +216,6 @@ class Cutover:
                 durations.append((name, h.latency_ms / 1000))
         return {"upstream_up": up, "rollback_engaged": 1 if self.state.rollback.engaged else 0,
                 "config_version": self.state.generation, "health_check_duration_seconds": durations}
-
-
-def _now_iso() -> str:
-    from .util import iso_time
-    return iso_time()
 
 
 class CutoverMiddleware:
