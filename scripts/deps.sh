@@ -12,6 +12,7 @@ packages=(
   appstream desktop-file-utils
   clang libclang-rt-14-dev lld
   haproxy prometheus
+  python3-yaml
 )
 
 missing=()
