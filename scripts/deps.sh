@@ -12,7 +12,7 @@ packages=(
   appstream desktop-file-utils
   clang libclang-rt-14-dev lld
   haproxy prometheus
-  python3-fastapi python3-uvicorn python3-prometheus-client python3-httpx
+  python3-fastapi python3-uvicorn python3-prometheus-client python3-httpx python3-yaml
 )
 
 missing=()

@@ -90,7 +90,7 @@ HttpResponse AdminServer::getInfo(Ctx &)
                  {"flags", true},  {"rollback", true},  {"audit", true},       {"logs", true},
                  {"log_stream", true}, {"simulator", true}};
     return HttpResponse::json(200, {{"api_version", "1.0"},
-                                    {"gateway", {{"name", "cutover-sim"}, {"version", CUTOVER_VERSION}, {"instance", m_instance}}},
+                                    {"gateway", {{"name", "cutover-sim"}, {"version", CUTOVER_VERSION}, {"instance", m_instance}, {"test", true}}},
                                     {"capabilities", caps},
                                     {"metrics", {{"requests_total", "requests_total"},
                                                  {"request_duration_seconds", "request_duration_seconds"}}},

@@ -195,6 +195,7 @@ QList<Command> allCommands()
     addRollbackCommands(commands);
     addAuditCommand(commands);
     addLogsCommand(commands);
+    addConformanceCommand(commands);
     addProfileCommands(commands);
     return commands;
 }

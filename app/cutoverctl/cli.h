@@ -88,6 +88,7 @@ struct Command
     bool needsGateway = true;
     std::function<int(Context &)> run;
     std::chrono::seconds timeout {30}; // the overall deadline without --timeout
+    bool waitingNotice = true;         // "still waiting for the gateway" every 5 s while it runs
 };
 
 // The command table, in the order the overview lists it. Each is filled by its own file.
@@ -103,6 +104,7 @@ void addRollbackCommands(QList<Command> &commands);
 void addAuditCommand(QList<Command> &commands);
 void addLogsCommand(QList<Command> &commands);
 void addProfileCommands(QList<Command> &commands);
+void addConformanceCommand(QList<Command> &commands);
 
 // The options every command accepts (connection, output, help).
 QList<QCommandLineOption> globalOptions();

@@ -339,7 +339,8 @@ int runCommandLine(const QStringList &args)
                          .arg(left.count())
                          .arg(std::chrono::duration_cast<std::chrono::seconds>(timeout).count()));
     });
-    waiting.start();
+    if (command->waitingNotice)
+        waiting.start();
     try {
         return command->run(context);
     } catch (ApiError error) {
