@@ -70,7 +70,7 @@ class Gateway:
         """Start it, wait until it answers, return its instance id."""
         self.starts += 1
         log = open(os.path.join(self.work, f"gateway-{self.starts}.log"), "wb")
-        env = dict(os.environ, CUTOVER_TOKENS_FILE=self.tokens_file, EXAMPLE_HEALTH_INTERVAL_S="2",
+        env = dict(os.environ, CUTOVER_TOKENS_FILE=self.tokens_file, EXAMPLE_HEALTH_INTERVAL_S="2", EXAMPLE_TEST_GATEWAY="1",
                    EXAMPLE_STATE_FILE=os.path.join(self.work, "routing-state.json"))
         self.proc = subprocess.Popen([PYTHON, "-m", "uvicorn", "example.gateway:app", "--app-dir", self.app_dir,
                                       "--host", "127.0.0.1", "--port", str(self.port)],
@@ -288,7 +288,19 @@ def step_follow_across_restart(gw: Gateway, s: Session) -> None:
           open(err_path).read())
 
 
-STEPS = [step_status, step_routes_and_flags, step_rollback, step_audit, step_follow_across_restart]
+def step_conformance(gw: Gateway, s: Session) -> None:
+    """`cutoverctl conformance`: read-only, then with --mutating (the example says gateway.test)."""
+    out = s.run(["conformance"], expect=0)
+    check(" 0 failed" in out and "info.shape" in out, "a read-only conformance run with no failure", out)
+    out = s.run(["conformance", "--mutating", "--viewer-token-file", s.token_files["viewer"], "--json"], expect=0)
+    report = json.loads(out[:out.rindex("}") + 1])
+    bad = [c for c in report["checks"] if c["status"] != "pass"]
+    check(report["mutating"] and report["test_gateway"] and not bad, "every conformance check passes, mutating included",
+          json.dumps(bad, indent=1))
+    check(s.api("/admin/rollback")["engaged"] is False, "the conformance run left the rollback released")
+
+
+STEPS = [step_status, step_routes_and_flags, step_rollback, step_audit, step_follow_across_restart, step_conformance]
 
 
 def main() -> int:

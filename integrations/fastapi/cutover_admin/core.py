@@ -49,7 +49,8 @@ class Cutover:
                  instance_prefix: str = "gw", log_capacity: int = 100_000, heartbeat_s: float = 10.0,
                  health_interval_s: float = 10.0, http_client: Optional[httpx.AsyncClient] = None,
                  registry: Optional[CollectorRegistry] = None, check_token_permissions: bool = True,
-                 extra_info: Optional[Dict[str, Any]] = None, state_file: Optional[str] = None):
+                 extra_info: Optional[Dict[str, Any]] = None, state_file: Optional[str] = None,
+                 test_gateway: bool = False):
         if not (instance_prefix.isascii() and instance_prefix.isprintable() and 1 <= len(instance_prefix) <= 100):
             raise ValueError("instance_prefix must be 1 to 100 printable ASCII characters")
         if not 0 < heartbeat_s <= 15:
@@ -65,6 +66,9 @@ class Cutover:
         self.gateway_name, self.gateway_version = gateway_name, gateway_version
         self.heartbeat_s = heartbeat_s
         self.extra_info = dict(extra_info or {})
+        # /admin/info's gateway.test (1.1): this gateway serves no real users, so a conformance
+        # checker may change its routing. Never set it on a gateway in front of real traffic.
+        self.test_gateway = bool(test_gateway)
         self.started_at = time.time()
         self._own_client = http_client is None
         self._client = http_client

@@ -74,6 +74,8 @@ def build_router(c: "Cutover") -> APIRouter:
                                  "rollback": True, "audit": True, "logs": True, "log_stream": True},
                 "metrics": {"requests_total": "requests_total", "request_duration_seconds": "request_duration_seconds"},
                 "server_time": iso_time()}
+        if c.test_gateway:
+            body["gateway"]["test"] = True
         for key, value in c.extra_info.items():  # members the gateway adds; clients ignore unknown ones
             if key == "capabilities":
                 body["capabilities"].update(value)

@@ -58,6 +58,8 @@ cutover = Cutover(
     health_interval_s=float(os.environ.get("EXAMPLE_HEALTH_INTERVAL_S", "10")),
     # Percentages, flags and an engaged rollback survive a restart when saved here.
     state_file=os.environ.get("EXAMPLE_STATE_FILE") or None,
+    # Stub services behind it, no real users: `cutoverctl conformance --mutating` may run.
+    test_gateway=os.environ.get("EXAMPLE_TEST_GATEWAY") == "1",
 )
 cutover.install(app)
 
