@@ -81,6 +81,72 @@ private:
     QHash<QTcpSocket *, QByteArray> m_buffers;
 };
 
+// A TCP proxy in front of HAProxy's Runtime API that loses one answer: sessions pass through,
+// but the command that is the (skip+1)-th to start with `trigger` reaches HAProxy, is applied,
+// and its answer is dropped with the connection, as when a link breaks at the wrong moment.
+class CliAnswerLoser : public QObject
+{
+public:
+    CliAnswerLoser(quint16 upstream, QByteArray trigger, int skip = 0)
+        : m_upstream(upstream), m_trigger(std::move(trigger)), m_skip(skip)
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = m_server.nextPendingConnection())
+                link(s);
+        });
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    quint16 port() const { return m_server.serverPort(); }
+    int seen = 0;      // commands that started with the trigger, passed or cut
+    bool cut = false;  // the answer was lost
+
+private:
+    void link(QTcpSocket *client)
+    {
+        client->setParent(this);
+        auto *upstream = new QTcpSocket(client);
+        auto pending = std::make_shared<QByteArray>(); // the client's bytes not yet split into lines
+        auto losing = std::make_shared<bool>(false);   // this session's next answer is dropped
+        const auto forward = [this, client, upstream, pending, losing] {
+            if (upstream->state() != QAbstractSocket::ConnectedState)
+                return; // sent once connected
+            pending->append(client->readAll());
+            for (qsizetype nl = pending->indexOf('\n'); nl >= 0; nl = pending->indexOf('\n')) {
+                const QByteArray line = pending->left(nl + 1);
+                pending->remove(0, nl + 1);
+                if (line.startsWith(m_trigger) && seen++ == m_skip)
+                    *losing = true;
+                upstream->write(line);
+            }
+        };
+        connect(upstream, &QTcpSocket::connected, client, forward);
+        connect(client, &QTcpSocket::readyRead, client, forward);
+        connect(upstream, &QTcpSocket::readyRead, client, [this, client, upstream, losing] {
+            const QByteArray answer = upstream->readAll();
+            if (!*losing) {
+                client->write(answer);
+                return;
+            }
+            // HAProxy answered, so it applied the command: the client never learns it.
+            cut = true;
+            upstream->abort();
+            client->abort();
+            client->deleteLater();
+        });
+        connect(upstream, &QTcpSocket::disconnected, client, [client] { client->disconnectFromHost(); });
+        connect(client, &QTcpSocket::disconnected, client, [client, upstream] {
+            upstream->disconnectFromHost();
+            client->deleteLater();
+        });
+        upstream->connectToHost(QHostAddress::LocalHost, m_upstream);
+    }
+
+    QTcpServer m_server;
+    quint16 m_upstream;
+    QByteArray m_trigger;
+    int m_skip;
+};
+
 // Ports free at the moment of asking, all different. The probes stay open until every port is
 // chosen: closed one at a time, the kernel may hand the same port out twice, and HAProxy (which
 // binds with SO_REUSEPORT) would then accept two listeners on one port and split connections

@@ -45,6 +45,7 @@ using namespace std::chrono_literals;
 namespace {
 
 using cutover::test::await;
+using cutover::test::CliAnswerLoser;
 using cutover::test::freePorts;
 using cutover::test::TinyHttp;
 using cutover::test::route;
@@ -66,6 +67,7 @@ private Q_SLOTS:
     void cutOverARoute();
     void flagSendsItsUsersToTheMicroservice();
     void rollbackAndRelease();
+    void lostAnswersAreReadBack();
     void serverStatesDownMaintDrain();
     void logsAreFollowed();
     void logsThroughTheBackendInterface();
@@ -482,6 +484,81 @@ void TestHaproxyBackend::rollbackAndRelease()
     QCOMPARE(e.reason, engage.reason);
     QVERIFY(e.before.contains("\"posts\":50"));
     QVERIFY(e.after.contains("\"posts\":0"));
+}
+
+void TestHaproxyBackend::lostAnswersAreReadBack()
+{
+    // A backend whose Runtime API link drops the answer to one command that HAProxy applied.
+    const auto lossy = [this](CliAnswerLoser &loser) {
+        auto backend = std::make_unique<HaproxyBackend>(options(QStringLiteral("tcp://127.0.0.1:%1").arg(loser.port())), &m_nam);
+        backend->setActionRetry({4, 10ms, 50ms});
+        return backend;
+    };
+    const Route posts = *route(*routes(), "posts");
+    QCOMPARE(posts.microservicePercent, 50);
+    qint64 journal = m_backend->journal().latestId();
+
+    // The second weight (the last command) applied, its answer lost: reading back finds the
+    // route at the target, so it is journaled once and nothing is sent again.
+    {
+        CliAnswerLoser loser(m_stats, "set weight ", 1);
+        QVERIFY(loser.listen());
+        auto backend = lossy(loser);
+        const Result<Route> changed = await<Route>([&](auto cb) {
+            backend->setRoutePercent(posts.id, 70, posts.version, QStringLiteral("lost answer drill"), cb);
+        });
+        QVERIFY(loser.cut);
+        QVERIFY2(changed.ok(), qPrintable(why(changed)));
+        QCOMPARE(changed->microservicePercent, 70);
+        QCOMPARE(loser.seen, 2);
+        QCOMPARE(route(*routes(), "posts")->version, changed->version);
+        QCOMPARE(m_backend->journal().latestId(), ++journal);
+    }
+    // The first weight applied, its answer lost: reading back finds the change partly in, and
+    // the same plan is sent again to finish it.
+    {
+        const Route now = *route(*routes(), "posts");
+        CliAnswerLoser loser(m_stats, "set weight ", 0);
+        QVERIFY(loser.listen());
+        auto backend = lossy(loser);
+        const Result<Route> changed = await<Route>([&](auto cb) {
+            backend->setRoutePercent(now.id, 50, now.version, QStringLiteral("lost answer drill, back"), cb);
+        });
+        QVERIFY(loser.cut);
+        QVERIFY2(changed.ok(), qPrintable(why(changed)));
+        QCOMPARE(changed->microservicePercent, 50);
+        QCOMPARE(loser.seen, 3); // the first, cut; then the whole plan again
+        QCOMPARE(route(*routes(), "posts")->microservicePercent, 50);
+        QCOMPARE(m_backend->journal().latestId(), ++journal);
+    }
+    // A flag's one map change applied, its answer lost: read back, journaled once.
+    {
+        const Result<FlagList> flags = await<FlagList>([this](auto cb) { m_backend->fetchFlags(cb); });
+        QVERIFY2(flags.ok(), qPrintable(why(flags)));
+        const auto flag = std::find_if(flags->flags.cbegin(), flags->flags.cend(),
+                                       [](const Flag &f) { return f.name == QLatin1String("use_payment_microservice"); });
+        QVERIFY(flag != flags->flags.cend());
+        FlagChange change;
+        change.enabled = flag->enabled;
+        change.rolloutPercent = flag->rolloutPercent == 20 ? 30 : 20;
+        change.allowUsers = flag->allowUsers;
+        CliAnswerLoser loser(m_stats, "set map ", 0);
+        QVERIFY(loser.listen());
+        auto backend = lossy(loser);
+        const Result<Flag> updated = await<Flag>([&](auto cb) {
+            backend->updateFlag(flag->name, change, flag->version, QStringLiteral("lost answer drill"), cb);
+        });
+        QVERIFY(loser.cut);
+        QVERIFY2(updated.ok(), qPrintable(why(updated)));
+        QCOMPARE(updated->rolloutPercent, change.rolloutPercent);
+        QCOMPARE(updated->allowUsers, change.allowUsers);
+        QCOMPARE(loser.seen, 1);
+        const Result<FlagList> after = await<FlagList>([this](auto cb) { m_backend->fetchFlags(cb); });
+        QVERIFY2(after.ok(), qPrintable(why(after)));
+        const auto read = std::find_if(after->flags.cbegin(), after->flags.cend(), [&](const Flag &f) { return f.name == flag->name; });
+        QCOMPARE(read->version, updated->version);
+        QCOMPARE(m_backend->journal().latestId(), ++journal);
+    }
 }
 
 void TestHaproxyBackend::serverStatesDownMaintDrain()
