@@ -67,7 +67,8 @@ private Q_SLOTS:
     void cutOverARoute();
     void flagSendsItsUsersToTheMicroservice();
     void rollbackAndRelease();
-    void lostAnswersAreReadBack();
+    void lostRouteAnswersAreReadBack();
+    void lostFlagAnswerIsReadBack();
     void serverStatesDownMaintDrain();
     void logsAreFollowed();
     void logsThroughTheBackendInterface();
@@ -85,6 +86,8 @@ private:
     QList<int> get(const QString &path, int count, const QByteArray &user = {});
     Result<RouteList> routes() { return await<RouteList>([this](auto cb) { m_backend->fetchRoutes(cb); }); }
     HaproxyOptions options(const QString &url) const;
+    // A backend whose Runtime API goes through `loser`, with a short retry budget.
+    std::unique_ptr<HaproxyBackend> lossy(const cutover::test::CliAnswerLoser &loser);
 
     QTemporaryDir m_dir;
     TinyHttp m_monolith {QStringLiteral("monolith")};
@@ -486,14 +489,16 @@ void TestHaproxyBackend::rollbackAndRelease()
     QVERIFY(e.after.contains("\"posts\":0"));
 }
 
-void TestHaproxyBackend::lostAnswersAreReadBack()
+std::unique_ptr<HaproxyBackend> TestHaproxyBackend::lossy(const CliAnswerLoser &loser)
 {
-    // A backend whose Runtime API link drops the answer to one command that HAProxy applied.
-    const auto lossy = [this](CliAnswerLoser &loser) {
-        auto backend = std::make_unique<HaproxyBackend>(options(QStringLiteral("tcp://127.0.0.1:%1").arg(loser.port())), &m_nam);
-        backend->setActionRetry({4, 10ms, 50ms});
-        return backend;
-    };
+    auto backend = std::make_unique<HaproxyBackend>(options(QStringLiteral("tcp://127.0.0.1:%1").arg(loser.port())), &m_nam);
+    backend->setActionRetry({4, 10ms, 50ms});
+    return backend;
+}
+
+// Through a link that drops the answer to one command HAProxy applied.
+void TestHaproxyBackend::lostRouteAnswersAreReadBack()
+{
     const Route posts = *route(*routes(), "posts");
     QCOMPARE(posts.microservicePercent, 50);
     qint64 journal = m_backend->journal().latestId();
@@ -503,7 +508,7 @@ void TestHaproxyBackend::lostAnswersAreReadBack()
     {
         CliAnswerLoser loser(m_stats, "set weight ", 1);
         QVERIFY(loser.listen());
-        auto backend = lossy(loser);
+        const auto backend = lossy(loser);
         const Result<Route> changed = await<Route>([&](auto cb) {
             backend->setRoutePercent(posts.id, 70, posts.version, QStringLiteral("lost answer drill"), cb);
         });
@@ -520,7 +525,7 @@ void TestHaproxyBackend::lostAnswersAreReadBack()
         const Route now = *route(*routes(), "posts");
         CliAnswerLoser loser(m_stats, "set weight ", 0);
         QVERIFY(loser.listen());
-        auto backend = lossy(loser);
+        const auto backend = lossy(loser);
         const Result<Route> changed = await<Route>([&](auto cb) {
             backend->setRoutePercent(now.id, 50, now.version, QStringLiteral("lost answer drill, back"), cb);
         });
@@ -531,34 +536,38 @@ void TestHaproxyBackend::lostAnswersAreReadBack()
         QCOMPARE(route(*routes(), "posts")->microservicePercent, 50);
         QCOMPARE(m_backend->journal().latestId(), ++journal);
     }
-    // A flag's one map change applied, its answer lost: read back, journaled once.
-    {
-        const Result<FlagList> flags = await<FlagList>([this](auto cb) { m_backend->fetchFlags(cb); });
-        QVERIFY2(flags.ok(), qPrintable(why(flags)));
-        const auto flag = std::find_if(flags->flags.cbegin(), flags->flags.cend(),
-                                       [](const Flag &f) { return f.name == QLatin1String("use_payment_microservice"); });
-        QVERIFY(flag != flags->flags.cend());
-        FlagChange change;
-        change.enabled = flag->enabled;
-        change.rolloutPercent = flag->rolloutPercent == 20 ? 30 : 20;
-        change.allowUsers = flag->allowUsers;
-        CliAnswerLoser loser(m_stats, "set map ", 0);
-        QVERIFY(loser.listen());
-        auto backend = lossy(loser);
-        const Result<Flag> updated = await<Flag>([&](auto cb) {
-            backend->updateFlag(flag->name, change, flag->version, QStringLiteral("lost answer drill"), cb);
-        });
-        QVERIFY(loser.cut);
-        QVERIFY2(updated.ok(), qPrintable(why(updated)));
-        QCOMPARE(updated->rolloutPercent, change.rolloutPercent);
-        QCOMPARE(updated->allowUsers, change.allowUsers);
-        QCOMPARE(loser.seen, 1);
-        const Result<FlagList> after = await<FlagList>([this](auto cb) { m_backend->fetchFlags(cb); });
-        QVERIFY2(after.ok(), qPrintable(why(after)));
-        const auto read = std::find_if(after->flags.cbegin(), after->flags.cend(), [&](const Flag &f) { return f.name == flag->name; });
-        QCOMPARE(read->version, updated->version);
-        QCOMPARE(m_backend->journal().latestId(), ++journal);
-    }
+}
+
+// A flag's one map change applied, its answer lost: read back, journaled once.
+void TestHaproxyBackend::lostFlagAnswerIsReadBack()
+{
+    const Result<FlagList> flags = await<FlagList>([this](auto cb) { m_backend->fetchFlags(cb); });
+    QVERIFY2(flags.ok(), qPrintable(why(flags)));
+    const qint64 journal = m_backend->journal().latestId();
+    const auto flag = std::find_if(flags->flags.cbegin(), flags->flags.cend(),
+                                   [](const Flag &f) { return f.name == QLatin1String("use_payment_microservice"); });
+    QVERIFY(flag != flags->flags.cend());
+    FlagChange change;
+    change.enabled = flag->enabled;
+    change.rolloutPercent = flag->rolloutPercent == 20 ? 30 : 20;
+    change.allowUsers = flag->allowUsers;
+    CliAnswerLoser loser(m_stats, "set map ", 0);
+    QVERIFY(loser.listen());
+    const auto backend = lossy(loser);
+    const Result<Flag> updated = await<Flag>([&](auto cb) {
+        backend->updateFlag(flag->name, change, flag->version, QStringLiteral("lost answer drill"), cb);
+    });
+    QVERIFY(loser.cut);
+    QVERIFY2(updated.ok(), qPrintable(why(updated)));
+    QCOMPARE(updated->rolloutPercent, change.rolloutPercent);
+    QCOMPARE(updated->allowUsers, change.allowUsers);
+    QCOMPARE(loser.seen, 1); // decided by reading back, not sent again
+    const Result<FlagList> after = await<FlagList>([this](auto cb) { m_backend->fetchFlags(cb); });
+    QVERIFY2(after.ok(), qPrintable(why(after)));
+    const auto read = std::find_if(after->flags.cbegin(), after->flags.cend(), [&](const Flag &f) { return f.name == flag->name; });
+    QVERIFY(read != after->flags.cend());
+    QCOMPARE(read->version, updated->version);
+    QCOMPARE(m_backend->journal().latestId(), journal + 1);
 }
 
 void TestHaproxyBackend::serverStatesDownMaintDrain()
