@@ -131,7 +131,7 @@ quint64 HaproxyBackend::runPlanned(Planned<Plan, T> change, Callback<T> done)
     ActionRunner::Spec<T> spec;
     spec.name = c->name;
     spec.confirmer = QStringLiteral("HAProxy");
-    spec.retry = m_actionRetry;
+    spec.retry = c->retry;
     spec.attempt = [this, c](const ActionTry &, Callback<T> tried) { plannedTry(c, std::move(tried)); };
     spec.resolve = [this, c](std::function<void(ActionResolution<T>)> report) { resolvePlanned(c, std::move(report)); };
     return m_runner->run(std::move(spec), std::move(done));
@@ -229,6 +229,7 @@ void HaproxyBackend::setRoutePercent(const QString &routeId, int percent, const 
 {
     Planned<RoutePlan, Route> change;
     change.name = RoutePlan::endpointFor(routeId);
+    change.retry = m_changeRetry;
     change.make = [this, routeId, percent, expectedVersion, reason](const Read &r) {
         return RoutePlan::make(routeId, percent, expectedVersion, reason, r.config, model(r), r.level, m_options.conventions);
     };
@@ -247,6 +248,7 @@ void HaproxyBackend::updateFlag(const QString &name, const FlagChange &change, c
 {
     Planned<FlagPlan, Flag> flag;
     flag.name = FlagPlan::endpointFor(name);
+    flag.retry = m_changeRetry;
     flag.make = [this, name, change, expectedVersion, reason](const Read &r) {
         return FlagPlan::make(name, change, expectedVersion, reason, r.config, model(r), r.level);
     };
@@ -284,6 +286,7 @@ quint64 HaproxyBackend::runRollback(const ActionRequest &request, bool engage, b
 {
     Planned<RollbackPlan, RollbackState> change;
     change.name = RollbackPlan::actionName(engage);
+    change.retry = m_actionRetry;
     change.answered = [this, request, engage, keepMonolith] { return checkKey(request, engage, keepMonolith); };
     change.make = [this, request, engage, keepMonolith](const Read &r) {
         return RollbackPlan::make(engage, keepMonolith, request, r.config, model(r), r.level, m_journal.latestRollback(),

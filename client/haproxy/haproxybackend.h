@@ -100,7 +100,11 @@ public:
 
     const HaproxyOptions &options() const { return m_options; }
     const haproxy::AuditJournal &journal() const { return m_journal; }
+    // The rollback's engage and release (an emergency action: tried long).
     void setActionRetry(RetryPolicy policy) { m_actionRetry = policy; }
+    // A route's or a flag's change (interactive, with a version: a short budget, enough to
+    // finish a change left partly applied by a lost answer).
+    void setChangeRetry(RetryPolicy policy) { m_changeRetry = policy; }
     QString actor() const;
 
 Q_SIGNALS:
@@ -148,6 +152,7 @@ private:
     struct Planned
     {
         QString name; // for the runner's messages
+        RetryPolicy retry;
         // Optional: the answer the journal already holds for this request (the rollback's key).
         std::function<std::optional<Result<T>>()> answered;
         std::function<Result<Plan>(const Read &)> make;
@@ -194,6 +199,7 @@ private:
     haproxy::AuditJournal m_journal;
     QString m_journalError; // last logged; a journal that stays unreadable is logged once
     RetryPolicy m_actionRetry {8, std::chrono::milliseconds(300), std::chrono::milliseconds(5000)};
+    RetryPolicy m_changeRetry {3, std::chrono::milliseconds(200), std::chrono::milliseconds(1000)};
     ActionRunner *m_runner;
     bool m_unpersisted = false;
 };

@@ -492,7 +492,7 @@ void TestHaproxyBackend::rollbackAndRelease()
 std::unique_ptr<HaproxyBackend> TestHaproxyBackend::lossy(const CliAnswerLoser &loser)
 {
     auto backend = std::make_unique<HaproxyBackend>(options(QStringLiteral("tcp://127.0.0.1:%1").arg(loser.port())), &m_nam);
-    backend->setActionRetry({4, 10ms, 50ms});
+    backend->setChangeRetry({3, 10ms, 50ms});
     return backend;
 }
 

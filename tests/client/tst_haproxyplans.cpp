@@ -186,14 +186,15 @@ void TestHaproxyPlans::flagCommandsAndVerdicts()
 {
     const ConfigSnapshot before = capturedConfig();
     const QString name = QStringLiteral("use_payment_microservice");
-    const Flag *flag = model(before).flag(name);
+    const Model read = model(before);
+    const Flag *flag = read.flag(name);
     QVERIFY(flag);
     FlagChange change;
     change.enabled = true;
     change.rolloutPercent = 30;
     change.allowUsers = {QStringLiteral("u-1"), QStringLiteral("u-1")};
     change.description = QStringLiteral("payments beta");
-    const Result<FlagPlan> p = FlagPlan::make(name, change, flag->version, kReason, before, model(before), QStringLiteral("operator"));
+    const Result<FlagPlan> p = FlagPlan::make(name, change, flag->version, kReason, before, read, QStringLiteral("operator"));
     QVERIFY2(p.ok(), qPrintable(p.ok() ? QString() : p.error().describe()));
     QCOMPARE(p->commands, (QList<QByteArray> {"set map /tmp/hx/ex/flags.map use_payment_microservice on\\ 30",
                                               "add map /tmp/hx/ex/flags.map use_payment_microservice@u-1 allow",
@@ -227,7 +228,7 @@ void TestHaproxyPlans::flagCommandsAndVerdicts()
     usersOnly.enabled = true;
     usersOnly.rolloutPercent = 10;
     usersOnly.allowUsers = {QStringLiteral("u-00042"), QStringLiteral("u-2")};
-    const Result<FlagPlan> u = FlagPlan::make(name, usersOnly, flag->version, kReason, before, model(before), QStringLiteral("admin"));
+    const Result<FlagPlan> u = FlagPlan::make(name, usersOnly, flag->version, kReason, before, read, QStringLiteral("admin"));
     QVERIFY(u.ok());
     QCOMPARE(u->commands, QList<QByteArray> {"add map /tmp/hx/ex/flags.map use_payment_microservice@u-2 allow"});
     QCOMPARE(u->description, flag->description);
