@@ -1,15 +1,14 @@
 // HaproxyBackend's changes: route percentages (weights and the routes map), flags (the flags
-// map), and the emergency rollback (one atomic commit of the routes map).
+// map), and the emergency rollback (one atomic commit of the routes map), each planned by its
+// planner and carried out by the one flow below through the ActionRunner.
 #include "haproxybackend.h"
 
 #include "backendsupport.h"
+#include "flagplan.h"
 #include "rollbackplan.h"
-
-#include <QTimer>
+#include "routeplan.h"
 
 #include <spdlog/spdlog.h>
-
-#include <algorithm>
 
 namespace cutover {
 
@@ -123,163 +122,146 @@ void HaproxyBackend::applyMap(const QString &mapFile, const MapPairs &entries,
     });
 }
 
-// --- Routes --------------------------------------------------------------------------------
+// --- Planned changes: one flow through the runner ----------------------------------------
+
+template<typename Plan, typename T>
+quint64 HaproxyBackend::runPlanned(Planned<Plan, T> change, Callback<T> done)
+{
+    auto c = std::make_shared<Planned<Plan, T>>(std::move(change));
+    ActionRunner::Spec<T> spec;
+    spec.name = c->name;
+    spec.confirmer = QStringLiteral("HAProxy");
+    spec.retry = c->retry;
+    spec.attempt = [this, c](const ActionTry &, Callback<T> tried) { plannedTry(c, std::move(tried)); };
+    spec.resolve = [this, c](std::function<void(ActionResolution<T>)> report) { resolvePlanned(c, std::move(report)); };
+    return m_runner->run(std::move(spec), std::move(done));
+}
+
+template<typename Plan, typename T>
+void HaproxyBackend::plannedTry(std::shared_ptr<Planned<Plan, T>> c, Callback<T> done)
+{
+    std::function<void()> go = [this, c, done = std::move(done)] {
+        if (c->answered) {
+            if (std::optional<Result<T>> answer = c->answered())
+                return done(std::move(*answer));
+        }
+        read(false, [this, c, done](Result<Read> r) {
+            if (!r)
+                return done(r.error());
+            if (!c->plan) {
+                Result<Plan> made = c->make(*r);
+                if (!made)
+                    return done(made.error());
+                c->plan = *made;
+            }
+            switch (c->plan->verdict(r->config, model(*r))) {
+            case Verdict::Applied: // nothing to send, or an earlier try's commands went through
+                return c->record(*c->plan, *r, done);
+            case Verdict::Moved:
+                return done(c->plan->movedError());
+            case Verdict::NotApplied:
+            case Verdict::Partly: break;
+            }
+            c->send(*c->plan, [this, c, done](std::optional<ApiError> e) {
+                if (e) {
+                    // Cut off while sending: it may have been applied; the runner reads back.
+                    e->answerLost = e->isTransient();
+                    return done(*e);
+                }
+                read(false, [this, c, done](Result<Read> after) {
+                    if (!after) {
+                        ApiError lost = after.error();
+                        lost.answerLost = true; // applied, not yet journaled: the read back decides
+                        return done(lost);
+                    }
+                    const Model now = model(*after);
+                    if (c->plan->verdict(after->config, now) != Verdict::Applied)
+                        return done(c->plan->notAppliedError(now));
+                    c->record(*c->plan, *after, done);
+                });
+            });
+        });
+    };
+    // The journal first: a request it already holds is answered from it.
+    if (c->answered)
+        withJournal(std::move(go));
+    else
+        go();
+}
+
+template<typename Plan, typename T>
+void HaproxyBackend::resolvePlanned(std::shared_ptr<Planned<Plan, T>> c, std::function<void(ActionResolution<T>)> report)
+{
+    std::function<void()> go = [this, c, report = std::move(report)] {
+        if (c->answered) {
+            if (std::optional<Result<T>> answer = c->answered())
+                return report({std::move(*answer), false, QStringLiteral("the journal holds this request")});
+        }
+        if (!c->plan)
+            return report({std::nullopt, true, QStringLiteral("nothing was planned yet")});
+        read(false, [this, c, report](Result<Read> r) {
+            if (!r)
+                return report({std::nullopt, false, r.error().message});
+            const Verdict verdict = c->plan->verdict(r->config, model(*r));
+            const QString evidence = c->plan->evidence(verdict);
+            switch (verdict) {
+            case Verdict::Applied:
+                return c->record(*c->plan, *r, [report, evidence](Result<T> recorded) {
+                    report({std::move(recorded), false, evidence});
+                });
+            case Verdict::NotApplied: return report({std::nullopt, true, evidence});
+            case Verdict::Partly: return report({std::nullopt, false, evidence}); // sending it all again finishes it
+            case Verdict::Moved: break;
+            }
+            report({Result<T>(c->plan->movedError()), false, evidence});
+        });
+    };
+    if (c->answered)
+        withJournal(std::move(go));
+    else
+        go();
+}
+
+// --- Routes and flags ----------------------------------------------------------------------
 
 void HaproxyBackend::setRoutePercent(const QString &routeId, int percent, const QString &expectedVersion,
                                      const QString &reason, Callback<Route> done)
 {
-    const QString endpoint = QStringLiteral("route ") + routeId;
-    read(false, [=, this, done = std::move(done)](Result<Read> r) {
-        if (!r)
-            return done(r.error());
-        const Model m = model(*r);
-        const RouteState *s = m.route(routeId);
-        if (!s)
-            return done(makeError(ApiError::Kind::NotFound, endpoint, QStringLiteral("no route %1 in the routes map").arg(routeId),
-                                  {}, QStringLiteral("not_found")));
-        if (auto e = checkVersion(expectedVersion, s->route.version, endpoint, AuditJournal::routeJson(s->route)))
-            return done(*e);
-        if (percent < 0 || percent > 100)
-            return done(makeError(ApiError::Kind::Validation, endpoint, QStringLiteral("microservice_percent must be 0 to 100"),
-                                  QStringLiteral("microservice_percent"), QStringLiteral("validation_failed")));
-        if (auto e = checkReason(reason, endpoint))
-            return done(*e);
-        if (m.rollback.engaged)
-            return done(makeError(ApiError::Kind::Conflict, endpoint,
-                                  QStringLiteral("the emergency rollback is engaged; release it first"), {}, QStringLiteral("conflict")));
-        auto invalid = [&](const QString &message) {
-            done(makeError(ApiError::Kind::Validation, endpoint, message, QStringLiteral("microservice_percent"),
-                           QStringLiteral("validation_failed")));
-        };
-        QList<QByteArray> raise, lower, remap;
-        if (!s->backendExists) {
-            if (percent > 0)
-                return invalid(QStringLiteral("there is no backend %1 to split this route's traffic in; add it to haproxy.cfg")
-                                   .arg(s->backend.isEmpty() ? m_options.conventions.backendPrefix + routeId : s->backend));
-        } else {
-            if (percent > 0 && s->microserviceServers.isEmpty())
-                return invalid(QStringLiteral("backend %1 has no microservice server").arg(s->backend));
-            if (percent < 100 && s->monolithServers.isEmpty())
-                return invalid(QStringLiteral("backend %1 has no monolith server").arg(s->backend));
-            // Raise weights before lowering others: the backend never has every weight at 0.
-            for (const WeightedServer &w : weightsFor(*s, percent)) {
-                int now = 0;
-                for (const auto *list : {&s->monolithServers, &s->microserviceServers}) {
-                    for (const WeightedServer &c : *list)
-                        now = c.name == w.name ? c.weight : now;
-                }
-                if (now == w.weight)
-                    continue;
-                (w.weight > now ? raise : lower)
-                    .append("set weight " + cliArg(s->backend + QLatin1Char('/') + w.name) + ' ' + QByteArray::number(w.weight));
-            }
-            for (const QString &prefix : s->prefixes) {
-                const auto live = std::find_if(r->config.routes.cbegin(), r->config.routes.cend(),
-                                               [&](const MapEntry &e) { return e.key == prefix; });
-                if (percent > 0 && live != r->config.routes.cend() && live->value != s->backend)
-                    remap.append("set map " + cliArg(r->config.routesMapFile) + ' ' + cliArg(prefix) + ' ' + cliArg(s->backend));
-            }
-        }
-        if (r->level == QLatin1String("user") || (r->level != QLatin1String("admin") && !(raise.isEmpty() && lower.isEmpty())))
-            return done(makeError(ApiError::Kind::Forbidden, endpoint,
-                                  QStringLiteral("the Runtime API socket is at level '%1'; changing weights needs 'level admin'")
-                                      .arg(r->level),
-                                  {}, QStringLiteral("forbidden")));
-        const Route before = s->route;
-        const QString level = r->level;
-        runChecked(raise + lower + remap, endpoint, [=, this](std::optional<ApiError> e) {
-            if (e)
-                return done(*e);
-            read(false, [=, this](Result<Read> after) {
-                if (!after)
-                    return done(after.error());
-                const Model m2 = model(*after);
-                const RouteState *s2 = m2.route(routeId);
-                if (!s2 || s2->route.microservicePercent != percent)
-                    return done(makeError(ApiError::Kind::Server, endpoint,
-                                          QStringLiteral("HAProxy did not apply the change (the route is at %1 %)")
-                                              .arg(s2 ? s2->route.microservicePercent : -1)));
-                recordChange(QStringLiteral("route.update"), QStringLiteral("routes/") + routeId,
-                             AuditJournal::routeJson(before), s2->route, &AuditJournal::routeJson, reason, level, done);
-            });
-        });
-    });
+    Planned<RoutePlan, Route> change;
+    change.name = RoutePlan::endpointFor(routeId);
+    change.retry = m_changeRetry;
+    change.make = [this, routeId, percent, expectedVersion, reason](const Read &r) {
+        return RoutePlan::make(routeId, percent, expectedVersion, reason, r.config, model(r), r.level, m_options.conventions);
+    };
+    change.send = [this](const RoutePlan &p, std::function<void(std::optional<ApiError>)> sent) {
+        runChecked(p.commands, p.endpoint(), std::move(sent));
+    };
+    change.record = [this, reason](const RoutePlan &p, const Read &r, Callback<Route> recorded) {
+        recordChange(QStringLiteral("route.update"), QStringLiteral("routes/") + p.routeId, AuditJournal::routeJson(p.before),
+                     model(r).route(p.routeId)->route, &AuditJournal::routeJson, reason, p.level, std::move(recorded));
+    };
+    runPlanned(std::move(change), std::move(done));
 }
-
-// --- Flags ---------------------------------------------------------------------------------
 
 void HaproxyBackend::updateFlag(const QString &name, const FlagChange &change, const QString &expectedVersion,
                                 const QString &reason, Callback<Flag> done)
 {
-    const QString endpoint = QStringLiteral("flag ") + name;
-    read(false, [=, this, done = std::move(done)](Result<Read> r) {
-        if (!r)
-            return done(r.error());
-        const Model m = model(*r);
-        const Flag *f = m.flag(name);
-        if (!f)
-            return done(makeError(ApiError::Kind::NotFound, endpoint, QStringLiteral("no flag %1 in the flags map").arg(name),
-                                  {}, QStringLiteral("not_found")));
-        if (auto e = checkVersion(expectedVersion, f->version, endpoint, AuditJournal::flagJson(*f)))
-            return done(*e);
-        auto invalid = [&](const QString &field, const QString &message) {
-            done(makeError(ApiError::Kind::Validation, endpoint, message, field, QStringLiteral("validation_failed")));
-        };
-        if (change.rolloutPercent < 0 || change.rolloutPercent > 100)
-            return invalid(QStringLiteral("rollout_percent"), QStringLiteral("rollout_percent must be 0 to 100"));
-        if (change.allowUsers.size() > 1000)
-            return invalid(QStringLiteral("allow_users"), QStringLiteral("at most 1000 users"));
-        for (const QString &u : change.allowUsers) {
-            const bool bad = u.isEmpty() || u.size() > 64 || std::any_of(u.cbegin(), u.cend(), [](QChar c) { return c.isSpace(); });
-            if (bad)
-                return invalid(QStringLiteral("allow_users"),
-                               QStringLiteral("user ids are 1 to 64 characters without blanks ('%1')").arg(u));
-        }
-        if (auto e = checkReason(reason, endpoint))
-            return done(*e);
-        if (r->level == QLatin1String("user"))
-            return done(makeError(ApiError::Kind::Forbidden, endpoint,
-                                  QStringLiteral("the Runtime API socket is at level 'user'; map changes need 'operator'"),
-                                  {}, QStringLiteral("forbidden")));
-        const QByteArray file = cliArg(r->config.flagsMapFile);
-        QList<QByteArray> commands;
-        const QString value = flagValueText(change.enabled, change.rolloutPercent);
-        if (value != m.flagValues.value(name))
-            commands.append("set map " + file + ' ' + cliArg(name) + ' ' + cliArg(value));
-        QStringList wanted = change.allowUsers;
-        wanted.removeDuplicates();
-        for (const QString &u : wanted) {
-            if (!f->allowUsers.contains(u))
-                commands.append("add map " + file + ' ' + cliArg(name + kFlagUserSeparator + u) + " allow");
-        }
-        for (const QString &u : f->allowUsers) {
-            if (!wanted.contains(u))
-                commands.append("del map " + file + ' ' + cliArg(name + kFlagUserSeparator + u));
-        }
-        Flag before = *f;
-        const QString description = change.description.value_or(f->description);
-        const QString level = r->level;
-        runChecked(commands, endpoint, [=, this](std::optional<ApiError> e) {
-            if (e)
-                return done(*e);
-            read(false, [=, this](Result<Read> after) {
-                if (!after)
-                    return done(after.error());
-                const Model m2 = model(*after);
-                const Flag *f2 = m2.flag(name);
-                QStringList got = f2 ? f2->allowUsers : QStringList();
-                QStringList want = wanted;
-                got.sort();
-                want.sort();
-                if (!f2 || f2->enabled != change.enabled || f2->rolloutPercent != change.rolloutPercent || got != want)
-                    return done(makeError(ApiError::Kind::Server, endpoint, QStringLiteral("HAProxy did not apply the change")));
-                Flag applied = *f2;
-                applied.description = description;
-                recordChange(QStringLiteral("flag.update"), QStringLiteral("flags/") + name, AuditJournal::flagJson(before),
-                             applied, &AuditJournal::flagJson, reason, level, done);
-            });
-        });
-    });
+    Planned<FlagPlan, Flag> flag;
+    flag.name = FlagPlan::endpointFor(name);
+    flag.retry = m_changeRetry;
+    flag.make = [this, name, change, expectedVersion, reason](const Read &r) {
+        return FlagPlan::make(name, change, expectedVersion, reason, r.config, model(r), r.level);
+    };
+    flag.send = [this](const FlagPlan &p, std::function<void(std::optional<ApiError>)> sent) {
+        runChecked(p.commands, p.endpoint(), std::move(sent));
+    };
+    flag.record = [this, reason](const FlagPlan &p, const Read &r, Callback<Flag> recorded) {
+        Flag applied = *model(r).flag(p.name);
+        applied.description = p.description; // HAProxy keeps none: the journal does
+        recordChange(QStringLiteral("flag.update"), QStringLiteral("flags/") + p.name, AuditJournal::flagJson(p.before),
+                     applied, &AuditJournal::flagJson, reason, p.level, std::move(recorded));
+    };
+    runPlanned(std::move(flag), std::move(done));
 }
 
 // --- Rollback actions ----------------------------------------------------------------------
@@ -302,24 +284,21 @@ void HaproxyBackend::cancelAction(quint64 actionId)
 quint64 HaproxyBackend::runRollback(const ActionRequest &request, bool engage, bool keepMonolith,
                                     Callback<RollbackState> done)
 {
-    // Planned by the first try that gets that far, kept for every further one.
-    auto plan = std::make_shared<std::optional<RollbackPlan>>();
-    ActionRunner::Spec<RollbackState> spec;
-    spec.name = RollbackPlan::actionName(engage);
-    spec.confirmer = QStringLiteral("HAProxy");
-    spec.retry = m_actionRetry;
-    // The journal first: a request it already holds (the same idempotency key) is answered from it.
-    spec.attempt = [this, request, engage, keepMonolith, plan](const ActionTry &, Callback<RollbackState> tried) {
-        withJournal([this, request, engage, keepMonolith, plan, tried = std::move(tried)] {
-            rollbackTry(request, engage, keepMonolith, plan, tried);
-        });
+    Planned<RollbackPlan, RollbackState> change;
+    change.name = RollbackPlan::actionName(engage);
+    change.retry = m_actionRetry;
+    change.answered = [this, request, engage, keepMonolith] { return checkKey(request, engage, keepMonolith); };
+    change.make = [this, request, engage, keepMonolith](const Read &r) {
+        return RollbackPlan::make(engage, keepMonolith, request, r.config, model(r), r.level, m_journal.latestRollback(),
+                                  m_options.conventions);
     };
-    spec.resolve = [this, request, engage, keepMonolith, plan](std::function<void(ActionResolution<RollbackState>)> report) {
-        withJournal([this, request, engage, keepMonolith, plan, report = std::move(report)] {
-            resolveRollback(request, engage, keepMonolith, plan, report);
-        });
+    change.send = [this](const RollbackPlan &p, std::function<void(std::optional<ApiError>)> sent) {
+        applyMap(p.mapFile, p.target, std::move(sent));
     };
-    return m_runner->run(std::move(spec), std::move(done));
+    change.record = [this, request](const RollbackPlan &p, const Read &r, Callback<RollbackState> recorded) {
+        recordRollback(request, p, r.level, r.config, std::move(recorded));
+    };
+    return runPlanned(std::move(change), std::move(done));
 }
 
 std::optional<Result<RollbackState>> HaproxyBackend::checkKey(const ActionRequest &request, bool engage,
@@ -332,76 +311,6 @@ std::optional<Result<RollbackState>> HaproxyBackend::checkKey(const ActionReques
         return Result<RollbackState>(makeError(ApiError::Kind::Validation, action, QStringLiteral("an idempotency key is required"),
                                                QStringLiteral("Idempotency-Key"), QStringLiteral("bad_request")));
     return std::nullopt;
-}
-
-void HaproxyBackend::rollbackTry(const ActionRequest &request, bool engage, bool keepMonolith,
-                                 std::shared_ptr<std::optional<RollbackPlan>> plan, Callback<RollbackState> done)
-{
-    if (auto answered = checkKey(request, engage, keepMonolith))
-        return done(std::move(*answered));
-    read(false, [this, request, engage, keepMonolith, plan, done = std::move(done)](Result<Read> r) {
-        if (!r)
-            return done(r.error());
-        if (!*plan) {
-            Result<RollbackPlan> made = RollbackPlan::make(engage, keepMonolith, request, r->config, model(*r), r->level,
-                                                           m_journal.latestRollback(), m_options.conventions);
-            if (!made)
-                return done(made.error());
-            *plan = *made;
-        }
-        const RollbackPlan &p = **plan;
-        const RollbackPlan::Live live = p.compare(mapPairs(r->config.routes));
-        if (live == RollbackPlan::Live::Moved)
-            return done(p.movedError());
-        const QString level = r->level;
-        if (live == RollbackPlan::Live::Target) // an earlier try's commit went through
-            return recordRollback(request, **plan, level, r->config, done);
-        applyMap(p.mapFile, p.target, [this, request, plan, level, done](std::optional<ApiError> e) {
-            if (e) {
-                // Cut off during the commit: it may have gone through; the runner reads back.
-                e->answerLost = e->isTransient();
-                return done(*e);
-            }
-            read(false, [this, request, plan, level, done](Result<Read> after) {
-                if (!after) {
-                    ApiError lost = after.error();
-                    lost.answerLost = true; // committed, not yet journaled: the read back decides
-                    return done(lost);
-                }
-                const RollbackPlan &planned = **plan;
-                if (mapPairs(after->config.routes) != planned.target)
-                    return done(makeError(ApiError::Kind::Server, planned.action(),
-                                          planned.engage ? QStringLiteral("HAProxy did not apply the rollback")
-                                                         : QStringLiteral("HAProxy did not apply the release")));
-                recordRollback(request, planned, level, after->config, done);
-            });
-        });
-    });
-}
-
-void HaproxyBackend::resolveRollback(const ActionRequest &request, bool engage, bool keepMonolith,
-                                     std::shared_ptr<std::optional<RollbackPlan>> plan,
-                                     std::function<void(ActionResolution<RollbackState>)> report)
-{
-    if (auto answered = checkKey(request, engage, keepMonolith))
-        return report({std::move(*answered), false, QStringLiteral("the journal holds this request")});
-    if (!*plan)
-        return report({std::nullopt, true, QStringLiteral("nothing was planned yet")});
-    read(false, [this, request, plan, report = std::move(report)](Result<Read> r) {
-        if (!r)
-            return report({std::nullopt, false, r.error().message});
-        const RollbackPlan &p = **plan;
-        switch (p.compare(mapPairs(r->config.routes))) {
-        case RollbackPlan::Live::Target:
-            return recordRollback(request, p, r->level, r->config, [report](Result<RollbackState> s) {
-                report({std::move(s), false, QStringLiteral("the routes map holds what the action asked for")});
-            });
-        case RollbackPlan::Live::Before:
-            return report({std::nullopt, true, QStringLiteral("the routes map still holds what it held before")});
-        case RollbackPlan::Live::Moved: break;
-        }
-        report({Result<RollbackState>(p.movedError()), false, QStringLiteral("the routes map holds something else")});
-    });
 }
 
 void HaproxyBackend::recordRollback(const ActionRequest &request, const RollbackPlan &plan, const QString &level,

@@ -3,6 +3,8 @@
 #include "backendsupport.h"
 #include "eventstream.h"
 
+#include "client/replyerror.h"
+
 #include <QElapsedTimer>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
@@ -385,22 +387,13 @@ void HaproxyBackend::fetchPromex(Callback<MetricsScrape> done)
     request.setRawHeader("Accept", "text/plain; version=0.0.4");
     QNetworkReply *reply = m_nam->get(request);
     reply->setParent(this);
-    connect(reply, &QNetworkReply::finished, this, [reply, endpoint, done = std::move(done)] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, endpoint, done = std::move(done)] {
         reply->deleteLater();
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (reply->error() != QNetworkReply::NoError || status != 200) {
-            const auto kind = status >= 500 ? ApiError::Kind::Server
-                : status == 404             ? ApiError::Kind::NotFound
-                : status == 0 ? (reply->error() == QNetworkReply::OperationCanceledError || reply->error() == QNetworkReply::TimeoutError
-                                     ? ApiError::Kind::Timeout
-                                     : ApiError::Kind::Unreachable)
-                              : ApiError::Kind::Http;
-            ApiError e = makeError(kind, endpoint, reply->errorString());
-            e.httpStatus = status;
-            return done(e);
-        }
-        done(MetricsScrape {reply->readAll(), reply->header(QNetworkRequest::ContentTypeHeader).toByteArray(),
-                            QDateTime::currentDateTimeUtc()});
+        const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
+        if (reply->error() != QNetworkReply::NoError || status != 200)
+            return done(apiErrorFromReply(reply, body, endpoint, m_options.timeout)); // as every HTTP answer reads
+        done(MetricsScrape {body, reply->header(QNetworkRequest::ContentTypeHeader).toByteArray(), QDateTime::currentDateTimeUtc()});
     });
 }
 

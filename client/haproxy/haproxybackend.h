@@ -100,7 +100,11 @@ public:
 
     const HaproxyOptions &options() const { return m_options; }
     const haproxy::AuditJournal &journal() const { return m_journal; }
+    // The rollback's engage and release (an emergency action: tried long).
     void setActionRetry(RetryPolicy policy) { m_actionRetry = policy; }
+    // A route's or a flag's change (interactive, with a version: a short budget, enough to
+    // finish a change left partly applied by a lost answer).
+    void setChangeRetry(RetryPolicy policy) { m_changeRetry = policy; }
     QString actor() const;
 
 Q_SIGNALS:
@@ -138,16 +142,35 @@ private:
                   std::function<void(std::optional<ApiError>)> done);
     void runChecked(QList<QByteArray> commands, const QString &what, std::function<void(std::optional<ApiError>)> done);
 
-    // Engage and release, one flow through the ActionRunner: each try plans (first time) and
-    // commits the routes map; after a lost answer the live map against the plan decides.
-    using PlanSlot = std::shared_ptr<std::optional<haproxy::RollbackPlan>>;
+    // One flow through the ActionRunner for every planned change: a route's percentage, a flag's
+    // change, the rollback's engage and release differ only in these steps and in their plan
+    // (routeplan.h, flagplan.h, rollbackplan.h: make, verdict, errors). Each try reads HAProxy,
+    // plans (the first time; the plan is kept for every further try), sends the plan's commands
+    // unless the read shows them in, reads back and journals. After a lost answer the plan's
+    // verdict on a fresh read decides: applied (journaled now), not applied, or a conflict.
+    template<typename Plan, typename T>
+    struct Planned
+    {
+        QString name; // for the runner's messages
+        RetryPolicy retry;
+        // Optional: the answer the journal already holds for this request (the rollback's key).
+        std::function<std::optional<Result<T>>()> answered;
+        std::function<Result<Plan>(const Read &)> make;
+        std::function<void(const Plan &, std::function<void(std::optional<ApiError>)>)> send;
+        // HAProxy holds the plan, as `read` shows: journal it and answer with what it became.
+        std::function<void(const Plan &, const Read &, Callback<T>)> record;
+        std::optional<Plan> plan;
+    };
+    template<typename Plan, typename T>
+    quint64 runPlanned(Planned<Plan, T> change, Callback<T> done);
+    template<typename Plan, typename T>
+    void plannedTry(std::shared_ptr<Planned<Plan, T>> change, Callback<T> done);
+    template<typename Plan, typename T>
+    void resolvePlanned(std::shared_ptr<Planned<Plan, T>> change, std::function<void(ActionResolution<T>)> report);
+
     quint64 runRollback(const ActionRequest &request, bool engage, bool keepMonolith, Callback<RollbackState> done);
     // The journal's answer to a request it already holds (same key), or the refusal of one without a key.
     std::optional<Result<RollbackState>> checkKey(const ActionRequest &request, bool engage, bool keepMonolith);
-    void rollbackTry(const ActionRequest &request, bool engage, bool keepMonolith, PlanSlot plan,
-                     Callback<RollbackState> done);
-    void resolveRollback(const ActionRequest &request, bool engage, bool keepMonolith, PlanSlot plan,
-                         std::function<void(ActionResolution<RollbackState>)> report);
     // Journals the action HAProxy now holds (`config`, read since), then answers with the state
     // as the journal describes it.
     void recordRollback(const ActionRequest &request, const haproxy::RollbackPlan &plan, const QString &level,
@@ -176,6 +199,7 @@ private:
     haproxy::AuditJournal m_journal;
     QString m_journalError; // last logged; a journal that stays unreadable is logged once
     RetryPolicy m_actionRetry {8, std::chrono::milliseconds(300), std::chrono::milliseconds(5000)};
+    RetryPolicy m_changeRetry {3, std::chrono::milliseconds(200), std::chrono::milliseconds(1000)};
     ActionRunner *m_runner;
     bool m_unpersisted = false;
 };

@@ -20,11 +20,29 @@ QString RollbackPlan::actionName(bool engage)
     return engage ? QStringLiteral("rollback.engage") : QStringLiteral("rollback.release");
 }
 
-RollbackPlan::Live RollbackPlan::compare(const MapPairs &live) const
+Verdict RollbackPlan::verdict(const ConfigSnapshot &now, const Model &) const
 {
+    const MapPairs live = mapPairs(now.routes);
     if (live == target)
-        return Live::Target;
-    return live == before ? Live::Before : Live::Moved;
+        return Verdict::Applied;
+    return live == before ? Verdict::NotApplied : Verdict::Moved;
+}
+
+ApiError RollbackPlan::notAppliedError(const Model &) const
+{
+    return makeError(ApiError::Kind::Server, action(),
+                     engage ? QStringLiteral("HAProxy did not apply the rollback") : QStringLiteral("HAProxy did not apply the release"));
+}
+
+QString RollbackPlan::evidence(Verdict verdict) const
+{
+    switch (verdict) {
+    case Verdict::Applied: return QStringLiteral("the routes map holds what the action asked for");
+    case Verdict::NotApplied: return QStringLiteral("the routes map still holds what it held before");
+    case Verdict::Partly:
+    case Verdict::Moved: break;
+    }
+    return QStringLiteral("the routes map holds something else");
 }
 
 ApiError RollbackPlan::movedError() const

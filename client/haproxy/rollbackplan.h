@@ -7,6 +7,7 @@
 #include "client/apierror.h"
 #include "client/gatewaybackend.h"
 #include "client/haproxy/haproxymodel.h"
+#include "client/haproxy/planverdict.h"
 
 #include <QList>
 #include <QPair>
@@ -32,12 +33,12 @@ struct RollbackPlan
     static QString actionName(bool engage);
     QString action() const { return actionName(engage); }
 
-    // Where the live routes map stands against the plan: a retry after a lost answer decides
-    // from it instead of applying twice.
-    enum class Live : quint8 { Target, Before, Moved };
-    Live compare(const MapPairs &live) const;
-    // Someone else changed the routes map while this action was under way.
+    // Where the live routes map stands against the plan (one atomic commit: never Partly).
+    Verdict verdict(const ConfigSnapshot &now, const Model &model) const;
+    // The commit was answered, but the read after it does not hold the target.
+    ApiError notAppliedError(const Model &now) const;
     ApiError movedError() const;
+    QString evidence(Verdict verdict) const;
 
     // The contract's checks (version, reason, state, routes map, CLI level), then the plan; the
     // error that refuses the action otherwise. `latest` is the journal's latest rollback (the

@@ -19,13 +19,11 @@
 #include "tests/app/haproxytesthelpers.h"
 
 #include <QDeadlineTimer>
-#include <QDir>
+#include <QFile>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
-#include <QFile>
 #include <QNetworkAccessManager>
-#include <QNetworkReply>
 #include <QProcess>
 #include <QSettings>
 #include <QSignalSpy>
@@ -45,7 +43,10 @@ using namespace std::chrono_literals;
 namespace {
 
 using cutover::test::await;
+using cutover::test::CliAnswerLoser;
 using cutover::test::freePorts;
+using cutover::test::getThrough;
+using cutover::test::writeHaproxyConfig;
 using cutover::test::TinyHttp;
 using cutover::test::route;
 using cutover::test::service;
@@ -66,6 +67,8 @@ private Q_SLOTS:
     void cutOverARoute();
     void flagSendsItsUsersToTheMicroservice();
     void rollbackAndRelease();
+    void lostRouteAnswersAreReadBack();
+    void lostFlagAnswerIsReadBack();
     void serverStatesDownMaintDrain();
     void logsAreFollowed();
     void logsThroughTheBackendInterface();
@@ -76,13 +79,24 @@ private Q_SLOTS:
     void persistenceWatcher();
 
 private:
-    void writeConfig();
     void startHaproxy();
     QString launchHaproxy(); // empty when haproxy runs and answers; else why not
     void stopHaproxy();
-    QList<int> get(const QString &path, int count, const QByteArray &user = {});
+    QList<int> get(const QString &path, int count, const QByteArray &user = {})
+    {
+        return getThrough(m_nam, m_frontend, path, count, user);
+    }
     Result<RouteList> routes() { return await<RouteList>([this](auto cb) { m_backend->fetchRoutes(cb); }); }
     HaproxyOptions options(const QString &url) const;
+    // A backend whose Runtime API goes through `loser` (started here), with a short retry budget.
+    std::unique_ptr<HaproxyBackend> lossy(cutover::test::CliAnswerLoser &loser)
+    {
+        if (!loser.listen())
+            return nullptr;
+        auto backend = std::make_unique<HaproxyBackend>(options(QStringLiteral("tcp://127.0.0.1:%1").arg(loser.port())), &m_nam);
+        backend->setChangeRetry({3, 10ms, 50ms});
+        return backend;
+    }
 
     QTemporaryDir m_dir;
     TinyHttp m_monolith {QStringLiteral("monolith")};
@@ -137,7 +151,7 @@ void TestHaproxyBackend::initTestCase()
         m_frontend = ports[0];
         m_stats = ports[1];
         m_prometheus = ports[2];
-        writeConfig();
+        writeHaproxyConfig(m_dir.path(), {m_stats, m_frontend, m_prometheus, m_monolith.port(), m_posts.port(), m_payments.port()});
         if (QTest::currentTestFailed())
             return;
         const QString error = launchHaproxy();
@@ -155,36 +169,6 @@ void TestHaproxyBackend::initTestCase()
                                [](const ServiceHealth &s) { return s.status == HealthStatus::Healthy; });
         }(),
         10000);
-}
-
-void TestHaproxyBackend::writeConfig()
-{
-    // The documented example, with our ports and folders; nothing may point at the system's.
-    QFile cfg(QFINDTESTDATA("../../docs/haproxy/haproxy.cfg"));
-    QVERIFY2(cfg.open(QIODevice::ReadOnly), "docs/haproxy/haproxy.cfg not found");
-    QString text = QString::fromUtf8(cfg.readAll());
-    const QString dir = m_dir.path() + QLatin1Char('/');
-    const QList<QPair<QString, QString>> substitutions {
-        {QStringLiteral("/etc/haproxy/"), dir},
-        {QStringLiteral("/run/haproxy/"), dir},
-        {QStringLiteral("/var/lib/haproxy/"), dir},
-        {QStringLiteral("127.0.0.1:9999"), QStringLiteral("127.0.0.1:%1").arg(m_stats)},
-        {QStringLiteral("127.0.0.1:8080"), QStringLiteral("127.0.0.1:%1").arg(m_frontend)},
-        {QStringLiteral("127.0.0.1:8405"), QStringLiteral("127.0.0.1:%1").arg(m_prometheus)},
-        {QStringLiteral("127.0.0.1:8001"), QStringLiteral("127.0.0.1:%1").arg(m_monolith.port())},
-        {QStringLiteral("127.0.0.1:8002"), QStringLiteral("127.0.0.1:%1").arg(m_posts.port())},
-        {QStringLiteral("127.0.0.1:8003"), QStringLiteral("127.0.0.1:%1").arg(m_payments.port())},
-        // Faster checks.
-        {QStringLiteral("inter 1s"), QStringLiteral("inter 100ms")},
-    };
-    for (const auto &[from, to] : substitutions) {
-        QVERIFY2(text.contains(from), qPrintable(from));
-        text.replace(from, to);
-    }
-    for (const char *forbidden : {"/etc/haproxy", "/run/haproxy", "/var/lib/haproxy", ":9999", ":8080"})
-        QVERIFY2(!text.contains(QLatin1String(forbidden)), forbidden);
-    QFile out(m_dir.filePath(QStringLiteral("haproxy.cfg")));
-    QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Truncate) && out.write(text.toUtf8()) > 0);
 }
 
 void TestHaproxyBackend::startHaproxy()
@@ -246,30 +230,6 @@ void TestHaproxyBackend::cleanupTestCase()
     const QByteArray output = m_process.readAll();
     if (!output.isEmpty())
         qInfo("haproxy output:\n%s", output.right(4000).constData());
-}
-
-QList<int> TestHaproxyBackend::get(const QString &path, int count, const QByteArray &user)
-{
-    QList<int> statuses;
-    QEventLoop loop;
-    int pending = count;
-    for (int i = 0; i < count; ++i) {
-        QNetworkRequest request(QUrl(QStringLiteral("http://127.0.0.1:%1%2").arg(m_frontend).arg(path)));
-        request.setTransferTimeout(5000);
-        if (!user.isEmpty())
-            request.setRawHeader("X-User-Id", user);
-        QNetworkReply *reply = m_nam.get(request);
-        connect(reply, &QNetworkReply::finished, &loop, [&, reply] {
-            statuses.append(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt());
-            reply->deleteLater();
-            if (--pending == 0)
-                loop.quit();
-        });
-    }
-    QTimer::singleShot(15s, &loop, &QEventLoop::quit);
-    if (pending > 0)
-        loop.exec();
-    return statuses;
 }
 
 void TestHaproxyBackend::infoAndIdentity()
@@ -482,6 +442,57 @@ void TestHaproxyBackend::rollbackAndRelease()
     QCOMPARE(e.reason, engage.reason);
     QVERIFY(e.before.contains("\"posts\":50"));
     QVERIFY(e.after.contains("\"posts\":0"));
+}
+
+// Through a link that drops the answer to one `set weight` HAProxy applied.
+void TestHaproxyBackend::lostRouteAnswersAreReadBack()
+{
+    QCOMPARE(route(*routes(), "posts")->microservicePercent, 50);
+    qint64 journal = m_backend->journal().latestId();
+    const struct { int percent, lost, seen; } cases[] {
+        {70, 1, 2}, // the last applied: the read back finds the route at the target; nothing goes again
+        {50, 0, 3}, // the first applied: the read back finds it partly in; the whole plan goes again
+    };
+    for (const auto &c : cases) {
+        const Route before = *route(*routes(), "posts");
+        CliAnswerLoser loser(m_stats, "set weight ", c.lost);
+        const auto backend = lossy(loser);
+        QVERIFY(backend);
+        const Result<Route> changed = await<Route>([&](auto cb) {
+            backend->setRoutePercent(before.id, c.percent, before.version, QStringLiteral("lost answer drill"), cb);
+        });
+        QVERIFY(loser.cut);
+        QVERIFY2(changed.ok(), qPrintable(why(changed)));
+        QCOMPARE(changed->microservicePercent, c.percent);
+        QCOMPARE(loser.seen, c.seen);
+        QCOMPARE(route(*routes(), "posts")->version, changed->version);
+        QCOMPARE(m_backend->journal().latestId(), ++journal); // journaled once
+    }
+}
+
+// A flag's one map change applied, its answer lost: read back, journaled once, not sent again.
+void TestHaproxyBackend::lostFlagAnswerIsReadBack()
+{
+    const auto payments = [this] {
+        return cutover::test::flagNamed(await<FlagList>([this](auto cb) { m_backend->fetchFlags(cb); }), "use_payment_microservice");
+    };
+    const Flag flag = payments();
+    QVERIFY(!flag.version.isEmpty());
+    const qint64 journal = m_backend->journal().latestId();
+    const FlagChange change {flag.enabled, flag.rolloutPercent == 20 ? 30 : 20, flag.allowUsers, std::nullopt};
+    CliAnswerLoser loser(m_stats, "set map ", 0);
+    const auto backend = lossy(loser);
+    QVERIFY(backend);
+    const Result<Flag> updated = await<Flag>([&](auto cb) {
+        backend->updateFlag(flag.name, change, flag.version, QStringLiteral("lost answer drill"), cb);
+    });
+    QVERIFY(loser.cut);
+    QVERIFY2(updated.ok(), qPrintable(why(updated)));
+    QCOMPARE(updated->rolloutPercent, change.rolloutPercent);
+    QCOMPARE(updated->allowUsers, change.allowUsers);
+    QCOMPARE(loser.seen, 1);
+    QCOMPARE(payments().version, updated->version);
+    QCOMPARE(m_backend->journal().latestId(), journal + 1);
 }
 
 void TestHaproxyBackend::serverStatesDownMaintDrain()
