@@ -291,64 +291,50 @@ void LogStore::appendRestart(const QString &text, WallTime at)
     m_lastId.reset(); // the new instance numbers its lines from 1 again
 }
 
-std::pair<const LogStore::Chunk *, std::size_t> LogStore::locate(quint64 seq) const
+LogStore::EntryView LogStore::at(quint64 seq) const
 {
     Q_ASSERT(contains(seq));
-    // Chunks are few (about 32 per budget); the last one is where views look most.
-    if (seq >= m_chunks.back()->firstSeq)
-        return {m_chunks.back().get(), std::size_t(seq - m_chunks.back()->firstSeq)};
-    const auto it = std::upper_bound(m_chunks.begin(), m_chunks.end(), seq,
-                                     [](quint64 s, const std::shared_ptr<Chunk> &c) { return s < c->firstSeq; });
-    const Chunk *chunk = std::prev(it)->get();
-    return {chunk, std::size_t(seq - chunk->firstSeq)};
-}
-
-const LogStore::Entry &LogStore::entry(quint64 seq) const
-{
-    const auto [chunk, index] = locate(seq);
-    return chunk->entries[index];
+    return EntryView::find(m_chunks, [](const std::shared_ptr<Chunk> &c) { return c.get(); }, seq, m_internText);
 }
 
 bool LogStore::isGap(quint64 seq) const
 {
-    return entry(seq).gap;
+    return at(seq).isGap();
 }
 
 bool LogStore::isRestart(quint64 seq) const
 {
-    return logstore::isRestart(entry(seq));
+    return at(seq).isRestart();
 }
 
 QString LogStore::restartText(quint64 seq) const
 {
-    const auto [chunk, index] = locate(seq);
-    return logstore::restartTextOf(*chunk, chunk->entries[index]);
+    return at(seq).restartText();
 }
 
 WallTime LogStore::restartTime(quint64 seq) const
 {
-    return logstore::restartTimeOf(entry(seq));
+    return at(seq).restartTime();
 }
 
 LogId LogStore::id(quint64 seq) const
 {
-    return LogId {entry(seq).id};
+    return at(seq).id();
 }
 
 LogLevel LogStore::level(quint64 seq) const
 {
-    return entry(seq).level;
+    return at(seq).level();
 }
 
 LogGap LogStore::gap(quint64 seq) const
 {
-    return logstore::gapOf(entry(seq));
+    return at(seq).gap();
 }
 
 LogLine LogStore::line(quint64 seq) const
 {
-    const auto [chunk, index] = locate(seq);
-    return logstore::lineOf(*chunk, chunk->entries[index], m_internText);
+    return at(seq).line();
 }
 
 } // namespace cutover

@@ -36,6 +36,7 @@ public:
     struct Entry;
     struct Chunk;
     struct Compiled;
+    class EntryView;
     class Snapshot;
 
     static constexpr std::size_t kDefaultBudget = 64 * 1024 * 1024;
@@ -121,8 +122,7 @@ private:
     Chunk &writableChunk(std::size_t textBytes);
     void evictOldest();
     void enforceBudget(std::size_t incoming);
-    std::pair<const Chunk *, std::size_t> locate(quint64 seq) const;
-    const Entry &entry(quint64 seq) const;
+    EntryView at(quint64 seq) const;
     char *encode(char *out, const QString &text, qsizetype maxBytes);
 
     std::size_t m_budget;
@@ -191,7 +191,7 @@ private:
         std::shared_ptr<const Chunk> chunk;
         std::size_t count; // records that existed when the snapshot was taken
     };
-    std::pair<const Chunk *, const Entry *> locate(quint64 seq) const;
+    EntryView at(quint64 seq) const;
 
     std::vector<Piece> m_pieces;
     quint64 m_firstSeq = 0;

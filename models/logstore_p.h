@@ -158,13 +158,53 @@ void filterRange(const LogStore::Compiled &c, const Chunks &chunks, View view, q
     }
 }
 
-// An entry as the LogStore accessors give it; `internText` is the table its ids refer to.
-LogLine lineOf(const LogStore::Chunk &chunk, const LogStore::Entry &e, const QList<QString> &internText);
-LogGap gapOf(const LogStore::Entry &e);
-bool isRestart(const LogStore::Entry &e);
-QString restartTextOf(const LogStore::Chunk &chunk, const LogStore::Entry &e);
-WallTime restartTimeOf(const LogStore::Entry &e);
-
 } // namespace logstore
+
+// One entry as the per-entry accessors read it. The store and its snapshots both answer through
+// this view of their chunks, so what a record means is written once. `internText` is the table
+// the entry's ids refer to. Valid while the chunk and the table are.
+class LogStore::EntryView
+{
+public:
+    EntryView(const Chunk &chunk, const Entry &entry, const QList<QString> &internText)
+        : m_chunk(chunk)
+        , m_entry(entry)
+        , m_internText(internText)
+    {
+    }
+
+    // Entry `seq`, which must be there, among chunks ordered by firstSeq; `chunkOf(element)`
+    // gives an element's chunk.
+    template<typename Chunks, typename ChunkOf>
+    static EntryView find(const Chunks &chunks, ChunkOf chunkOf, quint64 seq, const QList<QString> &internText)
+    {
+        // Chunks are few (about 32 per budget); the last one is where views look most.
+        const Chunk *chunk = chunkOf(chunks.back());
+        if (seq < chunk->firstSeq) {
+            const auto it = std::upper_bound(chunks.begin(), chunks.end(), seq,
+                                             [&](quint64 s, const auto &element) { return s < chunkOf(element)->firstSeq; });
+            chunk = chunkOf(*std::prev(it));
+        }
+        return EntryView(*chunk, chunk->entries[std::size_t(seq - chunk->firstSeq)], internText);
+    }
+
+    // A marker is not a line: a gap or a restart.
+    bool isGap() const { return m_entry.gap; }
+    bool isRestart() const { return m_entry.gap && m_entry.status == logstore::kRestartStatus; }
+    // The restart marker's text and time; empty for anything else.
+    QString restartText() const;
+    WallTime restartTime() const;
+    LogId id() const { return LogId {m_entry.id}; }
+    LogLevel level() const { return m_entry.level; }
+    // The full line; empty for a marker.
+    LogLine line() const;
+    // The gap of a gap marker; {} for anything else.
+    LogGap gap() const;
+
+private:
+    const Chunk &m_chunk;
+    const Entry &m_entry;
+    const QList<QString> &m_internText;
+};
 
 } // namespace cutover

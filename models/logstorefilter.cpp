@@ -19,49 +19,6 @@ QByteArrayView field(const LogStore::Chunk &chunk, const LogStore::Entry &e, Fie
     return {};
 }
 
-bool isRestart(const LogStore::Entry &e)
-{
-    return e.gap && e.status == kRestartStatus;
-}
-
-QString restartTextOf(const LogStore::Chunk &chunk, const LogStore::Entry &e)
-{
-    return isRestart(e) ? QString::fromUtf8(field(chunk, e, Field::Message)) : QString();
-}
-
-WallTime restartTimeOf(const LogStore::Entry &e)
-{
-    return isRestart(e) ? WallTime(std::chrono::milliseconds(e.timeMs)) : WallTime {};
-}
-
-LogGap gapOf(const LogStore::Entry &e)
-{
-    return e.gap && e.status != kRestartStatus ? LogGap {LogId {e.gapFrom}, LogId {e.id}, e.status == 0} : LogGap {};
-}
-
-LogLine lineOf(const LogStore::Chunk &chunk, const LogStore::Entry &e, const QList<QString> &internText)
-{
-    LogLine line;
-    if (e.gap)
-        return line;
-    const auto text = [&](Field f) { return QString::fromUtf8(field(chunk, e, f)); };
-    line.id = LogId {e.id};
-    line.time = WallTime(std::chrono::milliseconds(e.timeMs));
-    line.level = e.level;
-    line.service = internText.at(e.service);
-    line.backend = internText.at(e.backend);
-    line.upstream = internText.at(e.upstream);
-    line.route = internText.at(e.route);
-    line.method = internText.at(e.method);
-    line.path = text(Field::Path);
-    line.status = e.status;
-    line.latency = Milliseconds(double(e.latencyMs));
-    line.requestId = text(Field::RequestId);
-    line.userId = text(Field::UserId);
-    line.message = text(Field::Message);
-    return line;
-}
-
 namespace {
 
 QRegularExpression regexFor(const LogFilter &filter)
@@ -187,6 +144,45 @@ void compile(std::unique_ptr<LogStore::Compiled> &compiled, const LogFilter &fil
 
 } // namespace logstore
 
+QString LogStore::EntryView::restartText() const
+{
+    return isRestart() ? QString::fromUtf8(logstore::field(m_chunk, m_entry, logstore::Field::Message)) : QString();
+}
+
+WallTime LogStore::EntryView::restartTime() const
+{
+    return isRestart() ? WallTime(std::chrono::milliseconds(m_entry.timeMs)) : WallTime {};
+}
+
+LogGap LogStore::EntryView::gap() const
+{
+    return m_entry.gap && !isRestart() ? LogGap {LogId {m_entry.gapFrom}, LogId {m_entry.id}, m_entry.status == 0}
+                                       : LogGap {};
+}
+
+LogLine LogStore::EntryView::line() const
+{
+    LogLine line;
+    if (m_entry.gap)
+        return line;
+    const auto text = [&](logstore::Field f) { return QString::fromUtf8(logstore::field(m_chunk, m_entry, f)); };
+    line.id = LogId {m_entry.id};
+    line.time = WallTime(std::chrono::milliseconds(m_entry.timeMs));
+    line.level = m_entry.level;
+    line.service = m_internText.at(m_entry.service);
+    line.backend = m_internText.at(m_entry.backend);
+    line.upstream = m_internText.at(m_entry.upstream);
+    line.route = m_internText.at(m_entry.route);
+    line.method = m_internText.at(m_entry.method);
+    line.path = text(logstore::Field::Path);
+    line.status = m_entry.status;
+    line.latency = Milliseconds(double(m_entry.latencyMs));
+    line.requestId = text(logstore::Field::RequestId);
+    line.userId = text(logstore::Field::UserId);
+    line.message = text(logstore::Field::Message);
+    return line;
+}
+
 QString LogStore::validate(const LogFilter &filter)
 {
     if (filter.pattern.isEmpty())
@@ -249,45 +245,40 @@ LogStore::Query LogStore::Snapshot::filter(const LogFilter &filter, quint64 from
     return out;
 }
 
-std::pair<const LogStore::Chunk *, const LogStore::Entry *> LogStore::Snapshot::locate(quint64 seq) const
+LogStore::EntryView LogStore::Snapshot::at(quint64 seq) const
 {
     Q_ASSERT(contains(seq));
-    const auto it = std::upper_bound(m_pieces.begin(), m_pieces.end(), seq,
-                                     [](quint64 s, const Piece &p) { return s < p.chunk->firstSeq; });
-    const Chunk *chunk = std::prev(it)->chunk.get();
-    return {chunk, &chunk->entries[std::size_t(seq - chunk->firstSeq)]};
+    return EntryView::find(m_pieces, [](const Piece &p) { return p.chunk.get(); }, seq, m_internText);
 }
 
 bool LogStore::Snapshot::isGap(quint64 seq) const
 {
-    return locate(seq).second->gap;
+    return at(seq).isGap();
 }
 
 bool LogStore::Snapshot::isRestart(quint64 seq) const
 {
-    return logstore::isRestart(*locate(seq).second);
+    return at(seq).isRestart();
 }
 
 QString LogStore::Snapshot::restartText(quint64 seq) const
 {
-    const auto [chunk, e] = locate(seq);
-    return logstore::restartTextOf(*chunk, *e);
+    return at(seq).restartText();
 }
 
 WallTime LogStore::Snapshot::restartTime(quint64 seq) const
 {
-    return logstore::restartTimeOf(*locate(seq).second);
+    return at(seq).restartTime();
 }
 
 LogLine LogStore::Snapshot::line(quint64 seq) const
 {
-    const auto [chunk, e] = locate(seq);
-    return logstore::lineOf(*chunk, *e, m_internText);
+    return at(seq).line();
 }
 
 LogGap LogStore::Snapshot::gap(quint64 seq) const
 {
-    return logstore::gapOf(*locate(seq).second);
+    return at(seq).gap();
 }
 
 } // namespace cutover

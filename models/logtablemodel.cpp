@@ -179,20 +179,39 @@ QVariant LogTableModel::data(const QModelIndex &index, int role) const
     // Gateway text never steers the display: control and bidi characters are shown as escapes.
     if (role != MatchRangesRole)
         return inertForDisplay(exactData(index, role), role);
+    return QVariant::fromValue(shownMatchRanges(index));
+}
+
+MatchRanges LogTableModel::shownMatchRanges(const QModelIndex &index) const
+{
+    if (m_filter.text.isEmpty() && m_filter.pattern.isEmpty())
+        return {};
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const quint64 seq = seqAt(index.row());
+    if (!m_store->contains(seq))
+        return {};
+    const quint64 key = seq * ColumnCount + quint64(index.column());
+    if (const auto it = m_rangeCache.constFind(key); it != m_rangeCache.cend())
+        return it.value();
     // Matches are found in the exact text; the view highlights them in the rendered one.
-    const auto ranges = exactData(index, role).value<MatchRanges>();
-    const QString text = exactData(index, Qt::DisplayRole).toString();
-    if (ranges.isEmpty() || !hasUnsafeForDisplay(text))
-        return QVariant::fromValue(ranges);
-    QList<qsizetype> offsets;
-    inertText(text, &offsets);
-    MatchRanges shown;
-    for (const MatchRange &r : ranges) {
-        const qsizetype start = std::clamp<qsizetype>(r.start, 0, text.size());
-        const qsizetype end = std::clamp<qsizetype>(qsizetype(r.start) + r.length, start, text.size());
-        shown.append({int(offsets[start]), int(offsets[end] - offsets[start])});
+    MatchRanges shown = exactData(index, MatchRangesRole).value<MatchRanges>();
+    if (!shown.isEmpty()) {
+        const QString text = exactData(index, Qt::DisplayRole).toString();
+        if (hasUnsafeForDisplay(text)) {
+            QList<qsizetype> offsets;
+            inertText(text, &offsets);
+            for (MatchRange &r : shown) {
+                const qsizetype start = std::clamp<qsizetype>(r.start, 0, text.size());
+                const qsizetype end = std::clamp<qsizetype>(qsizetype(r.start) + r.length, start, text.size());
+                r = {int(offsets[start]), int(offsets[end] - offsets[start])};
+            }
+        }
     }
-    return QVariant::fromValue(shown);
+    if (m_rangeCache.size() >= kMaxCachedRanges)
+        m_rangeCache.clear();
+    m_rangeCache.insert(key, shown);
+    return shown;
 }
 
 QVariant LogTableModel::exactData(const QModelIndex &index, int role) const
@@ -346,6 +365,7 @@ bool LogTableModel::setFilter(const LogFilter &filter)
         Q_EMIT filterErrorChanged(m_filterError);
     }
     m_filter = filter;
+    m_rangeCache.clear(); // found for the old filter
     m_highlight = QRegularExpression();
     if (!filter.pattern.isEmpty()) {
         m_highlight = QRegularExpression(filter.pattern, filter.patternCase == Qt::CaseInsensitive

@@ -5,6 +5,7 @@
 
 #include <QAbstractTableModel>
 #include <QElapsedTimer>
+#include <QHash>
 #include <QList>
 #include <QRegularExpression>
 #include <QTimer>
@@ -129,6 +130,7 @@ private:
     bool identity() const { return m_filter.isEmpty() && m_filter.includeGaps; }
     static QString cellText(const LogLine &line, int column);
     MatchRanges matchRanges(const QString &text) const;
+    MatchRanges shownMatchRanges(const QModelIndex &index) const;
     const LogLine &cachedLine(quint64 seq) const;
     void rescan();
     void scanBatch(const std::vector<quint64> &matches, quint64 scannedTo);
@@ -157,6 +159,12 @@ private:
     std::chrono::milliseconds m_scanInsertInterval {200};
     bool m_following = true;
     qint64 m_newSincePause = 0;
+    // The match ranges views were given, by seq * ColumnCount + column, for the current filter
+    // (setFilter() clears them): a view repaints its rows on every insert, and searching every
+    // visible cell again each time was most of a repaint. A cell's text never changes while its
+    // seq is kept, so nothing else invalidates them; the table is bounded by clearing it.
+    static constexpr qsizetype kMaxCachedRanges = 4096;
+    mutable QHash<quint64, MatchRanges> m_rangeCache;
     // Views ask for every column of a row in turn: build the row's line once.
     mutable std::optional<quint64> m_cachedSeq;
     mutable LogLine m_cachedLine;

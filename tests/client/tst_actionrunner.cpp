@@ -96,13 +96,7 @@ void TestActionRunner::cleanup()
     m_client.reset();
     m_nam.reset();
     m_proxy.reset();
-    if (m_sim.get(u"/admin/rollback"_s).json()["engaged"].get<bool>()) {
-        const QByteArray version = m_sim.version(u"rollback"_s);
-        QCOMPARE(m_sim.request("POST", u"/admin/rollback/release"_s, Role::Operator, R"({"reason":"test cleanup"})",
-                               {{"If-Match", '"' + version + '"'}, {"Idempotency-Key", "cleanup-" + version}})
-                     .status,
-                 200);
-    }
+    QVERIFY2(m_sim.releaseRollbackIfEngaged(), qPrintable(m_sim.error()));
 }
 
 ActionRequest TestActionRunner::engageRequest(const QString &reason)

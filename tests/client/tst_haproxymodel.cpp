@@ -25,11 +25,7 @@ using namespace std::chrono_literals;
 namespace {
 
 using cutover::test::findRow;
-
-QByteArray capture(const char *name)
-{
-    return cutover::test::haproxyCapture(name);
-}
+using cutover::test::haproxyCapture;
 
 // The journal reads and writes its file on the thread pool: these wait for the answer.
 std::optional<QString> refreshed(AuditJournal &journal)
@@ -61,10 +57,10 @@ ConfigSnapshot capturedConfig()
 {
     ConfigSnapshot c;
     c.routesMapFile = QStringLiteral("/tmp/hx/ex/routes.map");
-    c.routes = *parseMapDump(capture("show_map_routes.txt"));
+    c.routes = *parseMapDump(haproxyCapture("show_map_routes.txt"));
     c.flagsMapFile = QStringLiteral("/tmp/hx/ex/flags.map");
-    c.flags = *parseMapDump(capture("show_map_flags.txt"));
-    c.rows = *parseShowStat(capture("show_stat_traffic.csv"));
+    c.flags = *parseMapDump(haproxyCapture("show_map_flags.txt"));
+    c.rows = *parseShowStat(haproxyCapture("show_stat_traffic.csv"));
     return c;
 }
 
@@ -109,7 +105,7 @@ void TestHaproxyModel::init()
 
 void TestHaproxyModel::mapListing()
 {
-    const QList<MapInfo> maps = parseMapList(capture("show_map_list.txt"));
+    const QList<MapInfo> maps = parseMapList(haproxyCapture("show_map_list.txt"));
     QCOMPARE(maps.size(), 2);
     const std::optional<MapInfo> routes = findMap(maps, QString(), QStringLiteral("routes.map"));
     QVERIFY(routes);
@@ -122,7 +118,7 @@ void TestHaproxyModel::mapListing()
 
 void TestHaproxyModel::mapDumpAndVersion()
 {
-    const Result<QList<MapEntry>> flags = parseMapDump(capture("show_map_flags.txt"));
+    const Result<QList<MapEntry>> flags = parseMapDump(haproxyCapture("show_map_flags.txt"));
     QVERIFY(flags.ok());
     QCOMPARE(flags->size(), 3);
     QCOMPARE(flags->at(1), (MapEntry {QStringLiteral("use_payment_microservice"), QStringLiteral("on 10")}));
@@ -132,7 +128,7 @@ void TestHaproxyModel::mapDumpAndVersion()
 
 void TestHaproxyModel::ringFromListing()
 {
-    const QByteArray listing = capture("show_events_list.txt");
+    const QByteArray listing = haproxyCapture("show_events_list.txt");
     QCOMPARE(pickRing(listing, QString()), QStringLiteral("cutover-log")); // buf0 is HAProxy's own
     QCOMPARE(pickRing(listing, QStringLiteral("buf0")), QStringLiteral("buf0"));
     QVERIFY(pickRing(listing, QStringLiteral("nope")).isEmpty());
@@ -164,7 +160,7 @@ void TestHaproxyModel::mapFileMerge()
 
 void TestHaproxyModel::serversState()
 {
-    const Result<QList<ServerWeight>> weights = parseServersState(capture("show_servers_state.txt"));
+    const Result<QList<ServerWeight>> weights = parseServersState(haproxyCapture("show_servers_state.txt"));
     QVERIFY(weights.ok());
     QCOMPARE(weights->size(), 5);
     const auto posts = std::find_if(weights->cbegin(), weights->cend(), [](const ServerWeight &w) {
@@ -453,7 +449,7 @@ void TestHaproxyModel::keptOnMonolithKeepsItsRoute()
 void TestHaproxyModel::ringLinesFromCapture()
 {
     QList<LogLine> lines;
-    for (const QByteArray &raw : capture("show_events_sample.txt").split('\n')) {
+    for (const QByteArray &raw : haproxyCapture("show_events_sample.txt").split('\n')) {
         if (!raw.trimmed().isEmpty())
             lines.append(toLogLine(splitRingLine(raw), Conventions()));
     }

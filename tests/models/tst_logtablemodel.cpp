@@ -98,6 +98,7 @@ private Q_SLOTS:
     void pauseCountsNewLines();
     void cellsShowTheLine();
     void matchRangesForHighlighting();
+    void highlightFollowsTheFilter();
     void rowForSeq();
     void manyLinesWithFilterAreFast();
     void filterScansInTheBackground();
@@ -360,6 +361,83 @@ void TestLogTableModel::matchRangesForHighlighting()
     QVERIFY(scanDone(model));
     QCOMPARE(ranges(LogTableModel::MessageColumn), (MatchRanges {{4, 3}, {18, 3}}));
     QCOMPARE(ranges(LogTableModel::PathColumn), (MatchRanges {{10, 2}}));
+}
+
+// The ranges a view is given are the filter's matches in each shown cell, however often it asks
+// (the model keeps them per cell), and a new filter's own as soon as it is set: the same lines
+// stay on screen from one filter to the next here, with other matches.
+void TestLogTableModel::highlightFollowsTheFilter()
+{
+    LogStore store;
+    LogTableModel model(&store);
+    store.append(lines(1, 300));
+    model.refresh();
+    const auto expected = [](const LogFilter &f, const QString &text) {
+        MatchRanges out;
+        if (!f.text.isEmpty()) {
+            for (qsizetype at = text.indexOf(f.text, 0, f.textCase); at >= 0;
+                 at = text.indexOf(f.text, at + f.text.size(), f.textCase))
+                out.append({int(at), int(f.text.size())});
+        }
+        if (!f.pattern.isEmpty()) {
+            const QRegularExpression re(f.pattern, f.patternCase == Qt::CaseInsensitive
+                                                       ? QRegularExpression::CaseInsensitiveOption
+                                                       : QRegularExpression::NoPatternOption);
+            for (auto it = re.globalMatch(text); it.hasNext();) {
+                const QRegularExpressionMatch m = it.next();
+                if (m.capturedLength() > 0)
+                    out.append({int(m.capturedStart()), int(m.capturedLength())});
+            }
+        }
+        return out;
+    };
+    const QList<int> searchable {LogTableModel::ServiceColumn,   LogTableModel::BackendColumn,
+                                 LogTableModel::MethodColumn,    LogTableModel::PathColumn,
+                                 LogTableModel::RequestIdColumn, LogTableModel::MessageColumn};
+
+    const auto check = [&](const LogFilter &f) {
+        if (!model.setFilter(f) || !scanDone(model))
+            return false;
+        int highlighted = 0;
+        for (int pass = 0; pass < 2; ++pass) {
+            for (int row = 0; row < std::min(model.rowCount(), 120); ++row) {
+                for (int column = 0; column < LogTableModel::ColumnCount; ++column) {
+                    const QModelIndex index = model.index(row, column);
+                    const auto shown = index.data(LogTableModel::MatchRangesRole).value<MatchRanges>();
+                    const MatchRanges want = searchable.contains(column)
+                        ? expected(f, index.data(Qt::DisplayRole).toString())
+                        : MatchRanges();
+                    if (shown != want) {
+                        const auto text = [](const MatchRanges &ranges) {
+                            QStringList out;
+                            for (const MatchRange &r : ranges)
+                                out.append(QStringLiteral("%1+%2").arg(r.start).arg(r.length));
+                            return out.join(u' ');
+                        };
+                        qWarning("row %d (seq %llu) column %d: shown [%s], matches [%s]", row,
+                                 static_cast<unsigned long long>(model.seqAt(row)), column, qPrintable(text(shown)),
+                                 qPrintable(text(want)));
+                        return false;
+                    }
+                    highlighted += shown.isEmpty() ? 0 : 1;
+                }
+            }
+        }
+        return highlighted > 0;
+    };
+    LogFilter payment;
+    payment.pattern = QStringLiteral("pay(ment)?s?");
+    payment.patternCase = Qt::CaseInsensitive;
+    LogFilter service; // every line: the payment lines above, with other matches
+    service.pattern = QStringLiteral("-serv|/\\d+$");
+    QVERIFY(check(payment));
+    QVERIFY(check(service));
+    QVERIFY(check(payment));
+    QVERIFY(check(textFilter(QStringLiteral("PAY"))));
+    LogFilter both = textFilter(QStringLiteral("api"));
+    both.pattern = QStringLiteral("\\d{2}");
+    QVERIFY(check(both));
+    QVERIFY(check(service));
 }
 
 void TestLogTableModel::rowForSeq()

@@ -90,6 +90,27 @@ QByteArray SimFixture::version(const QString &path)
     return j.is_object() && j.contains("version") ? QByteArray::fromStdString(j["version"].get<std::string>()) : QByteArray();
 }
 
+bool SimFixture::releaseRollbackIfEngaged()
+{
+    const Reply state = get(QStringLiteral("/admin/rollback"));
+    const auto j = state.json();
+    if (!j.is_object() || !j.contains("engaged") || !j["engaged"].is_boolean()) {
+        m_error = QStringLiteral("GET /admin/rollback gave no rollback state (HTTP %1)").arg(state.status);
+        return false;
+    }
+    if (!j["engaged"].get<bool>())
+        return true;
+    const QByteArray v = version(QStringLiteral("rollback"));
+    const Reply released = request("POST", QStringLiteral("/admin/rollback/release"), Role::Operator,
+                                   R"({"reason":"test cleanup"})",
+                                   {{"If-Match", '"' + v + '"'}, {"Idempotency-Key", "cleanup-" + v}});
+    if (released.status != 200) {
+        m_error = QStringLiteral("releasing the rollback in cleanup gave HTTP %1").arg(released.status);
+        return false;
+    }
+    return true;
+}
+
 double sumSamples(const QByteArray &exposition, const QByteArray &metric, const QMap<QByteArray, QByteArray> &labels)
 {
     double sum = 0;

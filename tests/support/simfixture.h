@@ -50,6 +50,9 @@ public:
     QByteArray metrics();
     // Current version of a resource (routes/x, flags/x, rollback), read with GET.
     QByteArray version(const QString &path);
+    // Test cleanup: releases the rollback (as an operator) if it is engaged, so the next test
+    // starts from a released one. False, with the reason in error(), if that did not work.
+    bool releaseRollbackIfEngaged();
 
 private:
     SimProcess m_sim;
