@@ -175,6 +175,7 @@ private Q_SLOTS:
     void idsGoingBackMeanARestart();
     void instanceEventShowsARestart();
     void pageInstanceShowsARestart();
+    void unknownEventsAreIgnored();
     void silentGatewayIsStaleWithinTwoHeartbeats();
     void reportsGapWhenResumePointLeftTheBuffer();
     void badTokenStopsWithClearError();
@@ -418,6 +419,28 @@ void TestLogStream::pageInstanceShowsARestart()
     QCOMPARE(sink.restartAt.first(), qsizetype(0));
     // Seen in the page, before any stream connected.
     QCOMPARE(streamsBeforeRestart, 0);
+    stream.stop();
+}
+
+void TestLogStream::unknownEventsAreIgnored()
+{
+    // Admin API 1.1: event types, fields and members a client does not know are skipped silently;
+    // only a known event it cannot read is reported. CR-only line ends and a BOM are the grammar.
+    QByteArray body = "\xEF\xBB\xBFretry: 50\r\revent: instance\rdata: {\"instance\":\"gw-1\",\"first_id\":1,\"last_id\":2,\"zone\":\"a\"}\r\r";
+    body += "event: future\ndata: {\"x\":1}\nflavour: new\n\n: a comment\n\n" + logEvent(1);
+    body += "event: instance\ndata: {\"first_id\":1}\n\n" + logEvent(2);
+    FakeGateway gateway({kStreamHead + body});
+    LogStream stream(&m_nam, endpoint(gateway.url(), "t"));
+    Sink sink(stream);
+    QList<ApiError> malformed;
+    connect(&stream, &LogStream::malformedEvent, this, [&](const ApiError &e) { malformed.append(e); });
+    stream.start();
+    QTRY_COMPARE_WITH_TIMEOUT(sink.lines.size(), 2, 5000);
+    QCOMPARE(stream.instance(), QStringLiteral("gw-1"));
+    QCOMPARE(malformed.size(), 1); // the instance event without an instance
+    QCOMPARE(malformed.first().field, QStringLiteral("instance"));
+    QVERIFY(sink.restarts.isEmpty());
+    QCOMPARE(stream.state(), LogStream::State::Streaming);
     stream.stop();
 }
 
