@@ -2,6 +2,8 @@
 
 #include "jsonkit.h"
 
+#include <algorithm>
+#include <cmath>
 #include <utility>
 
 namespace cutover::json {
@@ -21,6 +23,24 @@ using kit::member;
 using kit::qs;
 using kit::ShapeError;
 using kit::strings;
+
+// A percentage (admin API 1.1): a JSON number with an integral value from 0 to 100, so a
+// gateway's 25.0 is 25 (JSON does not tell 25 from 25.0; some serialisers write floats).
+int percent(const Json &obj, const char *key, const QString &path)
+{
+    const Json &v = member(obj, key, path);
+    double value = -1;
+    if (v.is_number_integer())
+        value = v.is_number_unsigned() ? double(std::min<std::uint64_t>(v.get<std::uint64_t>(), 101))
+                                       : double(std::max<std::int64_t>(v.get<std::int64_t>(), -1));
+    else if (v.is_number_float())
+        value = v.get<double>();
+    else
+        throw ShapeError {kit::joined(path, key), QStringLiteral("expected a number")};
+    if (!(value >= 0 && value <= 100) || std::floor(value) != value)
+        throw ShapeError {kit::joined(path, key), QStringLiteral("expected a whole percentage from 0 to 100")};
+    return int(value);
+}
 
 QDateTime time(const Json &obj, const char *key, const QString &path)
 {
@@ -85,9 +105,7 @@ Route route(const Json &j, const QString &path)
     r.id = kit::string(j, "id", path);
     r.prefix = kit::string(j, "prefix", path);
     r.service = kit::string(j, "service", path);
-    r.microservicePercent = integer(j, "microservice_percent", path);
-    if (r.microservicePercent < 0 || r.microservicePercent > 100)
-        throw ShapeError {path + QStringLiteral(".microservice_percent"), QStringLiteral("outside 0-100")};
+    r.microservicePercent = percent(j, "microservice_percent", path);
     r.version = kit::string(j, "version", path);
     r.updatedAt = j.contains("updated_at") ? time(j, "updated_at", path) : QDateTime();
     r.updatedBy = kit::optionalString(j, "updated_by");
@@ -99,7 +117,7 @@ Flag flag(const Json &j, const QString &path)
     Flag f;
     f.name = kit::string(j, "name", path);
     f.enabled = boolean(j, "enabled", path);
-    f.rolloutPercent = integer(j, "rollout_percent", path);
+    f.rolloutPercent = percent(j, "rollout_percent", path);
     f.allowUsers = strings(j, "allow_users", path);
     f.description = kit::optionalString(j, "description");
     f.version = kit::string(j, "version", path);
@@ -231,7 +249,7 @@ Result<RollbackState> parseRollback(const QByteArray &body)
                 throw ShapeError {QStringLiteral("$.snapshot"), QStringLiteral("expected an array or null")};
             for (std::size_t i = 0; i < snap->size(); ++i) {
                 const QString p = QStringLiteral("$.snapshot[%1]").arg(i);
-                s.snapshot.append({kit::string((*snap)[i], "route", p), integer((*snap)[i], "microservice_percent", p)});
+                s.snapshot.append({kit::string((*snap)[i], "route", p), percent((*snap)[i], "microservice_percent", p)});
             }
         }
         return s;

@@ -4,6 +4,7 @@
 
 #include "jsonkit.h"
 
+#include <algorithm>
 #include <charconv>
 #include <utility>
 
@@ -75,6 +76,20 @@ LogGap gapFrom(const Json &j, const QString &prefix)
         && (!it->is_number_unsigned() || it->get<std::uint64_t>() != gap.missed()))
         throw ShapeError {joined(prefix, "missed"), QStringLiteral("does not match from and to")};
     return gap;
+}
+
+// The contract's instance: 1-128 printable ASCII characters. Absent (a 1.0 gateway) reads as ""
+// unless `required`; present, it must be well formed, since a wrong one would hide a restart.
+QString instanceOf(const Json &j, const QString &prefix, bool required)
+{
+    const auto it = j.find("instance");
+    if (it == j.end() && !required)
+        return {};
+    const std::string &text = stringRef(j, "instance", prefix);
+    const bool printable = std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7e; });
+    if (text.empty() || text.size() > 128 || !printable)
+        throw ShapeError {joined(prefix, "instance"), QStringLiteral("expected 1 to 128 printable ASCII characters")};
+    return QString::fromLatin1(text.data(), qsizetype(text.size()));
 }
 
 template<typename T, typename F>
@@ -294,7 +309,21 @@ Result<LogPage> parseLogPage(QByteArrayView body)
         page.lastId = LogId {unsignedInteger(doc, "last_id", {})};
         if (const Json &gap = member(doc, "gap", {}); !gap.is_null())
             page.gap = gapFrom(gap, QStringLiteral("gap"));
+        page.instance = instanceOf(doc, {}, false);
         return page;
+    });
+}
+
+Result<LogInstance> parseLogInstance(QByteArrayView json)
+{
+    return guarded<LogInstance>(json, "GET /admin/logs/stream", [](const Json &doc) {
+        if (!doc.is_object())
+            throw ShapeError {{}, QStringLiteral("expected an object")};
+        LogInstance event;
+        event.instance = instanceOf(doc, {}, true);
+        event.firstId = LogId {unsignedInteger(doc, "first_id", {})};
+        event.lastId = LogId {unsignedInteger(doc, "last_id", {})};
+        return event;
     });
 }
 

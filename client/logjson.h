@@ -23,6 +23,8 @@ Result<LogLine> parseLogLineWithFullParser(QByteArrayView json);
 // The data of an SSE `gap` event: {"from":A,"to":B,"missed":N}.
 Result<LogGap> parseLogGap(QByteArrayView json);
 Result<LogPage> parseLogPage(QByteArrayView body);
+// The data of an SSE `instance` event: {"instance":"sim-3f2a09bc","first_id":12,"last_id":1042}.
+Result<LogInstance> parseLogInstance(QByteArrayView json);
 
 // RFC 3339 with an optional fraction (milliseconds kept) and `Z` or a numeric offset, e.g.
 // "2026-11-26T04:38:45.123Z". std::nullopt for anything else.

@@ -65,6 +65,17 @@ struct LogPage
     LogId firstId;             // oldest line still in the gateway's buffer
     LogId lastId;              // newest line in the buffer
     std::optional<LogGap> gap; // lines asked for that have left the buffer
+    // The gateway instance whose ids these are (admin API 1.1); empty from a 1.0 gateway.
+    QString instance;
+};
+
+// The SSE stream's `instance` event (admin API 1.1): sent once per connection, before any line,
+// it names the instance whose ids follow and its buffer when the connection was accepted.
+struct LogInstance
+{
+    QString instance;
+    LogId firstId;
+    LogId lastId;
 };
 
 } // namespace cutover

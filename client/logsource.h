@@ -32,6 +32,9 @@ public:
     // gap for those the gateway no longer has; sources without stable ids ignore it and say so
     // with a gap.
     virtual void start(std::optional<LogId> after = std::nullopt) = 0;
+    // The gateway instance (admin API 1.1) whose ids the next start(after) resumes, e.g. the one
+    // the page with the resume point named; a source that knows no instances ignores it.
+    virtual void setResumeInstance(const QString &) {}
     // Stops at once; no signal but connectionStateChanged(Stopped) follows.
     virtual void stop() = 0;
     // What is followed, for the UI ("SSE /admin/logs/stream", "HAProxy ring cutover-log").

@@ -349,6 +349,15 @@ void LogStream::backfillFinished(QNetworkReply *reply)
     m_backfillPending = false;
     auto page = json::parseLogPage(body);
     const quint64 generation = m_generation;
+    if (page && !page->instance.isEmpty() && page->instance != m_instance) {
+        // Admin API 1.1: the page names its instance. Another one than we followed restarted
+        // its ids, whatever they are now.
+        const QString previous = std::exchange(m_instance, page->instance);
+        if (!previous.isEmpty() && m_backfillAfter) {
+            startOver(tr("instance %1 is now %2").arg(previous, m_instance));
+            return;
+        }
+    }
     if (page && m_backfillAfter && page->lastId < *m_backfillAfter) {
         // The buffer ends below where we are: these are not the ids we were following.
         startOver(tr("its log ends at id %1, below the resume point %2")
@@ -405,6 +414,24 @@ void LogStream::deliver(SseBatch batch)
                 deliverLines(lines);
                 if (generation == m_generation) // not stopped or restarted by a receiver
                     startOver(tr("its log ids went back from %1 to %2").arg(last.value).arg(id.value));
+                return;
+            }
+        } else if (event.type == "instance") {
+            // Admin API 1.1: once per connection, before its lines.
+            auto instance = json::parseLogInstance(event.data);
+            if (!instance) {
+                Q_EMIT malformedEvent(instance.error());
+                continue;
+            }
+            if (instance->instance == m_instance)
+                continue;
+            const QString previous = std::exchange(m_instance, instance->instance);
+            // Only a stream with a resume point has ids to lose; a fresh one just notes the instance.
+            if (!previous.isEmpty() && m_lastId) {
+                const quint64 generation = m_generation;
+                deliverLines(lines);
+                if (generation == m_generation) // not stopped or restarted by a receiver
+                    startOver(tr("instance %1 is now %2").arg(previous, m_instance));
                 return;
             }
         } else if (event.type == "gap") {

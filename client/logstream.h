@@ -29,9 +29,10 @@ namespace cutover {
 // splits it so that the lines before the gap arrive first. A line whose id equals the last one
 // delivered is dropped, so a resumed stream never hands a line out twice.
 //
-// Every connection starts with GET /admin/info: a new `instance` there, or a line whose id is
-// below the last one delivered, or a buffer that ends below the resume point, means the gateway
-// restarted and its ids began again. Then gatewayRestarted() says so and the stream starts over
+// Every connection starts with GET /admin/info: a new `instance` there, in the log page or in the
+// stream's `instance` event (admin API 1.1), or (1.0 gateways) a line whose id is below the last
+// one delivered, or a buffer that ends below the resume point, means the gateway restarted and
+// its ids began again. Then gatewayRestarted() says so and the stream starts over
 // with everything the new instance still has (after id 0), instead of waiting for ids it will not
 // reach for hours. A connection silent (no line, no heartbeat) for two heartbeat intervals is
 // taken for dead: Reconnecting, with a Timeout error that says so.
@@ -72,8 +73,12 @@ public:
     QString describe() const override;
     // Twice the heartbeat interval: learnt from the gateway once two heartbeats arrived.
     std::optional<std::chrono::milliseconds> silenceTimeout() const override;
-    // The gateway's `instance` as last read from GET /admin/info; empty before or without one.
+    // The gateway's `instance` as last read from GET /admin/info, the log page or the stream;
+    // empty before or without one.
     QString instance() const { return m_instance; }
+    // The instance whose ids a start(after) resumes (e.g. from the page the resume point came
+    // from), so that a restart in between is seen even before /admin/info answers.
+    void setResumeInstance(const QString &instance) override { m_instance = instance; }
 
     // The id of the last line or gap delivered (the resume point).
     std::optional<LogId> lastId() const { return m_lastId; }

@@ -4,18 +4,75 @@
 #include <QHttpServerRequest>
 
 #include <algorithm>
+#include <cmath>
 
 namespace cutover::sim {
 
 namespace {
 
-std::string unquote(std::string v)
+// What an If-Match header asks for (RFC 9110 §13.1.1, with the contract's 1.1 rules).
+struct IfMatch
 {
-    if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
-        return v.substr(1, v.size() - 2);
-    if (v.size() >= 4 && v.compare(0, 3, "W/\"") == 0 && v.back() == '"')
-        return v.substr(3, v.size() - 4);
-    return v;
+    enum class Kind { Tags, Any, Malformed } kind = Kind::Tags;
+    std::vector<std::string> strong; // the strong tags' opaque values; weak tags never match
+};
+
+// `"15"`, a list `"14", "15"`, `W/"15"` (weak), `*`, or the 1.0 leniency: an unquoted `15`.
+IfMatch parseIfMatch(const std::string &value)
+{
+    IfMatch out;
+    bool any = false, members = false;
+    std::size_t i = 0;
+    auto skipSpace = [&] {
+        while (i < value.size() && (value[i] == ' ' || value[i] == '\t'))
+            ++i;
+    };
+    while (i <= value.size()) {
+        skipSpace();
+        if (i == value.size())
+            break;
+        if (value[i] == ',') { // empty list elements are allowed (RFC 9110 §5.6.1)
+            ++i;
+            continue;
+        }
+        members = true;
+        bool weak = false;
+        if (value.compare(i, 2, "W/") == 0) {
+            weak = true;
+            i += 2;
+            if (i == value.size() || value[i] != '"')
+                return {IfMatch::Kind::Malformed, {}};
+        }
+        std::string tag;
+        if (value[i] == '"') {
+            const std::size_t close = value.find('"', i + 1);
+            if (close == std::string::npos)
+                return {IfMatch::Kind::Malformed, {}};
+            tag = value.substr(i + 1, close - i - 1);
+            i = close + 1;
+        } else {
+            const std::size_t end = value.find_first_of(", \t", i);
+            tag = value.substr(i, end == std::string::npos ? std::string::npos : end - i);
+            i = end == std::string::npos ? value.size() : end;
+            if (tag == "*") {
+                any = true;
+                tag.clear();
+            } else if (tag.find('"') != std::string::npos) {
+                return {IfMatch::Kind::Malformed, {}};
+            }
+        }
+        skipSpace();
+        if (i < value.size() && value[i] != ',')
+            return {IfMatch::Kind::Malformed, {}};
+        ++i;
+        if (!weak && !tag.empty())
+            out.strong.push_back(std::move(tag));
+    }
+    if (!members)
+        return {IfMatch::Kind::Malformed, {}};
+    if (any) // `*` is only valid alone
+        return {out.strong.empty() && value.find(',') == std::string::npos ? IfMatch::Kind::Any : IfMatch::Kind::Malformed, {}};
+    return out;
 }
 
 // An integer query parameter within [lo, hi]; nullopt (and a 422) when present but invalid.
@@ -40,7 +97,18 @@ std::size_t characters(const std::string &s)
     return std::size_t(std::count_if(s.begin(), s.end(), [](unsigned char c) { return (c & 0xC0) != 0x80; }));
 }
 
-bool isPercent(const Json &v) { return v.is_number_integer() && v.get<long long>() >= 0 && v.get<long long>() <= 100; }
+// A JSON number with an integral value from 0 to 100: `25` and `25.0` are both 25 (contract 1.1).
+std::optional<int> percentOf(const Json &v)
+{
+    if (v.is_number_integer())
+        return v.get<long long>() >= 0 && v.get<long long>() <= 100 ? std::optional<int>(int(v.get<long long>())) : std::nullopt;
+    if (!v.is_number_float())
+        return std::nullopt;
+    const double d = v.get<double>();
+    if (!(d >= 0 && d <= 100) || std::floor(d) != d)
+        return std::nullopt;
+    return int(d);
+}
 
 } // namespace
 
@@ -60,10 +128,20 @@ std::optional<HttpResponse> AdminServer::checkIfMatch(Ctx &ctx, const std::strin
         return HttpResponse::error(428, "precondition_required",
                                    "changes need If-Match with the version you read (current: \"" + version + "\")",
                                    ctx.requestId, {}, {{"current_version", version}});
-    if (unquote(ifMatch) != version)
+    const IfMatch parsed = parseIfMatch(ifMatch);
+    if (parsed.kind == IfMatch::Kind::Any)
+        return HttpResponse::error(428, "precondition_required",
+                                   "If-Match: * does not say which version you read; send the version you read "
+                                   "(current: \"" + version + "\")",
+                                   ctx.requestId, {}, {{"current_version", version}});
+    // Strong comparison: a weak tag never matches, and a malformed value names no version at all.
+    if (parsed.kind == IfMatch::Kind::Malformed
+        || std::find(parsed.strong.begin(), parsed.strong.end(), version) == parsed.strong.end())
         return HttpResponse::error(412, "precondition_failed",
-                                   "it changed since you read it: you sent version " + ifMatch + ", current is \""
-                                       + version + "\"",
+                                   parsed.kind == IfMatch::Kind::Malformed
+                                       ? "If-Match " + ifMatch + " is not a list of entity tags; current is \"" + version + "\""
+                                       : "it changed since you read it: you sent version " + ifMatch + ", current is \""
+                                           + version + "\"",
                                    ctx.requestId, {}, {{"current_version", version}, {"current", current}})
             .header("ETag", '"' + version + '"');
     return std::nullopt;
@@ -89,7 +167,7 @@ HttpResponse AdminServer::getInfo(Ctx &)
     Json caps = {{"health", true}, {"metrics", true},   {"percentiles", true}, {"routes", true},
                  {"flags", true},  {"rollback", true},  {"audit", true},       {"logs", true},
                  {"log_stream", true}, {"simulator", true}};
-    return HttpResponse::json(200, {{"api_version", "1.0"},
+    return HttpResponse::json(200, {{"api_version", "1.1"},
                                     {"gateway", {{"name", "cutover-sim"}, {"version", CUTOVER_VERSION}, {"instance", m_instance}, {"test", true}}},
                                     {"capabilities", caps},
                                     {"metrics", {{"requests_total", "requests_total"},
@@ -128,8 +206,9 @@ HttpResponse AdminServer::putRoute(Ctx &ctx, Route &route)
     std::string reason;
     if (auto bad = checkReason(ctx, body, reason))
         return *bad;
-    const auto pct = body.find("microservice_percent");
-    if (pct == body.end() || !isPercent(*pct))
+    const auto pctIt = body.find("microservice_percent");
+    const std::optional<int> pct = pctIt == body.end() ? std::nullopt : percentOf(*pctIt);
+    if (!pct)
         return HttpResponse::error(422, "validation_failed", "microservice_percent must be an integer from 0 to 100",
                                    ctx.requestId, "microservice_percent");
     if (m_state.rollback().engaged)
@@ -137,7 +216,7 @@ HttpResponse AdminServer::putRoute(Ctx &ctx, Route &route)
                                    "the emergency rollback is engaged: every route is on the monolith; release the "
                                    "rollback first",
                                    ctx.requestId, {}, {{"rollback", m_state.rollbackJson()}});
-    const Route &r = m_state.setRoutePercent(route, pct->get<int>(), reason, ctx.actor(), nowMs());
+    const Route &r = m_state.setRoutePercent(route, *pct, reason, ctx.actor(), nowMs());
     return HttpResponse::json(200, m_state.routeJson(r)).header("ETag", '"' + r.version + '"');
 }
 
@@ -156,7 +235,8 @@ HttpResponse AdminServer::putFlag(Ctx &ctx, Flag &flag)
     };
     if (!body.contains("enabled") || !body["enabled"].is_boolean())
         return invalid("enabled", "enabled must be true or false");
-    if (!body.contains("rollout_percent") || !isPercent(body["rollout_percent"]))
+    const std::optional<int> rollout = body.contains("rollout_percent") ? percentOf(body["rollout_percent"]) : std::nullopt;
+    if (!rollout)
         return invalid("rollout_percent", "rollout_percent must be an integer from 0 to 100");
     std::vector<std::string> allow;
     if (body.contains("allow_users")) {
@@ -175,7 +255,7 @@ HttpResponse AdminServer::putFlag(Ctx &ctx, Flag &flag)
             return invalid("description", "description must be a string of at most 1000 characters");
         description = body["description"].get<std::string>();
     }
-    const Flag &f = m_state.updateFlag(flag, body["enabled"].get<bool>(), body["rollout_percent"].get<int>(),
+    const Flag &f = m_state.updateFlag(flag, body["enabled"].get<bool>(), *rollout,
                                        std::move(allow), std::move(description), reason, ctx.actor(), nowMs());
     return HttpResponse::json(200, m_state.flagJson(f)).header("ETag", '"' + f.version + '"');
 }
@@ -194,8 +274,10 @@ HttpResponse AdminServer::postRollback(Ctx &ctx, bool release)
     ctx.idempotencyKey = key;
     // Idempotency before If-Match: a retry of an action that did happen must get its first answer,
     // not a 412 caused by the action itself.
-    const std::string storeKey = ctx.who.subject + '\n' + key;
-    const std::string fingerprint = ctx.path + '\n' + body.dump();
+    // A key belongs to one subject, method and path: the same string on /admin/rollback and on
+    // /admin/rollback/release is two keys.
+    const std::string storeKey = ctx.who.subject + '\n' + ctx.method + '\n' + ctx.path + '\n' + key;
+    const std::string fingerprint = body.dump();
     if (auto it = m_idempotency.find(storeKey); it != m_idempotency.end()) {
         if (it->second.fingerprint != fingerprint)
             return HttpResponse::error(422, "idempotency_key_reused",
@@ -246,7 +328,7 @@ HttpResponse AdminServer::getAudit(Ctx &ctx)
     for (std::size_t i = std::size_t(std::min<long long>(*after, (long long)audit.size()));
          i < audit.size() && entries.size() < std::size_t(*limit); ++i)
         entries.push_back(m_state.auditJson(audit[i]));
-    return HttpResponse::json(200, {{"entries", entries}, {"latest_id", audit.size()}});
+    return HttpResponse::json(200, {{"entries", entries}, {"latest_id", audit.size()}, {"instance", m_instance}});
 }
 
 HttpResponse AdminServer::getLogs(Ctx &ctx)
@@ -279,7 +361,7 @@ HttpResponse AdminServer::getLogs(Ctx &ctx)
         body += m_logs.line(id);
     }
     body += "],\"first_id\":" + std::to_string(first) + ",\"last_id\":" + std::to_string(last)
-        + ",\"gap\":" + gap.dump() + '}';
+        + ",\"gap\":" + gap.dump() + ",\"instance\":" + Json(m_instance).dump() + '}';
     HttpResponse r;
     r.body = std::move(body);
     return r;

@@ -347,8 +347,9 @@ HttpResponse AdminServer::dispatch(Ctx &ctx, QTcpSocket *socket, bool &streamSta
         if (seg.size() == 3)
             return HttpResponse::json(200, m_state.serviceHealthJson(*s));
         if (seg.size() == 4 && seg[3] == "db") {
+            // A usable database answers 200 (healthy or degraded); unhealthy and unknown are 503.
             Json db = m_state.dbCheckJson(*s);
-            return HttpResponse::json(db["status"] == "healthy" ? 200 : 503, db);
+            return HttpResponse::json(db["status"] == "healthy" || db["status"] == "degraded" ? 200 : 503, db);
         }
         return notFound("no such endpoint: " + ctx.path);
     }
@@ -460,14 +461,21 @@ void AdminServer::startStream(Ctx &ctx, QTcpSocket *socket)
             return std::nullopt;
         return std::strtoull(text.c_str(), nullptr, 10);
     };
-    // Last-Event-ID is whatever the client last saw; a value we never sent just means "from now".
+    // Last-Event-ID is whatever the client last saw. A resume point above the newest id cannot be
+    // from this instance (ids started again at a restart): no shared history, so every buffered
+    // line follows, with a gap first for those already gone.
+    const std::uint64_t last = m_logs.lastId();
     if (const auto id = parseId(headerValue(*ctx.request, "Last-Event-ID")))
-        client.lastSent = std::min<std::uint64_t>(*id, m_logs.lastId());
+        client.lastSent = *id > last ? 0 : *id;
     else if (const auto after = parseId(ctx.query.queryItemValue(QStringLiteral("after")).toStdString()))
-        client.lastSent = std::min<std::uint64_t>(*after, m_logs.lastId());
+        client.lastSent = *after > last ? 0 : *after;
+    // Once per connection, right after retry: and without an id (so it does not move the client's
+    // Last-Event-ID), the instance whose ids these are.
+    const std::string instance = "event: instance\ndata: "
+        + Json {{"instance", m_instance}, {"first_id", m_logs.firstId()}, {"last_id", last}}.dump() + "\n\n";
     std::string head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n"
                        "Cache-Control: no-store\r\nX-Accel-Buffering: no\r\nConnection: close\r\n"
-                       "X-Request-ID: " + ctx.requestId + "\r\n\r\nretry: 2000\n\n";
+                       "X-Request-ID: " + ctx.requestId + "\r\n\r\nretry: 2000\n\n" + instance;
     socket->write(head.data(), qint64(head.size()));
     client.lastWriteMs = wallMs();
     m_streams.push_back(client);

@@ -117,7 +117,7 @@ void onSignal(int)
     (void)written;
 }
 
-int follow(Context &ctx, const LineFilter &filter, std::optional<LogId> after)
+int follow(Context &ctx, const LineFilter &filter, std::optional<LogId> after, const QString &instance)
 {
     // The deadline covered the backfill; following lasts until Ctrl-C.
     setCommandDeadline(QDeadlineTimer(QDeadlineTimer::Forever));
@@ -170,6 +170,8 @@ int follow(Context &ctx, const LineFilter &filter, std::optional<LogId> after)
                              loop.exit(code);
                          }
                      });
+    // The resume point is an id of the instance the backfill read: another one means a restart.
+    stream.setResumeInstance(instance);
     stream.start(after);
     code = loop.exec();
     stream.stop();
@@ -194,6 +196,7 @@ int runLogs(Context &ctx)
     // there it starts with the lines that arrive from then on.
     const bool resumable = ctx.connection.kind != GatewayKind::Haproxy;
     LogId resume;
+    QString instance;
     if (limit > 0) {
         const LogPage page = fetchNewest(ctx, filter.isEmpty() ? limit : kMaxPage);
         QList<LogLine> shown;
@@ -203,12 +206,15 @@ int runLogs(Context &ctx)
         for (qsizetype i = std::max<qsizetype>(0, shown.size() - limit); i < shown.size(); ++i)
             printLine(shown.at(i), ctx.json);
         resume = page.lines.isEmpty() ? page.lastId : page.lines.last().id;
+        instance = page.instance;
     } else if (ctx.args.isSet(QStringLiteral("follow")) && resumable) {
-        resume = fetchNewest(ctx, 1).lastId;
+        const LogPage page = fetchNewest(ctx, 1);
+        resume = page.lastId;
+        instance = page.instance;
     }
     if (!ctx.args.isSet(QStringLiteral("follow")))
         return ExitOk;
-    return follow(ctx, filter, resumable ? std::optional(resume) : std::nullopt);
+    return follow(ctx, filter, resumable ? std::optional(resume) : std::nullopt, instance);
 }
 
 } // namespace

@@ -242,7 +242,7 @@ void TestCutoverCtl::status()
     const Json j = r.json();
     QVERIFY2(j.is_object(), r.out.constData());
     QCOMPARE_JSON(j["gateway"]["name"], "cutover-sim");
-    QCOMPARE_JSON(j["gateway"]["api_version"], "1.0");
+    QCOMPARE_JSON(j["gateway"]["api_version"], "1.1");
     QCOMPARE_JSON(j["gateway"]["capabilities"]["rollback"], true);
     QCOMPARE_JSON(j["whoami"], Json::parse(R"({"subject":"demo-viewer","role":"viewer"})"));
     QVERIFY(j["profile"].is_null());

@@ -55,6 +55,7 @@ private Q_SLOTS:
     void readAgainstTricklingGatewayEndsByTheDeadline();
     void engageAgainstTricklingAnswerIsReadBack();
     void engageWithNothingReadableIsOutcomeUnknown();
+    void logsFollowSeesARestartByTheInstance();
 
 private:
     // Runs cutoverctl against the proxy as an operator, spinning this event loop (the proxy's).
@@ -275,6 +276,65 @@ void TestCutoverCtlOutcomes::engageWithNothingReadableIsOutcomeUnknown()
     QVERIFY2(r.err.contains("outcome unknown") && r.err.contains("rollback state could not be read"), qPrintable(r.both()));
     QVERIFY2(!r.out.contains("ENGAGED"), qPrintable(r.both()));
     QVERIFY(get(u"/admin/rollback"_s)["engaged"].get<bool>()); // it did take effect
+}
+
+void TestCutoverCtlOutcomes::logsFollowSeesARestartByTheInstance()
+{
+    // /admin/info is lost, and the gateway restarts between the backfill page and the stream, its
+    // new instance already past the resume point, so its ids never go back: only the instance
+    // (admin API 1.1: the page's, then the stream's) shows the restart. cutoverctl must say so and
+    // follow the new instance from its first line, not resume "after N" and miss lines 1..N.
+    SimFixture sim;
+    QVERIFY2(sim.start({u"--seed"_s, u"9"_s, u"--manual-clock"_s}), qPrintable(sim.error()));
+    QVERIFY(sim.step(1));
+    const QString port = QString::number(sim.url().port());
+    FaultProxy proxy(sim.url());
+    QVERIFY(proxy.start());
+    const FaultProxy::Rule noInfo {"GET", u"/admin/info"_s, Fault::DropRequest};
+    proxy.addRule(noInfo);
+    proxy.addRule({"GET", u"/admin/logs/stream"_s, Fault::DropRequest}); // held back for now
+
+    QProcess p;
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    e.insert(u"CUTOVER_TOKEN"_s, QString::fromLatin1(sim.token(Role::Viewer)));
+    e.insert(u"XDG_CONFIG_HOME"_s, m_home.filePath(u"config"_s));
+    e.insert(u"HOME"_s, m_home.filePath(u"home"_s));
+    p.setProcessEnvironment(e);
+    p.start(m_ctl, {u"--gateway"_s, proxy.url().toString(), u"logs"_s, u"--follow"_s, u"--limit"_s, u"1"_s, u"--json"_s});
+    QByteArray out, err;
+    QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).count('\n') >= 1, 20000);
+    const quint64 before = Json::parse(out.left(out.indexOf('\n')).toStdString())["id"].get<quint64>();
+    QTRY_VERIFY_WITH_TIMEOUT(proxy.seen("GET", u"/admin/logs/stream"_s) >= 1, 20000);
+
+    sim.stop();
+    QVERIFY2(sim.start({u"--seed"_s, u"9"_s, u"--manual-clock"_s, u"--port"_s, port}), qPrintable(sim.error()));
+    QVERIFY(sim.step(3));
+    const quint64 lastAfter = sim.get(u"/admin/logs?limit=1"_s).json()["last_id"].get<quint64>();
+    QVERIFY(lastAfter > before + 10);
+    proxy.clearRules();
+    proxy.addRule(noInfo);
+
+    QTRY_VERIFY_WITH_TIMEOUT((err += p.readAllStandardError()).contains("the gateway restarted"), 40000);
+    QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).contains("\"type\":\"restart\"")
+                                 && out.mid(out.indexOf("\"type\":\"restart\"")).count('\n') >= 11,
+                             20000);
+    p.terminate();
+    QVERIFY(p.waitForFinished(10000));
+    QCOMPARE(p.exitCode(), 0);
+    out += p.readAllStandardOutput();
+    QList<Json> lines;
+    for (const QByteArray &line : out.split('\n'))
+        if (!line.trimmed().isEmpty())
+            lines.append(Json::parse(line.toStdString(), nullptr, false));
+    qsizetype restart = -1;
+    for (qsizetype i = 0; i < lines.size(); ++i)
+        if (lines[i]["type"] == "restart")
+            restart = i;
+    QVERIFY2(restart == 1, out.constData()); // the backfilled line, then the restart
+    QVERIFY2(lines[restart]["description"].get<std::string>().find("instance") != std::string::npos, out.constData());
+    QCOMPARE(lines[restart + 1]["id"].get<quint64>(), quint64(1));
+    for (qsizetype i = restart + 2; i < lines.size(); ++i)
+        QCOMPARE(lines[i]["id"].get<quint64>(), lines[i - 1]["id"].get<quint64>() + 1);
 }
 
 QTEST_GUILESS_MAIN(TestCutoverCtlOutcomes)

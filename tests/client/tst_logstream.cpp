@@ -1,4 +1,5 @@
 #include "client/logstream.h"
+#include "tests/support/faultproxy.h"
 #include "tests/support/simfixture.h"
 
 #include <QNetworkAccessManager>
@@ -13,6 +14,7 @@
 #include <csignal>
 
 using namespace cutover;
+using cutover::test::FaultProxy;
 using cutover::test::SimFixture;
 using namespace std::chrono_literals;
 
@@ -171,6 +173,9 @@ private Q_SLOTS:
     void backfillThenStream();
     void restartedGatewayIsFollowedFromItsStart();
     void idsGoingBackMeanARestart();
+    void instanceEventShowsARestart();
+    void pageInstanceShowsARestart();
+    void unknownEventsAreIgnored();
     void silentGatewayIsStaleWithinTwoHeartbeats();
     void reportsGapWhenResumePointLeftTheBuffer();
     void badTokenStopsWithClearError();
@@ -317,6 +322,125 @@ void TestLogStream::idsGoingBackMeanARestart()
     // Started over from the new instance's beginning, not resumed after line 8.
     QVERIFY(gateway.requests.size() >= 3);
     QCOMPARE(header(gateway.requests.at(2), "Last-Event-ID"), QByteArray("0"));
+    stream.stop();
+}
+
+void TestLogStream::instanceEventShowsARestart()
+{
+    // Admin API 1.1 with /admin/info out of reach (the proxy resets every request to it): the
+    // stream's `instance` event alone shows the restart, even when the new instance's ids have
+    // passed the resume point already, so that they never go back and the 1.0 heuristic sees
+    // nothing. Without it the client would resume "after N" and silently miss lines 1..N.
+    QTemporaryFile tokens;
+    QVERIFY(tokens.open());
+    tokens.write("tok-viewer-epoch-1 reader viewer\ntok-admin-epoch-12 root admin\n");
+    tokens.flush();
+    const QStringList args {QStringLiteral("--seed"), QStringLiteral("6"), QStringLiteral("--manual-clock"),
+                            QStringLiteral("--tokens"), tokens.fileName()};
+    auto step = [](SimFixture &sim, int seconds) {
+        return sim.request("POST", QStringLiteral("/sim/step"), std::nullopt, "{\"seconds\":" + QByteArray::number(seconds) + '}',
+                           {{"Authorization", "Bearer tok-admin-epoch-12"}}).status == 200;
+    };
+    auto lastLogId = [](SimFixture &sim) {
+        return sim.request("GET", QStringLiteral("/admin/logs?limit=1"), std::nullopt, {},
+                           {{"Authorization", "Bearer tok-viewer-epoch-1"}}).json().value("last_id", std::uint64_t(0));
+    };
+
+    auto first = std::make_unique<SimFixture>();
+    QVERIFY2(first->start(args), qPrintable(first->error()));
+    const QUrl url = first->url();
+    FaultProxy proxy(url);
+    QVERIFY(proxy.start());
+    const FaultProxy::Rule noInfo {"GET", QStringLiteral("/admin/info"), FaultProxy::Fault::DropRequest};
+    proxy.addRule(noInfo);
+    LogStream stream(&m_nam, endpoint(proxy.url(), "tok-viewer-epoch-1"));
+    LogStream::Options options;
+    options.maxBackoff = 1000ms;
+    stream.setOptions(options);
+    Sink sink(stream);
+    stream.start(LogId {0});
+    QVERIFY(step(*first, 1));
+    const std::uint64_t lastBefore = lastLogId(*first);
+    QTRY_COMPARE_WITH_TIMEOUT(sink.lastId(), lastBefore, 10000);
+    QVERIFY(proxy.seen("GET", QStringLiteral("/admin/info")) >= 1);
+    const QString instanceBefore = stream.instance(); // from the stream: /admin/info never answered
+    QVERIFY(!instanceBefore.isEmpty());
+
+    // The gateway restarts; the client gets through again only once the new instance is ahead.
+    proxy.addRule({"GET", QStringLiteral("/admin/logs/stream"), FaultProxy::Fault::DropRequest});
+    first.reset();
+    QTRY_COMPARE_WITH_TIMEOUT(stream.state(), LogStream::State::Reconnecting, 10000);
+    SimFixture second;
+    QVERIFY2(second.start(args + QStringList {QStringLiteral("--port"), QString::number(url.port())}),
+             qPrintable(second.error()));
+    QVERIFY(step(second, 3));
+    const std::uint64_t lastAfter = lastLogId(second);
+    QVERIFY(lastAfter > lastBefore);
+    proxy.clearRules();
+    proxy.addRule(noInfo);
+
+    QTRY_COMPARE_WITH_TIMEOUT(sink.restarts.size(), 1, 20000);
+    QVERIFY2(sink.restarts.first().contains(instanceBefore), qPrintable(sink.restarts.first()));
+    QVERIFY(stream.instance() != instanceBefore && !stream.instance().isEmpty());
+    QTRY_COMPARE_WITH_TIMEOUT(sink.lastId(), lastAfter, 20000);
+    QCOMPARE(stream.state(), LogStream::State::Streaming);
+    const qsizetype split = sink.restartAt.first();
+    QCOMPARE(split, qsizetype(lastBefore));
+    QVERIFY2(contiguous(sink.lines.mid(0, split), 1), "a line of the first instance was lost or doubled");
+    QVERIFY2(contiguous(sink.lines.mid(split), 1), "the new instance's lines were not followed from its start");
+    QVERIFY(sink.gaps.isEmpty());
+    stream.stop();
+}
+
+void TestLogStream::pageInstanceShowsARestart()
+{
+    // The resume point belongs to an instance that is gone (e.g. the page it came from was read
+    // before a restart): the backfill page's `instance` shows it before any stream connects.
+    SimFixture sim;
+    QVERIFY2(sim.start({QStringLiteral("--seed"), QStringLiteral("7"), QStringLiteral("--manual-clock")}), qPrintable(sim.error()));
+    QVERIFY(sim.step(1));
+    const std::uint64_t last = bufferState(sim).last;
+    QVERIFY(last > 20);
+    FaultProxy proxy(sim.url());
+    QVERIFY(proxy.start());
+    proxy.addRule({"GET", QStringLiteral("/admin/info"), FaultProxy::Fault::DropRequest});
+    LogStream stream(&m_nam, endpoint(proxy.url(), sim.token(Role::Viewer)));
+    stream.setBackfill(5000);
+    Sink sink(stream);
+    int streamsBeforeRestart = -1;
+    connect(&stream, &LogStream::gatewayRestarted, this,
+            [&] { streamsBeforeRestart = proxy.seen("GET", QStringLiteral("/admin/logs/stream")); });
+    stream.setResumeInstance(QStringLiteral("sim-gone"));
+    stream.start(LogId {10});
+    QTRY_COMPARE_WITH_TIMEOUT(sink.restarts.size(), 1, 10000);
+    QVERIFY2(sink.restarts.first().contains(QLatin1String("sim-gone")), qPrintable(sink.restarts.first()));
+    QTRY_COMPARE_WITH_TIMEOUT(sink.lastId(), last, 10000);
+    QVERIFY2(contiguous(sink.lines, 1), "the new instance's lines were not followed from its start");
+    QCOMPARE(sink.restartAt.first(), qsizetype(0));
+    // Seen in the page, before any stream connected.
+    QCOMPARE(streamsBeforeRestart, 0);
+    stream.stop();
+}
+
+void TestLogStream::unknownEventsAreIgnored()
+{
+    // Admin API 1.1: event types, fields and members a client does not know are skipped silently;
+    // only a known event it cannot read is reported. CR-only line ends and a BOM are the grammar.
+    QByteArray body = "\xEF\xBB\xBFretry: 50\r\revent: instance\rdata: {\"instance\":\"gw-1\",\"first_id\":1,\"last_id\":2,\"zone\":\"a\"}\r\r";
+    body += "event: future\ndata: {\"x\":1}\nflavour: new\n\n: a comment\n\n" + logEvent(1);
+    body += "event: instance\ndata: {\"first_id\":1}\n\n" + logEvent(2);
+    FakeGateway gateway({kStreamHead + body});
+    LogStream stream(&m_nam, endpoint(gateway.url(), "t"));
+    Sink sink(stream);
+    QList<ApiError> malformed;
+    connect(&stream, &LogStream::malformedEvent, this, [&](const ApiError &e) { malformed.append(e); });
+    stream.start();
+    QTRY_COMPARE_WITH_TIMEOUT(sink.lines.size(), 2, 5000);
+    QCOMPARE(stream.instance(), QStringLiteral("gw-1"));
+    QCOMPARE(malformed.size(), 1); // the instance event without an instance
+    QCOMPARE(malformed.first().field, QStringLiteral("instance"));
+    QVERIFY(sink.restarts.isEmpty());
+    QCOMPARE(stream.state(), LogStream::State::Streaming);
     stream.stop();
 }
 

@@ -152,6 +152,16 @@ void TestSseDecoder::grammar_data()
         << QByteArray("retry: 2000\n\nid: 11\nevent: gap\ndata: {\"from\":6,\"to\":11,\"missed\":6}\n\n"
                       "id: 12\nevent: log\ndata: {\"id\":12}\n\n: heartbeat 2026-11-26T04:38:55.120Z\n\n")
         << L {"gap|{\"from\":6,\"to\":11,\"missed\":6}|11", "log|{\"id\":12}|12"} << QByteArray("12") << 2000LL << 1;
+    // Admin API 1.1 says the stream is exactly this grammar; the cases a gateway written from the
+    // spec alone (not from cutover-sim) produces.
+    QTest::newRow("fields in any order") << QByteArray("data: x\nid: 4\nevent: log\n\n") << L {"log|x|4"} << QByteArray("4") << -1LL << 0;
+    QTest::newRow("comment between data lines") << QByteArray("data: a\n: hb\ndata: b\n\n") << L {"message|a\nb|"} << QByteArray() << -1LL << 1;
+    QTest::newRow("instance event without id keeps the id")
+        << QByteArray("id: 7\nevent: log\ndata: a\n\nevent: instance\ndata: {\"instance\":\"i\"}\n\n")
+        << L {"log|a|7", "instance|{\"instance\":\"i\"}|7"} << QByteArray("7") << -1LL << 0;
+    QTest::newRow("BOM, CR-only, 1.1 gateway")
+        << QByteArray("\xEF\xBB\xBFretry: 2000\r\revent: instance\rdata: {}\r\r: hb\rdata: {\"id\":1}\revent: log\rid: 1\r\r")
+        << L {"instance|{}|", "log|{\"id\":1}|1"} << QByteArray("1") << 2000LL << 1;
 }
 
 void TestSseDecoder::grammar()

@@ -209,7 +209,7 @@ void TestContractAccess::info()
     const Reply r = m_sim.get(QStringLiteral("/admin/info"));
     QCOMPARE(r.status, 200);
     const J j = r.json();
-    QCOMPARE(b(at(j, "/api_version")), QByteArray("1.0"));
+    QCOMPARE(b(at(j, "/api_version")), QByteArray("1.1"));
     QCOMPARE(b(at(j, "/gateway/name")), QByteArray("cutover-sim"));
     QVERIFY(at(j, "/gateway/version").is_string());
     QVERIFY(at(j, "/gateway/instance").is_string());

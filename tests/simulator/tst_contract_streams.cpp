@@ -299,7 +299,7 @@ void TestContractStreams::sseResume()
         QCOMPARE(num(at(data, "/id")), from + 1 + i);
     }
     for (const RawHttp::Event &e : sse.events())
-        QVERIFY(e.event == "log" || e.retry == 2000 || e.comment.startsWith("heartbeat"));
+        QVERIFY(e.event == "log" || e.event == "instance" || e.retry == 2000 || e.comment.startsWith("heartbeat"));
 }
 
 void TestContractStreams::sseLiveOnly()
@@ -329,14 +329,15 @@ void TestContractStreams::sseGap()
     QTRY_VERIFY_WITH_TIMEOUT(sse.logEvents().size() >= 50, 5000);
     const QList<RawHttp::Event> events = sse.events();
     QCOMPARE(events[0].retry, 2000);
-    QCOMPARE(events[1].event, QByteArray("gap"));
-    QCOMPARE(events[1].id.toLongLong(), first - 1);
-    const J gap = J::parse(events[1].data.toStdString(), nullptr, false);
+    QCOMPARE(events[1].event, QByteArray("instance")); // 1.1: right after retry (tst_contract_v11)
+    QCOMPARE(events[2].event, QByteArray("gap"));
+    QCOMPARE(events[2].id.toLongLong(), first - 1);
+    const J gap = J::parse(events[2].data.toStdString(), nullptr, false);
     QCOMPARE(num(at(gap, "/from")), qint64(6));
     QCOMPARE(num(at(gap, "/to")), first - 1);
     QCOMPARE(num(at(gap, "/missed")), first - 6);
-    QCOMPARE(events[2].event, QByteArray("log"));
-    QCOMPARE(events[2].id.toLongLong(), first);
+    QCOMPARE(events[3].event, QByteArray("log"));
+    QCOMPARE(events[3].id.toLongLong(), first);
     QCOMPARE(sse.logEvents().size(), qsizetype(last - first + 1));
     QCOMPARE(sse.logEvents().last().id.toLongLong(), last);
 }
