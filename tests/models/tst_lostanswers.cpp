@@ -39,6 +39,7 @@ private Q_SLOTS:
     void releaseWithUnreadableAnswersIsConfirmed();
     void routeChangeWithCutAnswerIsApplied();
     void flagChangeWithCutAnswerIsApplied();
+    void routeChangeWhoseRequestIsDroppedIsNotApplied();
 
 private:
     // Audit entries of `action` written since init().
@@ -196,6 +197,29 @@ void TestLostAnswers::flagChangeWithCutAnswerIsApplied()
     QVERIFY2(outcome.kind == ChangeOutcome::Kind::Applied, qPrintable(outcome.explanation));
     QCOMPARE(m_sim.get(u"/admin/flags/use_payment_microservice"_s).json()["enabled"].get<bool>(), !seen->enabled);
     QCOMPARE(audit("flag.update").size(), 1);
+}
+
+void TestLostAnswers::routeChangeWhoseRequestIsDroppedIsNotApplied()
+{
+    // Every copy of the PUT is dropped before the gateway sees it: the route read back (the
+    // runner's resolve step) shows it unchanged, and the operator is told so, not "failed".
+    const std::optional<Route> found = m_routes->find(u"payments"_s);
+    QVERIFY(found);
+    const Route seen = *found;
+    const int percent = seen.microservicePercent == 35 ? 40 : 35;
+    m_proxy->addRule({"PUT", u"/admin/routes/payments"_s, Fault::DropRequest});
+    QSignalSpy finished(m_actions.get(), &ConfigActions::finished);
+    m_actions.get()->changeRoute(seen, percent, u"widen"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    const auto outcome = finished.first().at(1).value<ChangeOutcome>();
+    QVERIFY2(outcome.kind == ChangeOutcome::Kind::Refused, qPrintable(outcome.explanation));
+    QVERIFY2(outcome.explanation.contains(u"has not applied the change"_s)
+                 && outcome.explanation.contains(u"version %1"_s.arg(seen.version)),
+             qPrintable(outcome.explanation));
+    QVERIFY(outcome.error); // the try's own error, as it came
+    QCOMPARE(m_routes->change(seen.id).message, u"no answer, not applied"_s);
+    QCOMPARE(m_sim.get(u"/admin/routes/payments"_s).json()["microservice_percent"].get<int>(), seen.microservicePercent);
+    QCOMPARE(audit("route.update").size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestLostAnswers)
