@@ -206,7 +206,7 @@ namespace {
 template<typename T, typename ReadBackT>
 quint64 runChange(ActionRunner *runner, const QString &name, std::function<void(GatewayBackend::Callback<T>)> send,
                   std::function<void(std::function<void(ReadBackT)>)> read,
-                  std::function<void(CheckedChange<T, ReadBackT>)> done)
+                  std::function<void(CheckedChange<T, ReadBackT>)> done, BeforeReadBack beforeReadBack)
 {
     struct Seen
     {
@@ -234,7 +234,10 @@ quint64 runChange(ActionRunner *runner, const QString &name, std::function<void(
             tried(std::move(e));
         });
     };
-    spec.resolve = [read = std::move(read), seen](std::function<void(ActionResolution<T>)> report) {
+    spec.resolve = [read = std::move(read), seen, beforeReadBack = std::move(beforeReadBack)](
+                       std::function<void(ActionResolution<T>)> report) {
+        if (beforeReadBack && seen->lost)
+            beforeReadBack(*seen->lost);
         read([seen, report = std::move(report)](ReadBackT got) {
             seen->readBack = got;
             seen->lastWasReadBack = true;
@@ -249,7 +252,8 @@ quint64 runChange(ActionRunner *runner, const QString &name, std::function<void(
 } // namespace
 
 quint64 runRouteChange(ActionRunner *runner, GatewayBackend *backend, const QString &routeId, int percent,
-                       const QString &expectedVersion, const QString &reason, std::function<void(CheckedRoute)> done)
+                       const QString &expectedVersion, const QString &reason, std::function<void(CheckedRoute)> done,
+                       BeforeReadBack beforeReadBack)
 {
     QPointer<GatewayBackend> target(backend);
     return runChange<Route, RouteReadBack>(
@@ -264,11 +268,12 @@ quint64 runRouteChange(ActionRunner *runner, GatewayBackend *backend, const QStr
                 return got(RouteReadBack {{ReadBack::Verdict::Unknown, tr("not connected to a gateway"), false}, {}});
             readBackRoute(target, routeId, percent, expectedVersion, std::move(got));
         },
-        std::move(done));
+        std::move(done), std::move(beforeReadBack));
 }
 
 quint64 runFlagChange(ActionRunner *runner, GatewayBackend *backend, const QString &name, const FlagChange &change,
-                      const QString &expectedVersion, const QString &reason, std::function<void(CheckedFlag)> done)
+                      const QString &expectedVersion, const QString &reason, std::function<void(CheckedFlag)> done,
+                      BeforeReadBack beforeReadBack)
 {
     QPointer<GatewayBackend> target(backend);
     return runChange<Flag, FlagReadBack>(
@@ -283,7 +288,7 @@ quint64 runFlagChange(ActionRunner *runner, GatewayBackend *backend, const QStri
                 return got(FlagReadBack {{ReadBack::Verdict::Unknown, tr("not connected to a gateway"), false}, {}});
             readBackFlag(target, name, change, expectedVersion, std::move(got));
         },
-        std::move(done));
+        std::move(done), std::move(beforeReadBack));
 }
 
 } // namespace cutover

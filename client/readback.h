@@ -81,10 +81,15 @@ using CheckedFlag = CheckedChange<Flag, FlagReadBack>;
 // (the version it was made against makes a second copy fail anyway), and when it may have been
 // applied without the answer saying so (a lost or unreadable answer, or a try that failed in
 // passing: 5xx, timeout, no connection) the runner's resolve step reads the target back and that
-// decides. Returns the runner's id; `done` runs once, on the runner's thread.
+// decides. Returns the runner's id; `done` runs once, on the runner's thread. `beforeReadBack`
+// (optional) runs just before the target is read back, with the try's error as it came: cutoverctl
+// says so and gives the read back the rest of its deadline.
+using BeforeReadBack = std::function<void(const ApiError &lost)>;
 quint64 runRouteChange(ActionRunner *runner, GatewayBackend *backend, const QString &routeId, int percent,
-                       const QString &expectedVersion, const QString &reason, std::function<void(CheckedRoute)> done);
+                       const QString &expectedVersion, const QString &reason, std::function<void(CheckedRoute)> done,
+                       BeforeReadBack beforeReadBack = {});
 quint64 runFlagChange(ActionRunner *runner, GatewayBackend *backend, const QString &name, const FlagChange &change,
-                      const QString &expectedVersion, const QString &reason, std::function<void(CheckedFlag)> done);
+                      const QString &expectedVersion, const QString &reason, std::function<void(CheckedFlag)> done,
+                      BeforeReadBack beforeReadBack = {});
 
 } // namespace cutover
