@@ -1,5 +1,7 @@
 #include "readback.h"
 
+#include "httpadminclient.h"
+
 #include <QCoreApplication>
 #include <QPointer>
 
@@ -197,6 +199,23 @@ ActionResolution<Flag> resolutionOf(const FlagReadBack &read)
     if (read.verdict == ReadBack::Verdict::Applied && read.flag)
         return {Result<Flag>(*read.flag), false, read.evidence};
     return {std::nullopt, read.verdict == ReadBack::Verdict::NotApplied, read.evidence};
+}
+
+quint64 runRollback(GatewayBackend *backend, const ActionRequest &request, bool engage, bool keepMonolith,
+                    std::function<void(CheckedRollback)> done)
+{
+    if (auto *http = qobject_cast<HttpAdminClient *>(backend))
+        return http->runRollbackAction(request, engage, keepMonolith, std::move(done));
+    // Other backends resolve a lost answer in their own runner: what comes here is what that
+    // could not settle.
+    auto checked = [done = std::move(done)](Result<RollbackState> r) {
+        CheckedRollback out {std::move(r), {}, {}};
+        if (!out.result && out.result.error().answerLost)
+            out.lost = out.result.error();
+        done(std::move(out));
+    };
+    return engage ? backend->engageRollback(request, std::move(checked))
+                  : backend->releaseRollback(request, keepMonolith, std::move(checked));
 }
 
 namespace {

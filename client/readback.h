@@ -77,6 +77,14 @@ using CheckedRollback = CheckedChange<RollbackState, RollbackReadBack>;
 using CheckedRoute = CheckedChange<Route, RouteReadBack>;
 using CheckedFlag = CheckedChange<Flag, FlagReadBack>;
 
+// Engage (`engage`) or release of the rollback on any backend, through the backend's own action,
+// the one layer that resends and reads back: HttpAdminClient's runner with readBackRollback as its
+// resolve step (runRollbackAction), HaproxyBackend's runner with its own. `done` gets the outcome
+// and, for HTTP, the lost answer and what the read back found. Returns the backend's action id
+// (for cancelAction).
+quint64 runRollback(GatewayBackend *backend, const ActionRequest &request, bool engage, bool keepMonolith,
+                    std::function<void(CheckedRollback)> done);
+
 // A route or flag change (If-Match PUT) on `backend`, through `runner`: sent once, never resent
 // (the version it was made against makes a second copy fail anyway), and when it may have been
 // applied without the answer saying so (a lost or unreadable answer, or a try that failed in

@@ -72,35 +72,24 @@ struct RollbackOutcome
     QString readBack; // how it was confirmed when the answers were lost; empty when answered
 };
 
-// Carries the action out through the backend's ActionRunner, whose resolve step decides a lost
-// answer by what the gateway has (the rollback state and the audit entry with the request's key)
-// before sending the same request again. A lost answer is never a failure: throws the ApiError to
-// report when the action was refused, was not applied by the deadline, or its outcome cannot be known.
+// Carries the action out through the backend's own action (runRollback): for HTTP its runner's
+// resolve step decides a lost answer by what the gateway has (the rollback state and the audit
+// entry with the request's key); HaproxyBackend's runner reads HAProxy back. A lost answer is never
+// a failure: throws the ApiError to report when the action was refused, was not applied by the
+// deadline, or its outcome cannot be known.
 RollbackOutcome carryOut(Context &ctx, const ActionRequest &request, bool engage, bool keepMonolith)
 {
     const QString verb = engage ? QStringLiteral("engage") : QStringLiteral("release");
-    CheckedRollback checked {ApiError {}, {}, {}};
-    if (auto *http = qobject_cast<HttpAdminClient *>(ctx.backend)) {
-        checked = valueOrThrow(await<CheckedRollback>([&](auto done) {
-            // The copies keep time to read back; the reads back may use the whole deadline.
+    auto *http = qobject_cast<HttpAdminClient *>(ctx.backend);
+    const CheckedRollback checked = valueOrThrow(await<CheckedRollback>([&](auto done) {
+        // The copies keep time to read back; the reads back may use the whole deadline.
+        if (http)
             http->setDeadline(sendDeadline());
-            http->runRollbackAction(request, engage, keepMonolith,
-                                    [done](CheckedRollback c) { done(Result<CheckedRollback>(std::move(c))); });
+        runRollback(ctx.backend, request, engage, keepMonolith,
+                    [done](CheckedRollback c) { done(Result<CheckedRollback>(std::move(c))); });
+        if (http)
             http->setDeadline(commandDeadline());
-        }));
-    } else {
-        // HaproxyBackend's own runner reads HAProxy back after a lost answer: what it hands on is
-        // what that could not settle.
-        Result<RollbackState> sent = await<RollbackState>([&](auto done) {
-            if (engage)
-                ctx.backend->engageRollback(request, std::move(done));
-            else
-                ctx.backend->releaseRollback(request, keepMonolith, std::move(done));
-        });
-        checked.result = sent;
-        if (!sent && sent.error().answerLost)
-            checked.lost = sent.error();
-    }
+    }));
     const std::optional<RollbackReadBack> &read = checked.readBack;
     if (checked.result) {
         const bool confirmedByReadBack = read && read->verdict == ReadBack::Verdict::Applied && checked.endedOnReadBack;

@@ -37,6 +37,7 @@ private Q_SLOTS:
     void cleanup();
     void engageWhoseAnswersAreCutIsConfirmed();
     void releaseWithUnreadableAnswersIsConfirmed();
+    void droppedEngageIsReadBackOncePerRound();
     void routeChangeWithCutAnswerIsApplied();
     void flagChangeWithCutAnswerIsApplied();
     void routeChangeWhoseRequestIsDroppedIsNotApplied();
@@ -166,6 +167,30 @@ void TestLostAnswers::releaseWithUnreadableAnswersIsConfirmed()
     QVERIFY2(message.contains(u"released"_s), qPrintable(message));
     QVERIFY(!m_sim.get(u"/admin/rollback"_s).json()["engaged"].get<bool>());
     QCOMPARE(audit("rollback.release").size(), 1);
+}
+
+void TestLostAnswers::droppedEngageIsReadBackOncePerRound()
+{
+    // Every engage is dropped before the gateway sees it. The backend's action (the one layer that
+    // resends and reads back) spends its budget with the one key and reads the rollback back once:
+    // not applied. The controller only words that and sends the same action again later; nothing
+    // reads the rollback back a second time on top.
+    RollbackController *c = m_rollback.get();
+    m_poller->setEnabled(Source::Rollback, false); // only the action reads the rollback now
+    m_proxy->addRule({"POST", u"/admin/rollback"_s, Fault::DropRequest});
+    QSignalSpy finished(c, &RollbackController::actionFinished);
+    QVERIFY(c->engage(u"5xx spike"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(m_proxy->seen("POST", u"/admin/rollback"_s) >= 1, 10000);
+    const int readsBefore = m_proxy->seen("GET", u"/admin/rollback"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(c->progressText().startsWith(u"Not applied yet"_s), 10000);
+    QCOMPARE(c->sends(), 1);
+    QCOMPARE(m_proxy->seen("GET", u"/admin/rollback"_s) - readsBefore, 1);
+    QVERIFY(m_proxy->seen("POST", u"/admin/rollback"_s) >= 3); // the backend's budget, before it read back
+    c->cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    QVERIFY2(!finished.first().at(1).toBool(), qPrintable(finished.first().at(2).toString()));
+    QVERIFY(!m_sim.get(u"/admin/rollback"_s).json()["engaged"].get<bool>());
+    QCOMPARE(audit("rollback.engage").size(), 0);
 }
 
 void TestLostAnswers::routeChangeWithCutAnswerIsApplied()
