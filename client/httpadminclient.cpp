@@ -157,9 +157,7 @@ void HttpAdminClient::send(Call call)
             e.endpoint = call.endpointName();
             e.requestId = QString::fromLatin1(reply->request().rawHeader("X-Request-ID"));
             e.message = tr("the answer is larger than the %1 MiB this client reads; not used").arg(call.maxBytes / (1024 * 1024));
-            if (auto log = spdlog::get("net"))
-                log->warn("{}", e.describe().toStdString());
-            call.done(std::move(e));
+            fail(call, std::move(e));
             return;
         }
         const QByteArray body = reply->isOpen() ? reply->readAll() : QByteArray();
@@ -189,7 +187,7 @@ void HttpAdminClient::send(Call call)
             e.requestId = QString::fromLatin1(reply->request().rawHeader("X-Request-ID"));
             e.message = tr("the answer could not be read (%1)").arg(unreadable);
             e.answerLost = true;
-            retryOrFail(std::move(call), std::move(e));
+            fail(call, std::move(e));
             return;
         }
         ApiError e = apiErrorFromReply(reply, body, call.endpointName(), m_endpoint.timeout);
@@ -199,36 +197,8 @@ void HttpAdminClient::send(Call call)
         const QNetworkReply::NetworkError err = reply->error();
         e.answerLost = change && e.httpStatus == 0 && e.kind != ApiError::Kind::Tls
             && err != QNetworkReply::ConnectionRefusedError && err != QNetworkReply::HostNotFoundError;
-        retryOrFail(std::move(call), std::move(e));
+        fail(call, std::move(e));
     });
-}
-
-void HttpAdminClient::retryOrFail(Call call, ApiError e)
-{
-    if (call.single) {
-        call.done(std::move(e)); // the runner decides what comes next
-        return;
-    }
-    if (e.isTransient() && call.attempt + 1 < call.retry.attempts) {
-        const auto wait = call.retry.backoff(call.attempt);
-        const bool timeLeft = call.deadline->isForever()
-            || std::chrono::duration_cast<std::chrono::milliseconds>(call.deadline->remainingTimeAsDuration()) > wait;
-        if (timeLeft) {
-            const QString line = tr("%1 — sending it again in %2 s (try %3 of %4)")
-                                     .arg(e.describe())
-                                     .arg(double(wait.count()) / 1000.0, 0, 'f', 1)
-                                     .arg(call.attempt + 2)
-                                     .arg(call.retry.attempts);
-            if (auto log = spdlog::get("net"))
-                log->info("{}", line.toStdString());
-            Q_EMIT progress(line);
-            ++call.attempt;
-            QTimer::singleShot(wait, this, [this, call = std::move(call)]() mutable { send(std::move(call)); });
-            return;
-        }
-        e.message += tr("; the deadline leaves no time for another try");
-    }
-    fail(call, std::move(e));
 }
 
 void HttpAdminClient::fail(Call &call, ApiError error)
@@ -238,69 +208,98 @@ void HttpAdminClient::fail(Call &call, ApiError error)
     call.done(std::move(error));
 }
 
+void HttpAdminClient::get(const QString &path, std::function<void(Result<Raw>)> done,
+                          QList<QPair<QByteArray, QByteArray>> headers, qint64 maxBytes)
+{
+    Call proto {"GET", path, {}, std::move(headers), {}};
+    proto.maxBytes = maxBytes;
+    proto.deadline = m_deadline;
+    proto.single = true;
+    ActionRunner::Spec<Raw> spec;
+    spec.name = proto.endpointName();
+    spec.confirmer = tr("the gateway");
+    spec.retry = m_getRetry;
+    spec.deadline = m_deadline;
+    spec.attempt = [this, proto = std::move(proto)](const ActionTry &, ActionRunner::Done<Raw> tried) {
+        Call call = proto;
+        call.done = std::move(tried);
+        send(std::move(call));
+    };
+    m_runner->run(std::move(spec), std::move(done));
+}
+
 void HttpAdminClient::fetchInfo(Callback<GatewayInfo> done)
 {
-    send({"GET", QStringLiteral("/admin/info"), {}, {}, m_getRetry, 0, parseWith(&json::parseInfo, std::move(done))});
+    get(QStringLiteral("/admin/info"), parseWith(&json::parseInfo, std::move(done)));
 }
 
 void HttpAdminClient::fetchWhoAmI(Callback<WhoAmI> done)
 {
-    send({"GET", QStringLiteral("/admin/whoami"), {}, {}, m_getRetry, 0, parseWith(&json::parseWhoAmI, std::move(done))});
+    get(QStringLiteral("/admin/whoami"), parseWith(&json::parseWhoAmI, std::move(done)));
 }
 
 void HttpAdminClient::fetchHealth(Callback<HealthSnapshot> done)
 {
-    send({"GET", QStringLiteral("/health/services"), {}, {}, m_getRetry, 0,
-          parseWith(&json::parseHealth, std::move(done))});
+    get(QStringLiteral("/health/services"), parseWith(&json::parseHealth, std::move(done)));
 }
 
 void HttpAdminClient::fetchMetrics(Callback<MetricsScrape> done)
 {
     // Ask for OpenMetrics first; a gateway that only speaks 0.0.4 answers with that.
-    send({"GET", QStringLiteral("/metrics"), {},
-          {{"Accept", "application/openmetrics-text; version=1.0.0, text/plain; version=0.0.4; q=0.5"}}, m_getRetry, 0,
-          [done = std::move(done)](Result<Raw> r) {
-              if (!r)
-                  done(r.error());
-              else
-                  done(MetricsScrape {r->body, r->contentType, QDateTime::currentDateTimeUtc()});
-          }, {}, {}, kMaxMetricsBytes});
+    get(
+        QStringLiteral("/metrics"),
+        [done = std::move(done)](Result<Raw> r) {
+            if (!r)
+                done(r.error());
+            else
+                done(MetricsScrape {r->body, r->contentType, QDateTime::currentDateTimeUtc()});
+        },
+        {{"Accept", "application/openmetrics-text; version=1.0.0, text/plain; version=0.0.4; q=0.5"}}, kMaxMetricsBytes);
 }
 
 void HttpAdminClient::fetchRoutes(Callback<RouteList> done)
 {
-    send({"GET", QStringLiteral("/admin/routes"), {}, {}, m_getRetry, 0, parseWith(&json::parseRoutes, std::move(done))});
+    get(QStringLiteral("/admin/routes"), parseWith(&json::parseRoutes, std::move(done)));
 }
 
 void HttpAdminClient::setRoutePercent(const QString &routeId, int percent, const QString &expectedVersion,
                                       const QString &reason, Callback<Route> done)
 {
     send({"PUT", QStringLiteral("/admin/routes/") + QString::fromLatin1(QUrl::toPercentEncoding(routeId)),
-          json::routeChangeBody(percent, reason), ifMatch(expectedVersion), RetryPolicy {1}, 0,
-          parseWith(&json::parseRoute, std::move(done)), unreadableAs(&json::parseRoute)});
+          json::routeChangeBody(percent, reason), ifMatch(expectedVersion), parseWith(&json::parseRoute, std::move(done)),
+          unreadableAs(&json::parseRoute)});
 }
 
 void HttpAdminClient::fetchFlags(Callback<FlagList> done)
 {
-    send({"GET", QStringLiteral("/admin/flags"), {}, {}, m_getRetry, 0, parseWith(&json::parseFlags, std::move(done))});
+    get(QStringLiteral("/admin/flags"), parseWith(&json::parseFlags, std::move(done)));
 }
 
 void HttpAdminClient::updateFlag(const QString &name, const FlagChange &change, const QString &expectedVersion,
                                  const QString &reason, Callback<Flag> done)
 {
     send({"PUT", QStringLiteral("/admin/flags/") + QString::fromLatin1(QUrl::toPercentEncoding(name)),
-          json::flagChangeBody(change, reason), ifMatch(expectedVersion), RetryPolicy {1}, 0,
-          parseWith(&json::parseFlag, std::move(done)), unreadableAs(&json::parseFlag)});
+          json::flagChangeBody(change, reason), ifMatch(expectedVersion), parseWith(&json::parseFlag, std::move(done)),
+          unreadableAs(&json::parseFlag)});
 }
 
 void HttpAdminClient::fetchRollback(Callback<RollbackState> done)
 {
-    send({"GET", QStringLiteral("/admin/rollback"), {}, {}, m_getRetry, 0,
-          parseWith(&json::parseRollback, std::move(done))});
+    get(QStringLiteral("/admin/rollback"), parseWith(&json::parseRollback, std::move(done)));
 }
 
-quint64 HttpAdminClient::postAction(const QString &path, const ActionRequest &request, QByteArray body,
-                                    Callback<RollbackState> done)
+QString HttpAdminClient::actionPath(bool engage)
+{
+    return engage ? QStringLiteral("/admin/rollback") : QStringLiteral("/admin/rollback/release");
+}
+
+QByteArray HttpAdminClient::actionBody(const ActionRequest &request, bool engage, bool keepMonolith)
+{
+    return json::rollbackBody(request.reason, engage ? std::nullopt : std::optional<bool>(keepMonolith));
+}
+
+ActionRunner::Spec<RollbackState> HttpAdminClient::actionSpec(const QString &path, const ActionRequest &request,
+                                                               QByteArray body)
 {
     ActionRunner::Spec<RollbackState> spec;
     spec.name = QStringLiteral("POST ") + path;
@@ -313,25 +312,74 @@ quint64 HttpAdminClient::postAction(const QString &path, const ActionRequest &re
     headers.append({QByteArrayLiteral("Idempotency-Key"), request.idempotencyKey});
     spec.attempt = [this, path, body = std::move(body), headers, deadline = m_deadline](const ActionTry &,
                                                                                       Callback<RollbackState> tried) {
-        Call call {"POST", path, body, headers, RetryPolicy {1}, 0, parseWith(&json::parseRollback, std::move(tried)),
+        Call call {"POST", path, body, headers, parseWith(&json::parseRollback, std::move(tried)),
                    unreadableAs(&json::parseRollback)};
         call.deadline = deadline;
         call.single = true;
         send(std::move(call));
     };
-    return m_runner->run(std::move(spec), std::move(done));
+    return spec;
 }
 
 quint64 HttpAdminClient::engageRollback(const ActionRequest &request, Callback<RollbackState> done)
 {
-    return postAction(QStringLiteral("/admin/rollback"), request, json::rollbackBody(request.reason, std::nullopt),
-                      std::move(done));
+    return m_runner->run(actionSpec(actionPath(true), request, actionBody(request, true, false)), std::move(done));
 }
 
 quint64 HttpAdminClient::releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done)
 {
-    return postAction(QStringLiteral("/admin/rollback/release"), request, json::rollbackBody(request.reason, keepMonolith),
-                      std::move(done));
+    return m_runner->run(actionSpec(actionPath(false), request, actionBody(request, false, keepMonolith)), std::move(done));
+}
+
+quint64 HttpAdminClient::runRollbackAction(const ActionRequest &request, bool engage, bool keepMonolith,
+                                           std::function<void(CheckedRollback)> done)
+{
+    struct Seen
+    {
+        std::optional<ApiError> lost;
+        std::optional<RollbackReadBack> readBack;
+        bool lastWasReadBack = false;
+        ActionTry lastTry;
+    };
+    auto seen = std::make_shared<Seen>();
+    ActionRunner::Spec<RollbackState> spec = actionSpec(actionPath(engage), request, actionBody(request, engage, keepMonolith));
+    spec.attempt = [attempt = std::move(spec.attempt), seen](const ActionTry &t, Callback<RollbackState> tried) {
+        seen->lastWasReadBack = false;
+        seen->lastTry = t;
+        attempt(t, [seen, tried = std::move(tried)](Result<RollbackState> r) {
+            if (!r && r.error().answerLost)
+                seen->lost = r.error();
+            tried(std::move(r));
+        });
+    };
+    const QString verb = engage ? tr("engage") : tr("release");
+    // The same key first: the gateway replays its answer to a copy. The state decides when answers
+    // keep being lost: after the last try of the budget, or when the deadline may leave no time for another.
+    spec.resolve = [this, request, engage, verb, seen, retry = spec.retry,
+                    deadline = spec.deadline](std::function<void(ActionResolution<RollbackState>)> report) {
+        const ActionTry &t = seen->lastTry;
+        const auto longestWait = retry.backoff(t.number, [] { return 1.0; });
+        const bool lastChance = t.number + 1 >= t.of
+            || (!deadline.isForever()
+                && std::chrono::duration_cast<std::chrono::milliseconds>(deadline.remainingTimeAsDuration()) <= longestWait);
+        if (!lastChance)
+            return report({std::nullopt, false, QString()}); // cannot tell yet: the same request again
+        Q_EMIT progress(tr("the gateway's answer to the %1 was lost (%2); reading its state back")
+                            .arg(verb, seen->lost ? seen->lost->describe() : tr("no answer")));
+        readBackRollback(this, request, engage, [this, request, seen, report = std::move(report)](RollbackReadBack read) {
+            seen->readBack = read;
+            seen->lastWasReadBack = true;
+            ActionResolution<RollbackState> resolution = resolutionOf(read);
+            if (!resolution.settled)
+                Q_EMIT progress(tr("%1: %2 (idempotency key %3)")
+                                    .arg(read.verdict == ReadBack::Verdict::NotApplied ? tr("not applied yet") : tr("cannot tell yet"),
+                                         read.evidence, QString::fromLatin1(request.idempotencyKey)));
+            report(std::move(resolution));
+        });
+    };
+    return m_runner->run(std::move(spec), ActionRunner::Done<RollbackState>([seen, done = std::move(done)](Result<RollbackState> r) {
+                             done({std::move(r), seen->lost, seen->readBack, seen->lastWasReadBack});
+                         }));
 }
 
 void HttpAdminClient::cancelAction(quint64 actionId)
@@ -341,8 +389,7 @@ void HttpAdminClient::cancelAction(quint64 actionId)
 
 void HttpAdminClient::fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done)
 {
-    send({"GET", QStringLiteral("/admin/audit?after=%1&limit=%2").arg(afterId).arg(limit), {}, {}, m_getRetry, 0,
-          parseWith(&json::parseAudit, std::move(done))});
+    get(QStringLiteral("/admin/audit?after=%1&limit=%2").arg(afterId).arg(limit), parseWith(&json::parseAudit, std::move(done)));
 }
 
 void HttpAdminClient::fetchLogs(std::optional<LogId> after, int limit, Callback<LogPage> done)
@@ -350,11 +397,11 @@ void HttpAdminClient::fetchLogs(std::optional<LogId> after, int limit, Callback<
     QString path = QStringLiteral("/admin/logs?limit=%1").arg(limit);
     if (after)
         path += QStringLiteral("&after=%1").arg(after->value);
-    send({"GET", path, {}, {}, m_getRetry, 0, [done = std::move(done)](Result<Raw> r) {
-              if (!r)
-                  return done(r.error());
-              done(json::parseLogPage(r->body));
-          }});
+    get(path, [done = std::move(done)](Result<Raw> r) {
+        if (!r)
+            return done(r.error());
+        done(json::parseLogPage(r->body));
+    });
 }
 
 LogSource *HttpAdminClient::createLogSource(QObject *parent)

@@ -2,6 +2,7 @@
 
 #include "actionrunner.h"
 #include "gatewaybackend.h"
+#include "readback.h"
 #include "retrypolicy.h"
 
 #include <QByteArray>
@@ -24,10 +25,11 @@ struct HttpEndpoint
 };
 
 // The contract's HTTP admin API (docs/admin-api.md) over one shared QNetworkAccessManager.
-// GETs retry transient failures with backoff; PUTs are never retried (If-Match makes a blind
-// retry fail anyway, and the UI decides); action POSTs run through the ActionRunner, which sends
-// them again with their idempotency key, also when a 2xx answer arrives cut off or unreadable
-// (the replay brings the original answer).
+// GETs and action POSTs run through the one ActionRunner, so one rule decides when a request is
+// tried again (RetryPolicy's jittered, capped backoff, never past the deadline): GETs after
+// transient failures; action POSTs also when a 2xx answer arrives cut off or unreadable, with
+// their idempotency key (the replay brings the original answer). PUTs are never retried (If-Match
+// makes a blind retry fail anyway; runRouteChange in readback.h decides a lost answer by reading back).
 // A change whose answer is lost fails with ApiError::answerLost set: it may have been applied.
 class HttpAdminClient : public GatewayBackend
 {
@@ -52,6 +54,14 @@ public:
     quint64 engageRollback(const ActionRequest &request, Callback<RollbackState> done) override;
     quint64 releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done) override;
     void cancelAction(quint64 actionId) override;
+    // engageRollback (`engage`) or releaseRollback, with the runner's resolve step: a lost answer
+    // is first sent again with the same key (the gateway replays its answer); when answers keep
+    // being lost (the last try of the budget, or the deadline may leave no time for another) the
+    // rollback state and the audit entry carrying the request's key (readBackRollback) decide. For
+    // a caller with nothing above that reads back (cutoverctl): `done` also gets the lost answer
+    // and what the last read back found. Progress lines say when it reads back and what it found.
+    quint64 runRollbackAction(const ActionRequest &request, bool engage, bool keepMonolith,
+                              std::function<void(CheckedRollback)> done);
     void fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done) override;
     void fetchLogs(std::optional<LogId> after, int limit, Callback<LogPage> done) override;
     // A LogStream on the same network manager and endpoint (token included).
@@ -90,8 +100,6 @@ private:
         QString path;            // with the query, if any
         QByteArray body;
         QList<QPair<QByteArray, QByteArray>> headers;
-        RetryPolicy retry;
-        int attempt = 0;
         std::function<void(Result<Raw>)> done;
         // For changes: why a 2xx body is unreadable, empty when it is fine. An unreadable answer
         // to a change is a lost answer (retried for actions), not a failure of the change.
@@ -105,9 +113,12 @@ private:
     };
     void send(Call call);
     void fail(Call &call, ApiError error);
-    // Ends `call` with `error`, or schedules another try when it is worth one and time is left.
-    void retryOrFail(Call call, ApiError error);
-    quint64 postAction(const QString &path, const ActionRequest &request, QByteArray body, Callback<RollbackState> done);
+    // A GET through the runner: each try is one `send`.
+    void get(const QString &path, std::function<void(Result<Raw>)> done, QList<QPair<QByteArray, QByteArray>> headers = {},
+             qint64 maxBytes = 0);
+    ActionRunner::Spec<RollbackState> actionSpec(const QString &path, const ActionRequest &request, QByteArray body);
+    static QString actionPath(bool engage);
+    static QByteArray actionBody(const ActionRequest &request, bool engage, bool keepMonolith);
 
     QNetworkAccessManager *m_nam;
     HttpEndpoint m_endpoint;

@@ -1,6 +1,9 @@
 #include "readback.h"
 
+#include "httpadminclient.h"
+
 #include <QCoreApplication>
+#include <QPointer>
 
 #include <algorithm>
 #include <memory>
@@ -16,6 +19,15 @@ QString tr(const char *text)
 
 // The newest audit entries hold the one a change just wrote: at most this many are searched.
 constexpr int kAuditTail = 1000;
+
+// The backend went away between the runner's turns (a reconnect replaced it).
+ApiError notConnected()
+{
+    ApiError e;
+    e.kind = ApiError::Kind::Unreachable;
+    e.message = tr("not connected to a gateway");
+    return e;
+}
 
 QString rollbackWords(const RollbackState &s)
 {
@@ -160,6 +172,142 @@ void readBackFlag(GatewayBackend *backend, const QString &name, const FlagChange
         }
         done(std::move(out));
     });
+}
+
+ActionResolution<RollbackState> resolutionOf(const RollbackReadBack &read)
+{
+    if (read.verdict == ReadBack::Verdict::Applied && read.state)
+        return {Result<RollbackState>(*read.state), false, read.evidence};
+    if (read.verdict == ReadBack::Verdict::NotApplied && read.alreadyInState) {
+        ApiError e;
+        e.kind = ApiError::Kind::Conflict;
+        e.message = tr("not applied by this request: %1").arg(read.evidence);
+        return {Result<RollbackState>(std::move(e)), false, read.evidence};
+    }
+    return {std::nullopt, read.verdict == ReadBack::Verdict::NotApplied, read.evidence};
+}
+
+ActionResolution<Route> resolutionOf(const RouteReadBack &read)
+{
+    if (read.verdict == ReadBack::Verdict::Applied && read.route)
+        return {Result<Route>(*read.route), false, read.evidence};
+    return {std::nullopt, read.verdict == ReadBack::Verdict::NotApplied, read.evidence};
+}
+
+ActionResolution<Flag> resolutionOf(const FlagReadBack &read)
+{
+    if (read.verdict == ReadBack::Verdict::Applied && read.flag)
+        return {Result<Flag>(*read.flag), false, read.evidence};
+    return {std::nullopt, read.verdict == ReadBack::Verdict::NotApplied, read.evidence};
+}
+
+quint64 runRollback(GatewayBackend *backend, const ActionRequest &request, bool engage, bool keepMonolith,
+                    std::function<void(CheckedRollback)> done)
+{
+    if (auto *http = qobject_cast<HttpAdminClient *>(backend))
+        return http->runRollbackAction(request, engage, keepMonolith, std::move(done));
+    // Other backends resolve a lost answer in their own runner: what comes here is what that
+    // could not settle.
+    auto checked = [done = std::move(done)](Result<RollbackState> r) {
+        CheckedRollback out {std::move(r), {}, {}};
+        if (!out.result && out.result.error().answerLost)
+            out.lost = out.result.error();
+        done(std::move(out));
+    };
+    return engage ? backend->engageRollback(request, std::move(checked))
+                  : backend->releaseRollback(request, keepMonolith, std::move(checked));
+}
+
+namespace {
+
+// One If-Match change through the runner: one try, and the read back decides when that try may
+// have been applied without saying so.
+template<typename T, typename ReadBackT>
+quint64 runChange(ActionRunner *runner, const QString &name, std::function<void(GatewayBackend::Callback<T>)> send,
+                  std::function<void(std::function<void(ReadBackT)>)> read,
+                  std::function<void(CheckedChange<T, ReadBackT>)> done, BeforeReadBack beforeReadBack)
+{
+    struct Seen
+    {
+        std::optional<ApiError> lost;
+        std::optional<ReadBackT> readBack;
+        bool lastWasReadBack = false;
+    };
+    auto seen = std::make_shared<Seen>();
+    typename ActionRunner::template Spec<T> spec;
+    spec.name = name;
+    spec.confirmer = tr("the gateway");
+    spec.retry = RetryPolicy {1};
+    spec.attempt = [send = std::move(send), seen](const ActionTry &, ActionRunner::Done<T> tried) {
+        seen->lastWasReadBack = false;
+        send([seen, tried = std::move(tried)](Result<T> r) {
+            if (r)
+                return tried(std::move(r));
+            // A 5xx, a timeout or no connection may hide a change that went through (a proxy's 502,
+            // a reset after the commit): what the target holds says, as for a lost answer.
+            ApiError e = r.error();
+            if (e.answerLost || e.isTransient() || e.kind == ApiError::Kind::Malformed) {
+                seen->lost = e;
+                e.answerLost = true;
+            }
+            tried(std::move(e));
+        });
+    };
+    spec.resolve = [read = std::move(read), seen, beforeReadBack = std::move(beforeReadBack)](
+                       std::function<void(ActionResolution<T>)> report) {
+        if (beforeReadBack && seen->lost)
+            beforeReadBack(*seen->lost);
+        read([seen, report = std::move(report)](ReadBackT got) {
+            seen->readBack = got;
+            seen->lastWasReadBack = true;
+            report(resolutionOf(got));
+        });
+    };
+    return runner->run(std::move(spec), ActionRunner::Done<T>([seen, done = std::move(done)](Result<T> r) {
+                           done({std::move(r), seen->lost, seen->readBack, seen->lastWasReadBack});
+                       }));
+}
+
+} // namespace
+
+quint64 runRouteChange(ActionRunner *runner, GatewayBackend *backend, const QString &routeId, int percent,
+                       const QString &expectedVersion, const QString &reason, std::function<void(CheckedRoute)> done,
+                       BeforeReadBack beforeReadBack)
+{
+    QPointer<GatewayBackend> target(backend);
+    return runChange<Route, RouteReadBack>(
+        runner, tr("route.update %1").arg(routeId),
+        [target, routeId, percent, expectedVersion, reason](GatewayBackend::Callback<Route> tried) {
+            if (!target)
+                return tried(notConnected());
+            target->setRoutePercent(routeId, percent, expectedVersion, reason, std::move(tried));
+        },
+        [target, routeId, percent, expectedVersion](std::function<void(RouteReadBack)> got) {
+            if (!target)
+                return got(RouteReadBack {{ReadBack::Verdict::Unknown, tr("not connected to a gateway"), false}, {}});
+            readBackRoute(target, routeId, percent, expectedVersion, std::move(got));
+        },
+        std::move(done), std::move(beforeReadBack));
+}
+
+quint64 runFlagChange(ActionRunner *runner, GatewayBackend *backend, const QString &name, const FlagChange &change,
+                      const QString &expectedVersion, const QString &reason, std::function<void(CheckedFlag)> done,
+                      BeforeReadBack beforeReadBack)
+{
+    QPointer<GatewayBackend> target(backend);
+    return runChange<Flag, FlagReadBack>(
+        runner, tr("flag.update %1").arg(name),
+        [target, name, change, expectedVersion, reason](GatewayBackend::Callback<Flag> tried) {
+            if (!target)
+                return tried(notConnected());
+            target->updateFlag(name, change, expectedVersion, reason, std::move(tried));
+        },
+        [target, name, change, expectedVersion](std::function<void(FlagReadBack)> got) {
+            if (!target)
+                return got(FlagReadBack {{ReadBack::Verdict::Unknown, tr("not connected to a gateway"), false}, {}});
+            readBackFlag(target, name, change, expectedVersion, std::move(got));
+        },
+        std::move(done), std::move(beforeReadBack));
 }
 
 } // namespace cutover

@@ -1,5 +1,6 @@
 #include "configactions.h"
 
+#include "client/actionrunner.h"
 #include "client/gatewaybackend.h"
 #include "client/jsonboundary.h"
 #include "client/poller.h"
@@ -40,6 +41,13 @@ bool sameFlagSettings(const Flag &f, const FlagChange &c)
     return f.enabled == c.enabled && f.rolloutPercent == c.rolloutPercent && f.allowUsers == c.allowUsers;
 }
 
+// A change decided by reading back: the read back that decided, when it could read the target.
+template<typename T, typename ReadBackT>
+bool decidedByReadBack(const CheckedChange<T, ReadBackT> &c)
+{
+    return c.lost && c.readBack && c.endedOnReadBack;
+}
+
 } // namespace
 
 ConfigActions::ConfigActions(RoutesModel *routes, FlagsModel *flags, IdentityModel *identity, QObject *parent)
@@ -47,6 +55,7 @@ ConfigActions::ConfigActions(RoutesModel *routes, FlagsModel *flags, IdentityMod
     , m_routes(routes)
     , m_flags(flags)
     , m_identity(identity)
+    , m_runner(new ActionRunner(this))
 {
 }
 
@@ -207,12 +216,16 @@ quint64 ConfigActions::changeRoute(const Route &seen, int percent, const QString
     routes->setChange(seen.id, pending);
 
     QPointer<ConfigActions> self(this);
-    poller->backend()->setRoutePercent(
-        seen.id, percent, seen.version, reason, [self, ticket, seen, percent, pending, target](Result<Route> r) mutable {
+    runRouteChange(
+        m_runner, poller->backend(), seen.id, percent, seen.version, reason,
+        [self, ticket, seen, percent, pending, target](CheckedRoute checked) mutable {
             if (!self)
                 return;
             RoutesModel *model = self->m_routes;
             ChangeOutcome outcome;
+            if (decidedByReadBack(checked))
+                return self->concludeRoute(ticket, seen, checked);
+            const Result<Route> &r = checked.result;
             if (r) {
                 pending.state = ChangeState::Confirming;
                 model->setChange(seen.id, pending);
@@ -226,12 +239,6 @@ quint64 ConfigActions::changeRoute(const Route &seen, int percent, const QString
                 return;
             }
             const ApiError &e = r.error();
-            if (e.isTransient() || e.answerLost || e.kind == ApiError::Kind::Malformed) {
-                pending.state = ChangeState::Unknown;
-                model->setChange(seen.id, pending);
-                self->resolveLostRoute(ticket, seen, percent, e);
-                return;
-            }
             outcome.error = e;
             outcome.explanation = explain(e, target, self->m_identity->identity());
             if (e.kind == ApiError::Kind::Conflict && e.code != QLatin1String("conflict")) {
@@ -297,63 +304,48 @@ void ConfigActions::explainRouteConflict(quint64 ticket, const Route &seen, Chan
     backend->fetchRoutes(conclude);
 }
 
-void ConfigActions::resolveLostRoute(quint64 ticket, const Route &seen, int percent, const ApiError &error)
+void ConfigActions::concludeRoute(quint64 ticket, const Route &seen, const CheckedRoute &checked)
 {
-    Poller *poller = m_poller.data();
-    GatewayBackend *backend = poller ? poller->backend() : nullptr;
-    QPointer<ConfigActions> self(this);
-    auto conclude = [self, ticket, seen, percent, error](const Result<RouteList> &list) {
-        if (!self)
-            return;
-        RoutesModel *model = self->m_routes;
-        PendingChange pending = model->change(seen.id);
-        ChangeOutcome outcome;
-        outcome.error = error;
-        std::optional<Route> now;
-        if (list)
-            for (const Route &r : list->routes)
-                if (r.id == seen.id)
-                    now = r;
-        if (!list || !now) {
-            outcome.kind = ChangeOutcome::Kind::Unknown;
-            outcome.explanation = tr("No answer from the gateway (%1), and it could not be asked what it has now. The "
-                                     "change may or may not have been applied: check the route before trying again.")
-                                      .arg(error.describe());
-            pending.state = ChangeState::Failed;
-            pending.message = tr("outcome unknown");
-        } else if (now->version != seen.version && now->microservicePercent == percent) {
-            outcome.kind = ChangeOutcome::Kind::Applied;
-            outcome.route = now;
-            outcome.explanation = tr("The gateway's answer was lost, but it shows the change: %1 now sends %2 % to %3 "
-                                     "(version %4, by %5).")
-                                      .arg(routeName(*now))
-                                      .arg(now->microservicePercent)
-                                      .arg(now->service, now->version, now->updatedBy);
-            pending.state = ChangeState::Confirming;
-        } else if (now->version == seen.version) {
-            outcome.kind = ChangeOutcome::Kind::Refused;
-            outcome.explanation = tr("No answer from the gateway (%1). It has not applied the change: the route is "
-                                     "unchanged at %2 % (version %3). You can try again.")
-                                      .arg(error.describe())
-                                      .arg(now->microservicePercent)
-                                      .arg(now->version);
-            pending.state = ChangeState::Failed;
-            pending.message = tr("no answer, not applied");
-        } else {
-            outcome.kind = ChangeOutcome::Kind::Conflict;
-            outcome.route = now;
-            outcome.explanation = describeRouteConflict(seen, *now);
-            pending.state = ChangeState::Failed;
-            pending.message = tr("changed by someone else");
-        }
-        model->setChange(seen.id, pending);
-        self->report(ticket, outcome);
-    };
-    if (!backend) {
-        conclude(ApiError {});
-        return;
+    const ApiError &error = *checked.lost;
+    const RouteReadBack &read = *checked.readBack;
+    PendingChange pending = m_routes->change(seen.id);
+    ChangeOutcome outcome;
+    outcome.error = error;
+    if (checked.result) {
+        const Route &now = checked.result.value();
+        outcome.kind = ChangeOutcome::Kind::Applied;
+        outcome.route = now;
+        outcome.explanation = tr("The gateway's answer was lost, but it shows the change: %1 now sends %2 % to %3 "
+                                 "(version %4, by %5).")
+                                  .arg(routeName(now))
+                                  .arg(now.microservicePercent)
+                                  .arg(now.service, now.version, now.updatedBy);
+        pending.state = ChangeState::Confirming;
+    } else if (read.verdict == ReadBack::Verdict::Unknown || !read.route) {
+        outcome.kind = ChangeOutcome::Kind::Unknown;
+        outcome.explanation = tr("No answer from the gateway (%1), and it could not be asked what it has now. The "
+                                 "change may or may not have been applied: check the route before trying again.")
+                                  .arg(error.describe());
+        pending.state = ChangeState::Failed;
+        pending.message = tr("outcome unknown");
+    } else if (read.route->version == seen.version) {
+        outcome.kind = ChangeOutcome::Kind::Refused;
+        outcome.explanation = tr("No answer from the gateway (%1). It has not applied the change: the route is "
+                                 "unchanged at %2 % (version %3). You can try again.")
+                                  .arg(error.describe())
+                                  .arg(read.route->microservicePercent)
+                                  .arg(read.route->version);
+        pending.state = ChangeState::Failed;
+        pending.message = tr("no answer, not applied");
+    } else {
+        outcome.kind = ChangeOutcome::Kind::Conflict;
+        outcome.route = read.route;
+        outcome.explanation = describeRouteConflict(seen, *read.route);
+        pending.state = ChangeState::Failed;
+        pending.message = tr("changed by someone else");
     }
-    backend->fetchRoutes(conclude);
+    m_routes->setChange(seen.id, pending);
+    report(ticket, outcome);
 }
 
 quint64 ConfigActions::changeFlag(const Flag &seen, const FlagChange &change, const QString &reason)
@@ -379,12 +371,16 @@ quint64 ConfigActions::changeFlag(const Flag &seen, const FlagChange &change, co
     flags->setChange(seen.name, pending);
 
     QPointer<ConfigActions> self(this);
-    poller->backend()->updateFlag(
-        seen.name, change, seen.version, reason, [self, ticket, seen, change, pending, target](Result<Flag> r) mutable {
+    runFlagChange(
+        m_runner, poller->backend(), seen.name, change, seen.version, reason,
+        [self, ticket, seen, change, pending, target](CheckedFlag checked) mutable {
             if (!self)
                 return;
             FlagsModel *model = self->m_flags;
             ChangeOutcome outcome;
+            if (decidedByReadBack(checked))
+                return self->concludeFlag(ticket, seen, checked);
+            const Result<Flag> &r = checked.result;
             if (r) {
                 pending.state = ChangeState::Confirming;
                 model->setChange(seen.name, pending);
@@ -397,12 +393,6 @@ quint64 ConfigActions::changeFlag(const Flag &seen, const FlagChange &change, co
                 return;
             }
             const ApiError &e = r.error();
-            if (e.isTransient() || e.answerLost || e.kind == ApiError::Kind::Malformed) {
-                pending.state = ChangeState::Unknown;
-                model->setChange(seen.name, pending);
-                self->resolveLostFlag(ticket, seen, change, e);
-                return;
-            }
             outcome.error = e;
             outcome.explanation = explain(e, target, self->m_identity->identity());
             if (e.kind == ApiError::Kind::Conflict && e.code != QLatin1String("conflict")) {
@@ -432,59 +422,44 @@ quint64 ConfigActions::changeFlag(const Flag &seen, const FlagChange &change, co
     return ticket;
 }
 
-void ConfigActions::resolveLostFlag(quint64 ticket, const Flag &seen, const FlagChange &change, const ApiError &error)
+void ConfigActions::concludeFlag(quint64 ticket, const Flag &seen, const CheckedFlag &checked)
 {
-    Poller *poller = m_poller.data();
-    GatewayBackend *backend = poller ? poller->backend() : nullptr;
-    QPointer<ConfigActions> self(this);
-    auto conclude = [self, ticket, seen, change, error](const Result<FlagList> &list) {
-        if (!self)
-            return;
-        FlagsModel *model = self->m_flags;
-        PendingChange pending = model->change(seen.name);
-        ChangeOutcome outcome;
-        outcome.error = error;
-        std::optional<Flag> now;
-        if (list)
-            for (const Flag &f : list->flags)
-                if (f.name == seen.name)
-                    now = f;
-        if (!list || !now) {
-            outcome.kind = ChangeOutcome::Kind::Unknown;
-            outcome.explanation = tr("No answer from the gateway (%1), and it could not be asked what it has now. The "
-                                     "change may or may not have been applied: check the flag before trying again.")
-                                      .arg(error.describe());
-            pending.state = ChangeState::Failed;
-            pending.message = tr("outcome unknown");
-        } else if (now->version != seen.version && sameFlagSettings(*now, change)) {
-            outcome.kind = ChangeOutcome::Kind::Applied;
-            outcome.flag = now;
-            outcome.explanation = tr("The gateway's answer was lost, but it shows the change: flag %1 is now %2 (version %3, by %4).")
-                                      .arg(now->name, flagSummary(now->enabled, now->rolloutPercent, now->allowUsers.size()),
-                                           now->version, now->updatedBy);
-            pending.state = ChangeState::Confirming;
-        } else if (now->version == seen.version) {
-            outcome.kind = ChangeOutcome::Kind::Refused;
-            outcome.explanation = tr("No answer from the gateway (%1). It has not applied the change: flag %2 is "
-                                     "unchanged (version %3). You can try again.")
-                                      .arg(error.describe(), now->name, now->version);
-            pending.state = ChangeState::Failed;
-            pending.message = tr("no answer, not applied");
-        } else {
-            outcome.kind = ChangeOutcome::Kind::Conflict;
-            outcome.flag = now;
-            outcome.explanation = describeFlagConflict(seen, *now);
-            pending.state = ChangeState::Failed;
-            pending.message = tr("changed by someone else");
-        }
-        model->setChange(seen.name, pending);
-        self->report(ticket, outcome);
-    };
-    if (!backend) {
-        conclude(ApiError {});
-        return;
+    const ApiError &error = *checked.lost;
+    const FlagReadBack &read = *checked.readBack;
+    PendingChange pending = m_flags->change(seen.name);
+    ChangeOutcome outcome;
+    outcome.error = error;
+    if (checked.result) {
+        const Flag &now = checked.result.value();
+        outcome.kind = ChangeOutcome::Kind::Applied;
+        outcome.flag = now;
+        outcome.explanation = tr("The gateway's answer was lost, but it shows the change: flag %1 is now %2 (version %3, by %4).")
+                                  .arg(now.name, flagSummary(now.enabled, now.rolloutPercent, now.allowUsers.size()),
+                                       now.version, now.updatedBy);
+        pending.state = ChangeState::Confirming;
+    } else if (read.verdict == ReadBack::Verdict::Unknown || !read.flag) {
+        outcome.kind = ChangeOutcome::Kind::Unknown;
+        outcome.explanation = tr("No answer from the gateway (%1), and it could not be asked what it has now. The "
+                                 "change may or may not have been applied: check the flag before trying again.")
+                                  .arg(error.describe());
+        pending.state = ChangeState::Failed;
+        pending.message = tr("outcome unknown");
+    } else if (read.flag->version == seen.version) {
+        outcome.kind = ChangeOutcome::Kind::Refused;
+        outcome.explanation = tr("No answer from the gateway (%1). It has not applied the change: flag %2 is "
+                                 "unchanged (version %3). You can try again.")
+                                  .arg(error.describe(), read.flag->name, read.flag->version);
+        pending.state = ChangeState::Failed;
+        pending.message = tr("no answer, not applied");
+    } else {
+        outcome.kind = ChangeOutcome::Kind::Conflict;
+        outcome.flag = read.flag;
+        outcome.explanation = describeFlagConflict(seen, *read.flag);
+        pending.state = ChangeState::Failed;
+        pending.message = tr("changed by someone else");
     }
-    backend->fetchFlags(conclude);
+    m_flags->setChange(seen.name, pending);
+    report(ticket, outcome);
 }
 
 } // namespace cutover

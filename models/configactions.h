@@ -2,6 +2,7 @@
 
 #include "client/apierror.h"
 #include "client/domain.h"
+#include "client/readback.h"
 
 #include <QObject>
 #include <QPointer>
@@ -10,6 +11,7 @@
 
 namespace cutover {
 
+class ActionRunner;
 class FlagsModel;
 class IdentityModel;
 class Poller;
@@ -34,8 +36,9 @@ struct ChangeOutcome
 // Sends the operator's route and flag changes to the gateway: always against the version the
 // operator saw (If-Match), never retried blindly, one change per target at a time. The row of the
 // target in RoutesModel/FlagsModel shows where the change stands; the poller is asked for an
-// immediate refresh afterwards, so the board shows what the gateway now has. A lost answer is
-// resolved by reading the target back rather than by sending the change again.
+// immediate refresh afterwards, so the board shows what the gateway now has. The changes run
+// through the ActionRunner (runRouteChange/runFlagChange in client/readback.h), whose resolve step
+// decides a lost answer by reading the target back; this class only explains the outcome.
 class ConfigActions : public QObject
 {
     Q_OBJECT
@@ -73,13 +76,15 @@ private:
     bool isOwnChange(const QString &updatedBy) const;
     void report(quint64 ticket, const ChangeOutcome &outcome);
     void explainRouteConflict(quint64 ticket, const Route &seen, ChangeOutcome outcome);
-    void resolveLostRoute(quint64 ticket, const Route &seen, int percent, const ApiError &error);
-    void resolveLostFlag(quint64 ticket, const Flag &seen, const FlagChange &change, const ApiError &error);
+    // The outcome of a change decided by reading the target back (its answer was lost).
+    void concludeRoute(quint64 ticket, const Route &seen, const CheckedRoute &checked);
+    void concludeFlag(quint64 ticket, const Flag &seen, const CheckedFlag &checked);
 
     RoutesModel *m_routes;
     FlagsModel *m_flags;
     IdentityModel *m_identity;
     QPointer<Poller> m_poller;
+    ActionRunner *m_runner;
     quint64 m_nextTicket = 1;
 };
 

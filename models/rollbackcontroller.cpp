@@ -1,7 +1,6 @@
 #include "rollbackcontroller.h"
 
 #include "client/poller.h"
-#include "client/readback.h"
 #include "models/auditlog.h"
 #include "models/boardstate.h"
 #include "models/identitymodel.h"
@@ -154,10 +153,10 @@ bool RollbackController::start(Action action, const QString &reason, bool keepMo
     ActionRunner::Spec<RollbackState> spec;
     spec.name = QStringLiteral("rollback.") + (action == Action::Engage ? QStringLiteral("engage") : QStringLiteral("release"));
     spec.confirmer = tr("the gateway");
-    // Until the gateway confirms, refuses, or the operator cancels; the same key every time.
+    // What the backend's action could not settle goes again, until the gateway confirms, refuses,
+    // or the operator cancels; the same key every time. No resolve step: the backend's action reads back.
     spec.retry = RetryPolicy {std::numeric_limits<int>::max(), kRetryDelay, kRetryDelay};
     spec.attempt = [this](const ActionTry &, ActionRunner::Done<RollbackState> done) { sendOnce(std::move(done)); };
-    spec.resolve = [this](std::function<void(ActionResolution<RollbackState>)> report) { readBack(std::move(report)); };
     m_runnerAction = m_runner->run(spec, ActionRunner::Done<RollbackState>([this, serial](Result<RollbackState> r) {
         finished(serial, r);
     }));
@@ -176,29 +175,50 @@ void RollbackController::sendOnce(ActionRunner::Done<RollbackState> done)
     }
     ++m_sends;
     QPointer<RollbackController> self(this);
-    auto answered = [self, done = std::move(done)](Result<RollbackState> r) {
+    auto answered = [self, done = std::move(done)](CheckedRollback checked) {
         if (!self)
             return;
-        RollbackController &c = *self;
-        c.m_backendAction = 0;
-        if (!r) {
-            const ApiError &e = r.error();
-            if (e.answerLost) {
-                c.m_progress = tr("The gateway's answer was lost (%1); reading its rollback state back\u2026")
-                                   .arg(e.message.isEmpty() ? ApiError::kindName(e.kind) : e.message);
-                Q_EMIT c.changed();
-            } else if (e.isTransient()) {
-                // Same key, same body: the gateway applies it at most once, however often it is sent.
-                c.m_progress = tr("No confirmation yet (%1); sending the same request again (key %2)\u2026")
-                                   .arg(e.message.isEmpty() ? ApiError::kindName(e.kind) : e.message,
-                                        QString::fromLatin1(c.m_request.idempotencyKey.left(8)));
-                Q_EMIT c.changed();
-            }
-        }
-        done(std::move(r));
+        self->m_backendAction = 0;
+        done(self->takeOutcome(checked));
     };
-    m_backendAction = m_action == Action::Engage ? backend->engageRollback(m_request, std::move(answered))
-                                                 : backend->releaseRollback(m_request, m_keepMonolith, std::move(answered));
+    m_backendAction = runRollback(backend, m_request, m_action == Action::Engage, m_keepMonolith, std::move(answered));
+}
+
+Result<RollbackState> RollbackController::takeOutcome(const CheckedRollback &c)
+{
+    // Only a read back that decided how the backend's action ended says anything about it.
+    const std::optional<RollbackReadBack> read = c.endedOnReadBack ? c.readBack : std::nullopt;
+    if (c.result) {
+        if (read && read->verdict == ReadBack::Verdict::Applied)
+            m_readBackNote = read->evidence; // what the gateway did wins over a cancel that came too late
+        return c.result;
+    }
+    ApiError e = c.result.error();
+    if (read && read->verdict == ReadBack::Verdict::NotApplied && read->alreadyInState) {
+        m_readBackNote = read->evidence;
+        m_alreadyInState = true;
+        return e;
+    }
+    if (m_cancelRequested || e.kind == ApiError::Kind::Cancelled) {
+        if (read)
+            m_readBackNote = read->evidence;
+        return e;
+    }
+    const QString key = QString::fromLatin1(m_request.idempotencyKey.left(8));
+    if (read) {
+        // Not applied yet, or nothing could tell: the same request again, applied at most once.
+        e.answerLost = true;
+        m_progress = tr("%1 (%2); sending the same request again (key %3)\u2026")
+                         .arg(read->verdict == ReadBack::Verdict::NotApplied ? tr("Not applied yet") : tr("Cannot tell yet"),
+                              read->evidence, key);
+        Q_EMIT changed();
+    } else if (e.answerLost || e.isTransient()) {
+        // Same key, same body: the gateway applies it at most once, however often it is sent.
+        m_progress = tr("No confirmation yet (%1); sending the same request again (key %2)\u2026")
+                         .arg(e.message.isEmpty() ? ApiError::kindName(e.kind) : e.message, key);
+        Q_EMIT changed();
+    }
+    return e;
 }
 
 void RollbackController::finished(quint64 serial, const Result<RollbackState> &r)
@@ -245,41 +265,6 @@ void RollbackController::succeed(const RollbackState &state, const QString &note
     if (!note.isEmpty())
         message += QLatin1Char(' ') + note;
     finish(true, message);
-}
-
-void RollbackController::readBack(std::function<void(ActionResolution<RollbackState>)> report)
-{
-    GatewayBackend *backend = m_poller ? m_poller->backend() : nullptr;
-    if (!backend)
-        return report({std::nullopt, false, tr("not connected to a gateway")});
-    QPointer<RollbackController> self(this);
-    const quint64 serial = m_serial;
-    readBackRollback(backend, m_request, m_action == Action::Engage, [self, serial, report](RollbackReadBack read) {
-        if (!self || serial != self->m_serial || self->m_action == Action::None)
-            return;
-        RollbackController &c = *self;
-        if (read.verdict == ReadBack::Verdict::Applied && read.state) {
-            // What the gateway did wins over a cancel that came too late.
-            c.m_readBackNote = read.evidence;
-            return report({Result<RollbackState>(*read.state), false, read.evidence});
-        }
-        if (c.m_cancelRequested)
-            c.m_readBackNote = read.evidence;
-        if (read.verdict == ReadBack::Verdict::NotApplied && read.alreadyInState) {
-            c.m_readBackNote = read.evidence;
-            c.m_alreadyInState = true;
-            ApiError done;
-            done.kind = ApiError::Kind::Conflict;
-            done.message = read.evidence;
-            return report({Result<RollbackState>(done), false, read.evidence});
-        }
-        // Not applied yet, or nothing could tell: the same request again, applied at most once.
-        c.m_progress = tr("%1 (%2); sending the same request again (key %3)\u2026")
-                           .arg(read.verdict == ReadBack::Verdict::NotApplied ? tr("Not applied yet") : tr("Cannot tell yet"),
-                                read.evidence, QString::fromLatin1(c.m_request.idempotencyKey.left(8)));
-        Q_EMIT c.changed();
-        report({std::nullopt, read.verdict == ReadBack::Verdict::NotApplied, read.evidence});
-    });
 }
 
 void RollbackController::cancel()

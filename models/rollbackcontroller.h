@@ -2,6 +2,7 @@
 
 #include "client/actionrunner.h"
 #include "client/gatewaybackend.h"
+#include "client/readback.h"
 #include "models/blastradius.h"
 #include "models/recoverystore.h"
 #include "models/rollbackverifier.h"
@@ -25,14 +26,14 @@ class Poller;
 // rollback from observed traffic (RollbackVerifier), with its measured time to recovery kept in
 // a RecoveryStore and shown on the engage's audit entry.
 //
-// An action (engage or release) has one idempotency key for its whole life, and runs through the
-// one action layer (client/actionrunner.h): when the backend's own tries are spent, or the gateway
-// says the same key is still being processed, the same request goes again about every
-// kRetryDelay, until the gateway confirms, refuses, or the operator cancels. When the answers were
-// lost (the request may have been applied), the gateway's rollback state and the audit entry with
-// the key decide (client/readback.h) as the runner's resolve step: applied is reported as done,
-// never as a failure; otherwise it resends. Only one action at a time: a second engage() while
-// one is in flight is refused, so a double click cannot engage twice.
+// An action (engage or release) has one idempotency key for its whole life, and is carried out by
+// the backend's own action (runRollback, client/readback.h), the one layer that resends and reads
+// back: when the answers were lost it decides from what the gateway has (for HTTP the rollback
+// state and the audit entry with the key), and applied is reported as done, never as a failure.
+// What that action could not settle (no confirmation yet, answers lost and not applied or cannot
+// tell) goes again with the same key about every kRetryDelay, until the gateway confirms,
+// refuses, or the operator cancels. Only one action at a time: a second engage() while one is in
+// flight is refused, so a double click cannot engage twice.
 class RollbackController : public QObject
 {
     Q_OBJECT
@@ -96,10 +97,10 @@ Q_SIGNALS:
 
 private:
     bool start(Action action, const QString &reason, bool keepMonolith);
-    // One try of the action (the backend retries within it).
+    // One try of the action: the backend's action, which resends and reads back within it.
     void sendOnce(ActionRunner::Done<RollbackState> done);
-    // The runner's resolve step after lost answers: what the gateway's rollback state says.
-    void readBack(std::function<void(ActionResolution<RollbackState>)> report);
+    // What the backend's action found, in the controller's state and words; the result to go on with.
+    Result<RollbackState> takeOutcome(const CheckedRollback &checked);
     void finished(quint64 serial, const Result<RollbackState> &result);
     void succeed(const RollbackState &state, const QString &note);
     void finish(bool ok, const QString &message);

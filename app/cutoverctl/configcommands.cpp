@@ -8,7 +8,6 @@
 #include "client/readback.h"
 
 #include <algorithm>
-#include <type_traits>
 
 namespace cutover::ctl {
 
@@ -90,50 +89,55 @@ QString resentNote(const QString &subject, const QString &version)
         .arg(subject, version);
 }
 
-// Sends one change within the part of the deadline that leaves time to read it back.
-template<typename T, typename Start>
-Result<T> sendChange(Context &ctx, Start start)
+// Carries one change out through runRouteChange/runFlagChange (`run`), the path the console's
+// ConfigActions takes: the change is sent within the part of the deadline that leaves time to read
+// it back, and a try that may have been applied without saying so is decided by the runner's one
+// read back. Returns the change as the gateway has it (with `note` saying when the read back
+// confirmed it), or the error to report.
+template<typename T, typename ReadBackT, typename Run>
+Result<T> carryOutChange(Context &ctx, const QString &what, QString &note, Run run)
 {
     auto *http = qobject_cast<HttpAdminClient *>(ctx.backend);
+    const BeforeReadBack beforeReadBack = [http, what](const ApiError &lost) {
+        progressLine(QStringLiteral("the gateway's answer to the change of %1 was lost (%2); reading it back")
+                         .arg(what, lost.describe()));
+        if (http)
+            http->setDeadline(commandDeadline()); // the read back may use the whole deadline
+    };
+    ActionRunner runner; // after what its job refers to: destroyed first, nothing calls back later
     if (http)
         http->setDeadline(sendDeadline());
-    Result<T> r = await<T>(std::move(start));
+    using Checked = CheckedChange<T, ReadBackT>;
+    Result<Checked> r = await<Checked>([&](auto done) {
+        run(&runner, [done](Checked c) { done(Result<Checked>(std::move(c))); }, beforeReadBack);
+    });
     if (http)
         http->setDeadline(commandDeadline());
-    return r;
-}
-
-// After a change's answer was lost: what reading the target back decided. Applied returns the
-// target as read (with `note` saying how it was confirmed); otherwise throws what to report.
-template<typename T, typename ReadBackT, typename Start>
-T resolveLost(const ApiError &lost, const QString &what, QString &note, Start start)
-{
-    progressLine(QStringLiteral("the gateway's answer to the change of %1 was lost (%2); reading it back")
-                     .arg(what, lost.describe()));
-    Result<ReadBackT> r = await<ReadBackT>([&](auto done) { start([done](ReadBackT got) { done(std::move(got)); }); });
-    ReadBackT read;
-    if (r)
-        read = r.value();
-    else
-        read.evidence = r.error().describe();
-    ApiError e = lost;
-    switch (read.verdict) {
-    case ReadBack::Verdict::Applied:
-        note = QStringLiteral("The gateway's answer was lost; read back: applied: %1.\n").arg(read.evidence);
-        if constexpr (std::is_same_v<T, Route>)
-            return *read.route;
-        else
-            return *read.flag;
-    case ReadBack::Verdict::NotApplied:
-        e.message = QStringLiteral("%1; read back: NOT applied: %2").arg(e.message, read.evidence);
-        throw e;
-    case ReadBack::Verdict::Unknown: break;
+    if (!r)
+        return r.error(); // no end by the deadline
+    const Checked &c = r.value();
+    if (c.result) {
+        if (c.readBack && c.endedOnReadBack && c.readBack->verdict == ReadBack::Verdict::Applied)
+            note = QStringLiteral("The gateway's answer was lost; read back: applied: %1.\n").arg(c.readBack->evidence);
+        return c.result;
+    }
+    // The gateway refused or failed, or a failure in passing (5xx, a refused connection) that the
+    // read back did not find applied: as it came.
+    if (!c.lost)
+        return c.result.error();
+    if (!c.lost->answerLost)
+        return *c.lost;
+    ApiError e = *c.lost;
+    const QString evidence = c.readBack ? c.readBack->evidence : c.result.error().message;
+    if (c.readBack && c.readBack->verdict == ReadBack::Verdict::NotApplied) {
+        e.message = QStringLiteral("%1; read back: NOT applied: %2").arg(e.message, evidence);
+        return e;
     }
     e.kind = ApiError::Kind::OutcomeUnknown;
     e.message = QStringLiteral("the change of %1 was sent but its answer was lost (%2), and reading back could not "
                                "tell whether it took effect: %3")
-                    .arg(what, lost.message, read.evidence);
-    throw e;
+                    .arg(what, c.lost->message, evidence);
+    return e;
 }
 
 int runRoutes(Context &ctx)
@@ -179,13 +183,10 @@ int runRouteSet(Context &ctx)
     const QString expected = ctx.args.isSet(QStringLiteral("if-version")) ? ctx.args.value(QStringLiteral("if-version"))
                                                                          : before.version;
 
-    Result<Route> result = sendChange<Route>(ctx, [&](auto done) {
-        ctx.backend->setRoutePercent(id, percent, expected, reason, std::move(done));
-    });
     QString note;
-    if (!result && result.error().answerLost)
-        result = resolveLost<Route, RouteReadBack>(result.error(), QStringLiteral("route ") + id, note, [&](auto done) {
-            readBackRoute(ctx.backend, id, percent, expected, std::move(done));
+    Result<Route> result = carryOutChange<Route, RouteReadBack>(
+        ctx, QStringLiteral("route ") + id, note, [&](ActionRunner *runner, auto done, BeforeReadBack onLost) {
+            runRouteChange(runner, ctx.backend, id, percent, expected, reason, std::move(done), std::move(onLost));
         });
     if (!result && result.error().httpStatus == 412) {
         const ApiError &e = result.error();
@@ -292,13 +293,10 @@ int runFlagSet(Context &ctx)
         change.description = a.value(QStringLiteral("description"));
     const QString expected = a.isSet(QStringLiteral("if-version")) ? a.value(QStringLiteral("if-version")) : before.version;
 
-    Result<Flag> result = sendChange<Flag>(ctx, [&](auto done) {
-        ctx.backend->updateFlag(name, change, expected, reason, std::move(done));
-    });
     QString note;
-    if (!result && result.error().answerLost)
-        result = resolveLost<Flag, FlagReadBack>(result.error(), QStringLiteral("flag ") + name, note, [&](auto done) {
-            readBackFlag(ctx.backend, name, change, expected, std::move(done));
+    Result<Flag> result = carryOutChange<Flag, FlagReadBack>(
+        ctx, QStringLiteral("flag ") + name, note, [&](ActionRunner *runner, auto done, BeforeReadBack onLost) {
+            runFlagChange(runner, ctx.backend, name, change, expected, reason, std::move(done), std::move(onLost));
         });
     if (!result && result.error().httpStatus == 412) {
         const ApiError &e = result.error();

@@ -72,72 +72,52 @@ struct RollbackOutcome
     QString readBack; // how it was confirmed when the answers were lost; empty when answered
 };
 
-// Sends the action until the gateway's answer, or what it has, says how it ended. A lost answer
-// is never a failure: the same request (same idempotency key) is sent again, and when answers
-// keep being lost the rollback state and audit log decide. Throws the ApiError to report when
-// the action was refused, was not applied by the deadline, or its outcome cannot be known.
-RollbackOutcome sendUntilKnown(Context &ctx, const ActionRequest &request, bool engage, bool keepMonolith)
+// Carries the action out through the backend's own action (runRollback): for HTTP its runner's
+// resolve step decides a lost answer by what the gateway has (the rollback state and the audit
+// entry with the request's key); HaproxyBackend's runner reads HAProxy back. A lost answer is never
+// a failure: throws the ApiError to report when the action was refused, was not applied by the
+// deadline, or its outcome cannot be known.
+RollbackOutcome carryOut(Context &ctx, const ActionRequest &request, bool engage, bool keepMonolith)
 {
-    auto *http = qobject_cast<HttpAdminClient *>(ctx.backend);
     const QString verb = engage ? QStringLiteral("engage") : QStringLiteral("release");
-    std::optional<ApiError> lost;        // the last lost answer
-    std::optional<RollbackReadBack> read; // what the last read back said
-    for (;;) {
+    auto *http = qobject_cast<HttpAdminClient *>(ctx.backend);
+    const CheckedRollback checked = valueOrThrow(await<CheckedRollback>([&](auto done) {
+        // The copies keep time to read back; the reads back may use the whole deadline.
         if (http)
-            http->setDeadline(sendDeadline()); // keep time to read back
-        Result<RollbackState> sent = await<RollbackState>([&](auto done) {
-            if (engage)
-                ctx.backend->engageRollback(request, std::move(done));
-            else
-                ctx.backend->releaseRollback(request, keepMonolith, std::move(done));
-        });
+            http->setDeadline(sendDeadline());
+        runRollback(ctx.backend, request, engage, keepMonolith,
+                    [done](CheckedRollback c) { done(Result<CheckedRollback>(std::move(c))); });
         if (http)
             http->setDeadline(commandDeadline());
-        if (sent)
-            return {sent.value(), {}};
-        // Out of time before this copy could be sent: an earlier one's fate is what is left to report.
-        if (!sent.error().answerLost && !(read && sent.error().kind == ApiError::Kind::Timeout))
-            throw sent.error();
-        if (sent.error().answerLost) {
-            lost = sent.error();
-            progressLine(QStringLiteral("the gateway's answer to the %1 was lost (%2); reading its state back")
-                             .arg(verb, lost->describe()));
-            read.reset();
-            QEventLoop loop;
-            readBackRollback(ctx.backend, request, engage, [&](RollbackReadBack r) {
-                read.emplace(std::move(r));
-                loop.quit();
-            });
-            if (!read)
-                loop.exec();
-            if (read->verdict == ReadBack::Verdict::Applied && read->state)
-                return {*read->state, read->evidence};
-            if (read->verdict == ReadBack::Verdict::NotApplied && read->alreadyInState) {
-                ApiError e = *lost;
-                e.kind = ApiError::Kind::Conflict;
-                e.message = QStringLiteral("not applied by this request: %1").arg(read->evidence);
-                throw e;
-            }
-            if (!sendDeadline().hasExpired()) {
-                progressLine(QStringLiteral("%1: %2; sending the same request again (idempotency key %3)")
-                                 .arg(read->verdict == ReadBack::Verdict::NotApplied ? QStringLiteral("not applied yet")
-                                                                                       : QStringLiteral("cannot tell yet"),
-                                      read->evidence, QString::fromLatin1(request.idempotencyKey)));
-                continue;
-            }
-        }
-        ApiError e = *lost;
-        if (read->verdict == ReadBack::Verdict::NotApplied) {
+    }));
+    const std::optional<RollbackReadBack> &read = checked.readBack;
+    if (checked.result) {
+        const bool confirmedByReadBack = read && read->verdict == ReadBack::Verdict::Applied && checked.endedOnReadBack;
+        return {checked.result.value(), confirmedByReadBack ? read->evidence : QString()};
+    }
+    const ApiError &error = checked.result.error();
+    // No answer was lost: the gateway's own refusal or failure.
+    if (!checked.lost)
+        throw error;
+    // After a read back, a copy that failed by itself (other than by running out of time) says so.
+    if (read && !checked.endedOnReadBack && error.kind != ApiError::Kind::Timeout)
+        throw error;
+    ApiError e = *checked.lost;
+    if (read && read->verdict == ReadBack::Verdict::NotApplied) {
+        if (read->alreadyInState) {
+            e.kind = ApiError::Kind::Conflict;
+            e.message = QStringLiteral("not applied by this request: %1").arg(read->evidence);
+        } else {
             e.message = QStringLiteral("%1; read back: NOT applied: %2").arg(e.message, read->evidence);
-            throw e;
         }
-        e.kind = ApiError::Kind::OutcomeUnknown;
-        e.message = QStringLiteral("the %1 was sent but its answers were lost (%2), and reading back could not tell "
-                                   "whether it took effect: %3. Check with `cutoverctl audit` and `cutoverctl routes` "
-                                   "before acting again")
-                        .arg(verb, lost->message, read->evidence);
         throw e;
     }
+    e.kind = ApiError::Kind::OutcomeUnknown;
+    e.message = QStringLiteral("the %1 was sent but its answers were lost (%2), and reading back could not tell "
+                               "whether it took effect: %3. Check with `cutoverctl audit` and `cutoverctl routes` "
+                               "before acting again")
+                    .arg(verb, checked.lost->message, read ? read->evidence : error.message);
+    throw e;
 }
 
 int runAction(Context &ctx, bool engage)
@@ -194,7 +174,7 @@ int runAction(Context &ctx, bool engage)
     request.expectedVersion = before.version;
     request.reason = reason;
     request.idempotencyKey = ActionRequest::newIdempotencyKey();
-    const RollbackOutcome outcome = sendUntilKnown(ctx, request, engage, keepMonolith);
+    const RollbackOutcome outcome = carryOut(ctx, request, engage, keepMonolith);
     const RollbackState &after = outcome.state;
 
     if (ctx.json) {

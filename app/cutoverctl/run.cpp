@@ -321,7 +321,8 @@ int runCommandLine(const QStringList &args)
     std::unique_ptr<GatewayBackend> backend = std::move(created.value());
     if (auto *http = qobject_cast<HttpAdminClient *>(backend.get())) {
         http->setDeadline(commandDeadline());
-        // Lost answers are resent a few times, then read back (rollbackcommands.cpp) well within the deadline.
+        // Lost action answers are resent a few times with the same key, then the client's runner reads the
+        // rollback back (readBackRollback, client/readback.h), well within the deadline.
         http->setActionRetry(RetryPolicy {3, std::chrono::milliseconds(300), std::chrono::milliseconds(2000)});
         QObject::connect(http, &HttpAdminClient::progress, [](const QString &line) { progressLine(line); });
     }

@@ -66,6 +66,11 @@ private Q_SLOTS:
     void lostAnswerIsResolvedByReadingTheState();
     void droppedRequestsReadBackAsNotApplied();
     void cancelAfterALostAnswerReadsTheStateBack();
+    void routeChangeWithLostAnswerIsDecidedByReadingBack();
+    void droppedRouteChangeReadsBackAsNotApplied();
+    void flagChangeWithUnreadableAnswerIsDecidedByReadingBack();
+    void rollbackActionSendsAgainThenReadsBack();
+    void rollbackActionWithOneUnreadableAnswerGetsTheReplay();
 
 private:
     ActionRequest engageRequest(const QString &reason);
@@ -429,6 +434,109 @@ void TestActionRunner::cancelAfterALostAnswerReadsTheStateBack()
     QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 20000);
     QVERIFY2(out->ok(), qPrintable(out->ok() ? QString() : out->error().describe()));
     QVERIFY(out->value().engaged);
+    QCOMPARE(engagesWithKey(request.idempotencyKey), 1);
+}
+
+void TestActionRunner::routeChangeWithLostAnswerIsDecidedByReadingBack()
+{
+    // The PUT is applied; its answer is cut off. One try, then the route read back decides.
+    const auto before = m_sim.get(u"/admin/routes/payments"_s).json();
+    const int percent = before["microservice_percent"].get<int>() == 35 ? 40 : 35;
+    const QString version = QString::fromStdString(before["version"].get<std::string>());
+    m_proxy->addRule({"PUT", u"/admin/routes/payments"_s, Fault::CutBody});
+    ActionRunner runner;
+    std::optional<CheckedRoute> out;
+    runRouteChange(&runner, m_client.get(), u"payments"_s, percent, version, u"runner: cut"_s,
+                   [&](CheckedRoute c) { out.emplace(std::move(c)); });
+    QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 20000);
+    QVERIFY2(out->result.ok(), qPrintable(out->result.ok() ? QString() : out->result.error().describe()));
+    QCOMPARE(out->result->microservicePercent, percent);
+    QVERIFY(out->lost); // the try's own error, as it came
+    QVERIFY(out->readBack && out->endedOnReadBack);
+    QCOMPARE(out->readBack->verdict, ReadBack::Verdict::Applied);
+    QCOMPARE(m_sim.get(u"/admin/routes/payments"_s).json()["microservice_percent"].get<int>(), percent);
+}
+
+void TestActionRunner::droppedRouteChangeReadsBackAsNotApplied()
+{
+    // Every copy of the PUT is dropped before the gateway sees it: read back, not applied, and
+    // never sent again by the runner (If-Match changes get one try).
+    const auto before = m_sim.get(u"/admin/routes/payments"_s).json();
+    const int percent = before["microservice_percent"].get<int>() == 35 ? 40 : 35;
+    const QString version = QString::fromStdString(before["version"].get<std::string>());
+    m_proxy->addRule({"PUT", u"/admin/routes/payments"_s, Fault::DropRequest});
+    ActionRunner runner;
+    std::optional<CheckedRoute> out;
+    runRouteChange(&runner, m_client.get(), u"payments"_s, percent, version, u"runner: dropped"_s,
+                   [&](CheckedRoute c) { out.emplace(std::move(c)); });
+    QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 20000);
+    QVERIFY(!out->result.ok());
+    QVERIFY(!out->result.error().answerLost); // known now: not applied
+    QVERIFY(out->lost && out->readBack && out->endedOnReadBack);
+    QCOMPARE(out->readBack->verdict, ReadBack::Verdict::NotApplied);
+    QVERIFY(out->readBack->route);
+    QCOMPARE(out->readBack->route->version, version);
+    QVERIFY(m_sim.get(u"/admin/routes/payments"_s).json() == before);
+}
+
+void TestActionRunner::flagChangeWithUnreadableAnswerIsDecidedByReadingBack()
+{
+    const auto before = m_sim.get(u"/admin/flags/use_payment_microservice"_s).json();
+    const QString version = QString::fromStdString(before["version"].get<std::string>());
+    FlagChange change {!before["enabled"].get<bool>(), 10, {}, std::nullopt};
+    for (const auto &u : before["allow_users"])
+        change.allowUsers.append(QString::fromStdString(u.get<std::string>()));
+    m_proxy->addRule({"PUT", u"/admin/flags/use_payment_microservice"_s, Fault::BadJson});
+    ActionRunner runner;
+    std::optional<CheckedFlag> out;
+    runFlagChange(&runner, m_client.get(), u"use_payment_microservice"_s, change, version, u"runner: unreadable"_s,
+                  [&](CheckedFlag c) { out.emplace(std::move(c)); });
+    QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 20000);
+    QVERIFY2(out->result.ok(), qPrintable(out->result.ok() ? QString() : out->result.error().describe()));
+    QCOMPARE(out->result->enabled, change.enabled);
+    QVERIFY(out->lost && out->readBack && out->endedOnReadBack);
+    QCOMPARE(out->readBack->verdict, ReadBack::Verdict::Applied);
+    QCOMPARE(m_proxy->seen("PUT", u"/admin/flags/use_payment_microservice"_s), 1);
+}
+
+void TestActionRunner::rollbackActionSendsAgainThenReadsBack()
+{
+    // Every answer is cut: the same key goes out for the whole budget (the gateway replays), and
+    // then the rollback state and the audit entry with the key decide.
+    m_proxy->addRule({"POST", u"/admin/rollback"_s, Fault::CutBody});
+    m_client->setActionRetry(RetryPolicy {3, 10ms, 20ms});
+    QSignalSpy progress(m_client.get(), &HttpAdminClient::progress);
+    const ActionRequest request = engageRequest(u"client: cut answers"_s);
+    std::optional<CheckedRollback> out;
+    m_client->runRollbackAction(request, true, false, [&](CheckedRollback c) { out.emplace(std::move(c)); });
+    QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 20000);
+    QVERIFY2(out->result.ok(), qPrintable(out->result.ok() ? QString() : out->result.error().describe()));
+    QVERIFY(out->result->engaged);
+    QCOMPARE(m_proxy->seen("POST", u"/admin/rollback"_s), 3);
+    QVERIFY(out->readBack && out->endedOnReadBack);
+    QCOMPARE(out->readBack->verdict, ReadBack::Verdict::Applied);
+    QVERIFY2(out->readBack->evidence.contains(u"idempotency key"_s), qPrintable(out->readBack->evidence));
+    QCOMPARE(engagesWithKey(request.idempotencyKey), 1);
+    QStringList lines;
+    for (const auto &args : progress)
+        lines.append(args.first().toString());
+    QVERIFY2(lines.filter(u"sending it again"_s).size() == 2 && lines.filter(u"reading its state back"_s).size() == 1,
+             qPrintable(lines.join(u'\n')));
+}
+
+void TestActionRunner::rollbackActionWithOneUnreadableAnswerGetsTheReplay()
+{
+    // One unreadable 2xx: the replay with the same key brings the answer; nothing is read back.
+    m_proxy->addRule({"POST", u"/admin/rollback"_s, Fault::BadJson, 1});
+    m_client->setActionRetry(RetryPolicy {3, 10ms, 20ms});
+    const ActionRequest request = engageRequest(u"client: one unreadable"_s);
+    std::optional<CheckedRollback> out;
+    m_client->runRollbackAction(request, true, false, [&](CheckedRollback c) { out.emplace(std::move(c)); });
+    QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 20000);
+    QVERIFY2(out->result.ok(), qPrintable(out->result.ok() ? QString() : out->result.error().describe()));
+    QVERIFY(out->lost);
+    QVERIFY(!out->readBack);
+    QCOMPARE(m_proxy->seen("POST", u"/admin/rollback"_s), 2);
     QCOMPARE(engagesWithKey(request.idempotencyKey), 1);
 }
 

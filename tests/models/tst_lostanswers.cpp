@@ -37,8 +37,10 @@ private Q_SLOTS:
     void cleanup();
     void engageWhoseAnswersAreCutIsConfirmed();
     void releaseWithUnreadableAnswersIsConfirmed();
+    void droppedEngageIsReadBackOncePerRound();
     void routeChangeWithCutAnswerIsApplied();
     void flagChangeWithCutAnswerIsApplied();
+    void routeChangeWhoseRequestIsDroppedIsNotApplied();
 
 private:
     // Audit entries of `action` written since init().
@@ -161,6 +163,30 @@ void TestLostAnswers::releaseWithUnreadableAnswersIsConfirmed()
     QCOMPARE(audit("rollback.release").size(), 1);
 }
 
+void TestLostAnswers::droppedEngageIsReadBackOncePerRound()
+{
+    // Every engage is dropped before the gateway sees it. The backend's action (the one layer that
+    // resends and reads back) spends its budget with the one key and reads the rollback back once:
+    // not applied. The controller only words that and sends the same action again later; nothing
+    // reads the rollback back a second time on top.
+    RollbackController *c = m_rollback.get();
+    m_poller->setEnabled(Source::Rollback, false); // only the action reads the rollback now
+    m_proxy->addRule({"POST", u"/admin/rollback"_s, Fault::DropRequest});
+    QSignalSpy finished(c, &RollbackController::actionFinished);
+    QVERIFY(c->engage(u"5xx spike"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(m_proxy->seen("POST", u"/admin/rollback"_s) >= 1, 10000);
+    const int readsBefore = m_proxy->seen("GET", u"/admin/rollback"_s);
+    QTRY_VERIFY_WITH_TIMEOUT(c->progressText().startsWith(u"Not applied yet"_s), 10000);
+    QCOMPARE(c->sends(), 1);
+    QCOMPARE(m_proxy->seen("GET", u"/admin/rollback"_s) - readsBefore, 1);
+    QVERIFY(m_proxy->seen("POST", u"/admin/rollback"_s) >= 3); // the backend's budget, before it read back
+    c->cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    QVERIFY2(!finished.first().at(1).toBool(), qPrintable(finished.first().at(2).toString()));
+    QVERIFY(!m_sim.get(u"/admin/rollback"_s).json()["engaged"].get<bool>());
+    QCOMPARE(audit("rollback.engage").size(), 0);
+}
+
 void TestLostAnswers::routeChangeWithCutAnswerIsApplied()
 {
     const std::optional<Route> found = m_routes->find(u"payments"_s);
@@ -190,6 +216,29 @@ void TestLostAnswers::flagChangeWithCutAnswerIsApplied()
     QVERIFY2(outcome.kind == ChangeOutcome::Kind::Applied, qPrintable(outcome.explanation));
     QCOMPARE(m_sim.get(u"/admin/flags/use_payment_microservice"_s).json()["enabled"].get<bool>(), !seen->enabled);
     QCOMPARE(audit("flag.update").size(), 1);
+}
+
+void TestLostAnswers::routeChangeWhoseRequestIsDroppedIsNotApplied()
+{
+    // Every copy of the PUT is dropped before the gateway sees it: the route read back (the
+    // runner's resolve step) shows it unchanged, and the operator is told so, not "failed".
+    const std::optional<Route> found = m_routes->find(u"payments"_s);
+    QVERIFY(found);
+    const Route seen = *found;
+    const int percent = seen.microservicePercent == 35 ? 40 : 35;
+    m_proxy->addRule({"PUT", u"/admin/routes/payments"_s, Fault::DropRequest});
+    QSignalSpy finished(m_actions.get(), &ConfigActions::finished);
+    m_actions.get()->changeRoute(seen, percent, u"widen"_s);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    const auto outcome = finished.first().at(1).value<ChangeOutcome>();
+    QVERIFY2(outcome.kind == ChangeOutcome::Kind::Refused, qPrintable(outcome.explanation));
+    QVERIFY2(outcome.explanation.contains(u"has not applied the change"_s)
+                 && outcome.explanation.contains(u"version %1"_s.arg(seen.version)),
+             qPrintable(outcome.explanation));
+    QVERIFY(outcome.error); // the try's own error, as it came
+    QCOMPARE(m_routes->change(seen.id).message, u"no answer, not applied"_s);
+    QCOMPARE(m_sim.get(u"/admin/routes/payments"_s).json()["microservice_percent"].get<int>(), seen.microservicePercent);
+    QCOMPARE(audit("route.update").size(), 0);
 }
 
 QTEST_GUILESS_MAIN(TestLostAnswers)
