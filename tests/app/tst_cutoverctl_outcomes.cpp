@@ -333,8 +333,15 @@ void TestCutoverCtlOutcomes::logsFollowSeesARestartByTheInstance()
     QVERIFY2(restart == 1, out.constData()); // the backfilled line, then the restart
     QVERIFY2(lines[restart]["description"].get<std::string>().find("instance") != std::string::npos, out.constData());
     QCOMPARE(lines[restart + 1]["id"].get<quint64>(), quint64(1));
+    // Every line of the new instance, none twice, none missing. On a failure the whole output and
+    // stderr are printed: this failed once in 27 runs (line `before + 1` missing), not yet explained.
     for (qsizetype i = restart + 2; i < lines.size(); ++i)
-        QCOMPARE(lines[i]["id"].get<quint64>(), lines[i - 1]["id"].get<quint64>() + 1);
+        QVERIFY2(lines[i]["id"].get<quint64>() == lines[i - 1]["id"].get<quint64>() + 1,
+                 qPrintable(u"line %1 has id %2 after %3 (resumed after %4)\nstdout:\n%5\nstderr:\n%6"_s.arg(i)
+                                .arg(lines[i]["id"].get<quint64>())
+                                .arg(lines[i - 1]["id"].get<quint64>())
+                                .arg(before)
+                                .arg(QString::fromUtf8(out), QString::fromUtf8(err + p.readAllStandardError()))));
 }
 
 QTEST_GUILESS_MAIN(TestCutoverCtlOutcomes)
