@@ -30,15 +30,14 @@ int runConformance(Context &ctx)
 
     const ConformanceHttp http(ctx.nam, ctx.connection.endpoint);
     // Ask first whether this gateway may be changed: the change checks never run by surprise.
-    QString problem;
-    const bool testGateway = ConformanceSuite::saysTestGateway(http, &problem);
-    if (!problem.isEmpty() && !testGateway) {
-        const HttpExchange probe = http.get(QStringLiteral("/admin/info"));
-        if (!probe.answered())
-            throw CliError {ExitUnreachable, QStringLiteral("cannot reach the gateway: %1").arg(problem)};
-        if (probe.status == 401 || probe.status == 403)
-            throw CliError {ExitAuth, QStringLiteral("the gateway refused the token (%1): %2").arg(ctx.connection.tokenSource, problem)};
-    }
+    const HttpExchange info = http.get(QStringLiteral("/admin/info"));
+    if (!info.answered())
+        throw CliError {ExitUnreachable, QStringLiteral("cannot reach the gateway: GET /admin/info: no answer (%1)").arg(info.error)};
+    if (info.status == 401 || info.status == 403)
+        throw CliError {ExitAuth, QStringLiteral("the gateway refused the token (%1): GET /admin/info: HTTP %2")
+                                      .arg(ctx.connection.tokenSource)
+                                      .arg(info.status)};
+    const bool testGateway = ConformanceSuite::saysTestGateway(info);
     if (mutating && !testGateway && !override)
         usageError(QStringLiteral("refusing --mutating: GET /admin/info does not say \"gateway\": {\"test\": true}, so this "
                                   "gateway may route real users, and the change checks engage its emergency rollback. Run "

@@ -592,17 +592,10 @@ ConformanceSuite::ConformanceSuite(const ConformanceHttp &http, Options options)
 
 ConformanceSuite::~ConformanceSuite() = default;
 
-bool ConformanceSuite::saysTestGateway(const ConformanceHttp &http, QString *error)
+bool ConformanceSuite::saysTestGateway(const HttpExchange &info)
 {
-    const HttpExchange x = http.get(QStringLiteral("/admin/info"));
-    const Json j = parseJson(x.body);
-    if (x.status != 200 || !j.is_object()) {
-        if (error)
-            *error = QStringLiteral("GET /admin/info: %1").arg(answered(x));
-        return false;
-    }
-    const auto gw = j.find("gateway");
-    return gw != j.end() && gw->is_object() && boolean(*gw, "test") == true;
+    const Json j = parseJson(info.body);
+    return info.status == 200 && boolean(member(j, "gateway"), "test") == true;
 }
 
 void ConformanceSuite::run(const std::function<void(const ConformanceResult &)> &report)

@@ -46,9 +46,9 @@ public:
     // Runs every check, reporting each as it ends. Blocks (see ConformanceHttp).
     void run(const std::function<void(const ConformanceResult &)> &report);
 
-    // Whether GET /admin/info says the gateway serves no real users (`gateway.test`, §4.2), which
-    // is what lets --mutating run. False with `error` set when the question could not be asked.
-    static bool saysTestGateway(const ConformanceHttp &http, QString *error);
+    // Whether this GET /admin/info answer says the gateway serves no real users (`gateway.test`,
+    // §4.2), which is what lets --mutating run.
+    static bool saysTestGateway(const HttpExchange &info);
 
 private:
     struct State;

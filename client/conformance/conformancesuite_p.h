@@ -74,14 +74,6 @@ inline QString answered(const HttpExchange &x)
     return QStringLiteral("HTTP %1 %2").arg(x.status).arg(body);
 }
 
-inline QByteArray unquoted(QByteArray etag)
-{
-    etag = etag.trimmed();
-    if (etag.size() >= 2 && etag.startsWith('"') && etag.endsWith('"'))
-        return etag.mid(1, etag.size() - 2);
-    return etag;
-}
-
 inline QByteArray quoted(const std::string &version) { return '"' + QByteArray::fromStdString(version) + '"'; }
 
 inline QString conformanceRequestId() { return QStringLiteral("conformance-") + QUuid::createUuid().toString(QUuid::Id128).left(16); }
@@ -175,7 +167,6 @@ struct ConformanceSuite::State
 
     void runMutating();
     void runRollbackChecks();
-    bool infoOk = false;
 };
 
 } // namespace cutover
