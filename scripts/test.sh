@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Quick start (2): install what is missing, build with warnings as errors, run every test.
+# Quick start (2): install what is missing, build with warnings as errors and with ASan + UBSan
+# (the ci preset), run every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
