@@ -85,6 +85,28 @@ QString HttpAdminClient::address() const
     return m_endpoint.baseUrl.toString(QUrl::RemoveUserInfo | QUrl::StripTrailingSlash);
 }
 
+QNetworkRequest adminRequest(const HttpEndpoint &endpoint, const QString &pathAndQuery)
+{
+    QUrl url = endpoint.baseUrl;
+    QString basePath = url.path();
+    if (basePath.endsWith(QLatin1Char('/')))
+        basePath.chop(1);
+    const qsizetype q = pathAndQuery.indexOf(QLatin1Char('?'));
+    url.setPath(basePath + (q < 0 ? pathAndQuery : pathAndQuery.left(q)));
+    url.setQuery(q < 0 ? QString() : pathAndQuery.mid(q + 1));
+    QNetworkRequest request(url);
+    request.setTransferTimeout(int(endpoint.timeout.count()));
+    if (!endpoint.token.isEmpty())
+        request.setRawHeader("Authorization", "Bearer " + endpoint.token);
+    if (url.scheme() == QLatin1String("https") && !endpoint.caBundle.isEmpty()) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        tls.addCaCertificates(endpoint.caBundle);
+        request.setSslConfiguration(tls);
+    }
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    return request;
+}
+
 QByteArray HttpAdminClient::newRequestId()
 {
     return "cut-" + QByteArray::number(QRandomGenerator::global()->generate64(), 16).rightJustified(16, '0');
@@ -103,30 +125,13 @@ void HttpAdminClient::send(Call call)
         fail(call, std::move(e));
         return;
     }
-    QUrl url = m_endpoint.baseUrl;
-    const qsizetype q = call.path.indexOf(QLatin1Char('?'));
-    QString basePath = url.path();
-    if (basePath.endsWith(QLatin1Char('/')))
-        basePath.chop(1);
-    url.setPath(basePath + (q < 0 ? call.path : call.path.left(q)));
-    if (q >= 0)
-        url.setQuery(call.path.mid(q + 1));
-    QNetworkRequest request(url);
-    request.setTransferTimeout(int(m_endpoint.timeout.count()));
+    QNetworkRequest request = adminRequest(m_endpoint, call.path);
     request.setRawHeader("Accept", "application/json");
     request.setRawHeader("X-Request-ID", newRequestId());
-    if (!m_endpoint.token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + m_endpoint.token);
     if (!call.body.isEmpty())
         request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArrayLiteral("application/json"));
     for (const auto &[name, value] : call.headers)
         request.setRawHeader(name, value);
-    if (url.scheme() == QLatin1String("https") && !m_endpoint.caBundle.isEmpty()) {
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.addCaCertificates(m_endpoint.caBundle);
-        request.setSslConfiguration(tls);
-    }
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
 
     QNetworkReply *reply = m_nam->sendCustomRequest(request, call.method, call.body);
     reply->setParent(this);

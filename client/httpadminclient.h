@@ -5,6 +5,7 @@
 #include "readback.h"
 #include "retrypolicy.h"
 
+#include <QNetworkRequest>
 #include <QByteArray>
 #include <QDeadlineTimer>
 #include <QUrl>
@@ -23,6 +24,12 @@ struct HttpEndpoint
     QString caBundle;            // extra PEM CAs to trust, on top of the system's
     std::chrono::milliseconds timeout {10000};
 };
+
+// A request to `pathAndQuery` ("/admin/logs?after=3") under the endpoint's base path, as every
+// client of the admin API sends it: the endpoint's transfer timeout, its token as a bearer token
+// (when it has one), its extra CAs for https (verification stays on), never from a cache. Callers
+// add what is theirs (Accept, X-Request-ID, Content-Type).
+QNetworkRequest adminRequest(const HttpEndpoint &endpoint, const QString &pathAndQuery);
 
 // The contract's HTTP admin API (docs/admin-api.md) over one shared QNetworkAccessManager.
 // GETs and action POSTs run through the one ActionRunner, so one rule decides when a request is

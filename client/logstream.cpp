@@ -7,7 +7,6 @@
 
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
-#include <QSslConfiguration>
 #include <QUrlQuery>
 
 #include <spdlog/spdlog.h>
@@ -188,27 +187,14 @@ void LogStream::silenceTimedOut()
 QNetworkReply *LogStream::get(const QString &path, const QString &query, std::chrono::milliseconds timeout,
                               const QByteArray &accept, const QByteArray &lastEventId)
 {
-    QUrl url = m_endpoint.baseUrl;
-    QString basePath = url.path();
-    if (basePath.endsWith(QLatin1Char('/')))
-        basePath.chop(1);
-    url.setPath(basePath + path);
-    url.setQuery(query.isEmpty() ? QString() : query);
-    QNetworkRequest request(url);
-    request.setTransferTimeout(int(timeout.count()));
+    HttpEndpoint endpoint = m_endpoint;
+    endpoint.timeout = timeout;
+    QNetworkRequest request = adminRequest(endpoint, query.isEmpty() ? path : path + QLatin1Char('?') + query);
     request.setRawHeader("Accept", accept);
     request.setRawHeader("X-Request-ID", HttpAdminClient::newRequestId());
-    if (!m_endpoint.token.isEmpty())
-        request.setRawHeader("Authorization", "Bearer " + m_endpoint.token);
     if (!lastEventId.isEmpty())
         request.setRawHeader("Last-Event-ID", lastEventId);
     request.setRawHeader("Cache-Control", "no-cache");
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    if (url.scheme() == QLatin1String("https") && !m_endpoint.caBundle.isEmpty()) {
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.addCaCertificates(m_endpoint.caBundle);
-        request.setSslConfiguration(tls);
-    }
     QNetworkReply *reply = m_nam->get(request);
     reply->setParent(this);
     m_reply = reply;

@@ -4,7 +4,6 @@
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
-#include <QSslConfiguration>
 #include <QTimer>
 
 namespace cutover {
@@ -29,30 +28,14 @@ ConformanceHttp::ConformanceHttp(QNetworkAccessManager *nam, HttpEndpoint endpoi
 
 QNetworkRequest ConformanceHttp::prepare(const Request &request) const
 {
-    QUrl url = m_endpoint.baseUrl;
-    QString basePath = url.path();
-    if (basePath.endsWith(QLatin1Char('/')))
-        basePath.chop(1);
-    const qsizetype q = request.path.indexOf(QLatin1Char('?'));
-    url.setPath(basePath + (q < 0 ? request.path : request.path.left(q)));
-    if (q >= 0)
-        url.setQuery(request.path.mid(q + 1));
-    QNetworkRequest r(url);
-    r.setTransferTimeout(int(m_endpoint.timeout.count()));
-    r.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    HttpEndpoint endpoint = m_endpoint;
+    endpoint.token = !request.withToken ? QByteArray() : request.token.isEmpty() ? m_endpoint.token : request.token;
+    QNetworkRequest r = adminRequest(endpoint, request.path);
     r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    const QByteArray token = request.token.isEmpty() ? m_endpoint.token : request.token;
-    if (request.withToken && !token.isEmpty())
-        r.setRawHeader("Authorization", "Bearer " + token);
     if (!request.body.isEmpty())
         r.setRawHeader("Content-Type", "application/json");
     for (const auto &[name, value] : request.headers)
         r.setRawHeader(name, value);
-    if (url.scheme() == QLatin1String("https") && !m_endpoint.caBundle.isEmpty()) {
-        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
-        tls.addCaCertificates(m_endpoint.caBundle);
-        r.setSslConfiguration(tls);
-    }
     return r;
 }
 

@@ -1,6 +1,7 @@
 // cutoverctl end to end: the real binary, run with QProcess against a real cutover-sim. Tokens go
 // to the child through CUTOVER_TOKEN (never argv) and every run gets an isolated settings folder.
 #include "client/profile.h"
+#include "tests/support/contracthelpers.h"
 #include "tests/support/simfixture.h"
 
 #include <QCoreApplication>
@@ -16,6 +17,7 @@
 
 using namespace cutover;
 using namespace Qt::StringLiterals;
+using cutover::test::jsonLines;
 using cutover::test::SimFixture;
 using Json = nlohmann::json;
 
@@ -39,15 +41,6 @@ struct Run
 };
 
 // NDJSON: one document per non-empty line.
-QList<Json> jsonLines(const QByteArray &out)
-{
-    QList<Json> docs;
-    for (const QByteArray &line : out.split('\n'))
-        if (!line.trimmed().isEmpty())
-            docs.append(Json::parse(line.begin(), line.end(), nullptr, false));
-    return docs;
-}
-
 bool writePrivateFile(const QString &path, const QByteArray &content)
 {
     QFile f(path);

@@ -2,6 +2,7 @@
 // fault-injecting proxy (tests/support/faultproxy.h). A change whose answer is cut off, unreadable
 // or reset is an unknown outcome, decided by reading the gateway back, never reported as a failure
 // when it took effect; and every command ends by its --timeout, even against a trickling gateway.
+#include "tests/support/contracthelpers.h"
 #include "tests/support/faultproxy.h"
 #include "tests/support/simfixture.h"
 
@@ -322,10 +323,7 @@ void TestCutoverCtlOutcomes::logsFollowSeesARestartByTheInstance()
     QVERIFY(p.waitForFinished(10000));
     QCOMPARE(p.exitCode(), 0);
     out += p.readAllStandardOutput();
-    QList<Json> lines;
-    for (const QByteArray &line : out.split('\n'))
-        if (!line.trimmed().isEmpty())
-            lines.append(Json::parse(line.toStdString(), nullptr, false));
+    const QList<Json> lines = test::jsonLines(out);
     qsizetype restart = -1;
     for (qsizetype i = 0; i < lines.size(); ++i)
         if (lines[i]["type"] == "restart")

@@ -16,6 +16,15 @@ QByteArray dump(const J &j)
     return QByteArray::fromStdString(j.dump());
 }
 
+QList<J> jsonLines(const QByteArray &out)
+{
+    QList<J> docs;
+    for (const QByteArray &line : out.split('\n'))
+        if (!line.trimmed().isEmpty())
+            docs.append(J::parse(line.begin(), line.end(), nullptr, false));
+    return docs;
+}
+
 J at(const J &j, const char *pointer)
 {
     const J::json_pointer p(pointer);

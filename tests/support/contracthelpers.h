@@ -37,6 +37,9 @@ qint64 num(const J &j);
 // A contract time: UTC with milliseconds, "2024-05-01T12:00:00.000Z".
 bool isTime(const J &j);
 QByteArray quoted(const QByteArray &version);
+// One JSON document per non-empty line (cutoverctl's --json output); a line that is not JSON is a
+// discarded value (J::is_discarded()), so a count or a comparison fails instead of throwing.
+QList<J> jsonLines(const QByteArray &out);
 // --manual-clock --seed <seed>, then `extra`.
 QStringList simArgs(int seed, const QStringList &extra = {});
 
