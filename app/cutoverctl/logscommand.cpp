@@ -107,11 +107,16 @@ LogPage fetchNewest(Context &ctx, int limit)
     return valueOrThrow(await<LogPage>([&](auto done) { ctx.backend->fetchLogs(std::nullopt, limit, std::move(done)); }));
 }
 
-// Ctrl-C and SIGTERM end --follow cleanly: the handler only writes a byte that the event loop reads.
+// Ctrl-C and SIGTERM end --follow cleanly: the handler notes the stop and writes a byte that the
+// event loop reads. The output ends at a line: no line is started after the signal, and one being
+// written when it came (blocked on a full pipe) is finished, since the handler restarts the write
+// (SA_RESTART); an interrupted write would drop its line and leave a hole in the output.
 int g_signalPipe[2] = {-1, -1};
+volatile std::sig_atomic_t g_stopping = 0;
 
 void onSignal(int)
 {
+    g_stopping = 1;
     const char byte = 1;
     const ssize_t written = ::write(g_signalPipe[1], &byte, 1);
     (void)written;
@@ -125,6 +130,7 @@ int follow(Context &ctx, const LineFilter &filter, std::optional<LogId> after, c
         throw CliError {ExitFailure, QStringLiteral("cannot set up the signal handler")};
     struct sigaction action = {};
     action.sa_handler = onSignal;
+    action.sa_flags = SA_RESTART;
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
@@ -138,14 +144,21 @@ int follow(Context &ctx, const LineFilter &filter, std::optional<LogId> after, c
         throw CliError {ExitFailure, QStringLiteral("this gateway has no live log to follow")};
     LogSource &stream = *source;
     QObject::connect(&stream, &LogSource::linesReceived, &loop, [&](const QList<LogLine> &lines) {
-        for (const LogLine &l : lines)
+        for (const LogLine &l : lines) {
+            if (g_stopping)
+                return;
             if (filter.matches(l))
                 printLine(l, ctx.json);
+        }
     });
-    QObject::connect(&stream, &LogSource::gap, &loop,
-                     [&](LogId from, LogId to, quint64 missed) { printGap(from, to, missed, ctx.json); });
+    QObject::connect(&stream, &LogSource::gap, &loop, [&](LogId from, LogId to, quint64 missed) {
+        if (!g_stopping)
+            printGap(from, to, missed, ctx.json);
+    });
     // A restarted gateway numbers its lines from 1 again: say so, and go on with its lines.
     QObject::connect(&stream, &LogSource::gatewayRestarted, &loop, [&](const QString &description) {
+        if (g_stopping)
+            return;
         if (ctx.json)
             printJsonLine(Json {{"type", "restart"}, {"description", description.toStdString()}});
         printErr(QStringLiteral("cutoverctl: the gateway restarted (%1); following the new instance's log from its "
