@@ -22,11 +22,6 @@ namespace cutover::chartparts {
 
 namespace {
 
-double msOf(WallTime t)
-{
-    return double(t.time_since_epoch().count());
-}
-
 // 1, 2, 2.5 or 5 times a power of ten, at least raw.
 double niceStep(double raw)
 {

@@ -20,6 +20,12 @@ class QPainter;
 
 namespace cutover {
 
+// A time as a chart's x value: milliseconds since the epoch.
+inline double msOf(WallTime t)
+{
+    return double(t.time_since_epoch().count());
+}
+
 // A dashed horizontal line at an objective, e.g. "SLO p95" at 200 ms.
 struct ChartThreshold
 {

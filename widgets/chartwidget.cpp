@@ -44,11 +44,6 @@ const QColor kMutedColor(0x6b, 0x72, 0x80);
 const QColor kGridColor(0xe9, 0xeb, 0xef);
 const QColor kAxisLineColor(0xd1, 0xd5, 0xdb);
 
-double msOf(WallTime t)
-{
-    return double(t.time_since_epoch().count());
-}
-
 } // namespace
 
 struct ChartWidget::Private
