@@ -270,6 +270,14 @@ void decimateSorted(const TimeSeriesPoint *p, qsizetype lo, qsizetype hi, const 
         if (timeAt(p, i) >= cursor.end())
             cursor.advance(timeAt(p, i));
         const qint64 column = cursor.column();
+        // A silence between the previous column and this one, long for this series: no data.
+        if (i - 2 >= lo) {
+            const qint64 silence = timeAt(p, i) - timeAt(p, i - 1);
+            if (silence > kNoDataMin.count() && silence > kNoDataFactor * (timeAt(p, i - 1) - timeAt(p, i - 2))) {
+                out.noData.append(TimeSpan {p[i - 1].time, p[i].time});
+                gaps.pending = gaps.seenFinite;
+            }
+        }
         // The point that opened the column is always in it, so the loop advances.
         const qsizetype j = columnEnd(p, i + 1, hi, cursor.end(), i + ahead);
 
@@ -346,6 +354,7 @@ void DecimatedSeries::clear()
     points.clear();
     segmentStarts.clear();
     endsInGap = false;
+    noData.clear();
 }
 
 void decimatePoints(std::span<const TimeSeriesPoint> points, WallTime from, WallTime to, int pixelColumns,

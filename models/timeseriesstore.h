@@ -47,6 +47,14 @@ struct DecimatedColumn
     bool gapBefore = false;
 };
 
+// A stretch of time, both ends included.
+struct TimeSpan
+{
+    WallTime from;
+    WallTime to;
+    friend bool operator==(const TimeSpan &, const TimeSpan &) = default;
+};
+
 struct DecimatedSeries
 {
     std::vector<DecimatedColumn> columns; // non-empty columns only, in column order
@@ -59,6 +67,10 @@ struct DecimatedSeries
     // The newest sample in the range has no value (e.g. an error ratio without requests): the
     // series' current value is "none", not its last finite point.
     bool endsInGap = false;
+    // Where the series has no samples at all for much longer than its own pace (a gateway that
+    // hung, scrapes that failed): from the last sample before to the first after. The line is
+    // broken there too (segmentStarts), never drawn straight across as if data had been seen.
+    QList<TimeSpan> noData;
 
     void clear();
 };
@@ -79,8 +91,13 @@ struct MinMaxBlock
 
 // Reduces points (sorted by time; typically a range() result) within [from, to] to at most
 // four points per pixel column: the columns split [from, to] into pixelColumns equal spans.
-// Non-finite values (NaN, ±Inf) are gaps: never drawn, never connected across. out is cleared
-// first and keeps its capacity, so a caller that reuses it does not allocate once warmed up.
+// Non-finite values (NaN, ±Inf) are gaps: never drawn, never connected across. So is a time
+// without samples between two pixel columns that is longer than kNoDataMin and kNoDataFactor
+// times the spacing of the two samples before it (the series' own pace: 1 s scrapes, or 5 s for
+// a sparse series); it is also listed in noData. out is cleared first and keeps its capacity, so
+// a caller that reuses it does not allocate once warmed up.
+inline constexpr std::chrono::milliseconds kNoDataMin {5000};
+inline constexpr int kNoDataFactor = 3;
 void decimatePoints(std::span<const TimeSeriesPoint> points, WallTime from, WallTime to, int pixelColumns,
                     DecimatedSeries &out);
 

@@ -22,6 +22,9 @@ namespace cutover::chartparts {
 
 namespace {
 
+const QColor kNoDataFill(148, 163, 184, 64); // slate, light enough for the grid to show through
+const QColor kNoDataText(0x47, 0x55, 0x69);
+
 // 1, 2, 2.5 or 5 times a power of ten, at least raw.
 double niceStep(double raw)
 {
@@ -374,6 +377,23 @@ void paintOverlay(QPainter &p, const QFont &font, const Overlay &o)
     const QFont small = overlayLabelFont(font);
     p.setFont(small);
     const OverlayLabels labels = layOutOverlayLabels(o, QFontMetricsF(small));
+
+    // Under everything else: a time without data is a shaded band, named at its foot when it is
+    // wide enough, so it never reads as a quiet stretch of real numbers.
+    for (const auto &[fromX, toX] : o.noData) {
+        const double left = std::max(plot.left(), o.map(fromX, 0.0).x());
+        const double right = std::min(plot.right(), o.map(toX, 0.0).x());
+        if (right - left < 1.0)
+            continue;
+        const QRectF band(QPointF(left, plot.top()), QPointF(right, plot.bottom()));
+        p.fillRect(band, kNoDataFill);
+        const QString text = QCoreApplication::translate("ChartWidget", "no data");
+        const QFontMetricsF fm(small);
+        if (fm.horizontalAdvance(text) + 8 <= band.width()) {
+            p.setPen(kNoDataText);
+            p.drawText(band.adjusted(0, 0, 0, -4), Qt::AlignHCenter | Qt::AlignBottom, text);
+        }
+    }
 
     for (qsizetype i = 0; i < o.markers.size(); ++i) {
         const ChartMarker &m = o.markers.at(i);

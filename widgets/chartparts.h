@@ -149,6 +149,7 @@ struct Overlay
     std::optional<double> hoverX;                     // crosshair
     QList<std::pair<QPointF, QColor>> hoverDots;      // data points on it
     QString emptyText;                                // centred note, e.g. "No data"
+    QList<std::pair<double, double>> noData;          // x ranges without data: shaded, labelled
 };
 // Where the overlay's labels go, in plot coordinates, with `fm` the font they are drawn in.
 // A change marker's label sits at the top by its line, a row lower where an earlier one is in

@@ -58,6 +58,7 @@ struct ChartWidget::Private
         QList<QPointF> points; // the data last handed in, for hover and CSV
         QList<qsizetype> segmentStarts;
         bool endsInGap = false; // the newest sample has no value: the legend shows none
+        QList<TimeSpan> noData;
         double max = qQNaN();
     };
     QChart *chart = nullptr;
@@ -146,6 +147,8 @@ public:
         o.markers = m_d->markers;
         o.hoverX = m_d->hoverX;
         o.hoverDots = m_d->hoverDots;
+        for (const TimeSpan &span : m_owner->noDataSpans())
+            o.noData.append({msOf(span.from), msOf(span.to)});
         const bool empty = std::all_of(m_d->series.cbegin(), m_d->series.cend(),
                                        [](const Private::Series &s) { return s.points.isEmpty(); });
         if (empty && !m_d->series.empty())
@@ -431,6 +434,7 @@ void ChartWidget::setSeriesData(int index, const DecimatedSeries &data)
     s.points = data.points;
     s.segmentStarts = data.segmentStarts;
     s.endsInGap = data.endsInGap;
+    s.noData = data.noData;
     s.max = qQNaN();
     for (const QPointF &p : std::as_const(s.points))
         if (!(p.y() <= s.max))
@@ -529,6 +533,22 @@ void ChartWidget::setMarkers(const QList<ChartMarker> &markers)
 QList<ChartMarker> ChartWidget::markers() const
 {
     return d->markers;
+}
+
+QList<TimeSpan> ChartWidget::noDataSpans() const
+{
+    QList<TimeSpan> spans;
+    for (const Private::Series &s : d->series)
+        spans.append(s.noData);
+    std::sort(spans.begin(), spans.end(), [](const TimeSpan &a, const TimeSpan &b) { return a.from < b.from; });
+    QList<TimeSpan> merged;
+    for (const TimeSpan &span : std::as_const(spans)) {
+        if (!merged.isEmpty() && span.from <= merged.constLast().to)
+            merged.last().to = std::max(merged.constLast().to, span.to);
+        else
+            merged.append(span);
+    }
+    return merged;
 }
 
 int ChartWidget::pixelColumns() const

@@ -58,6 +58,8 @@ public:
     int seriesSegmentCount(int index) const;
     // The points last handed to setSeriesData() (all segments, in time order).
     QList<QPointF> seriesData(int index) const;
+    // Where any series has no data (DecimatedSeries::noData), merged: shaded and labelled "no data".
+    QList<TimeSpan> noDataSpans() const;
 
     // A threshold with the same name is replaced.
     void setThreshold(const QString &name, double value, const QColor &color);

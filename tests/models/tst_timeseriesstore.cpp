@@ -75,6 +75,8 @@ private Q_SLOTS:
     void decimationMatchesBruteForce();
     void decimationGaps_data();
     void decimationGaps();
+    void silenceIsNoData_data();
+    void silenceIsNoData();
     void decimationEdgeCases();
     void dayAtOneSecondBecomesFewThousandPoints();
     void noAllocationOnceWarm_data();
@@ -433,6 +435,45 @@ void TestTimeSeriesStore::decimationGaps()
     QCOMPARE(d.segmentStarts, expectedSegmentStarts);
     // A series whose newest sample has no value has no current value either (a legend says "—").
     QCOMPARE(d.endsInGap, nanIndexes.contains(9));
+}
+
+void TestTimeSeriesStore::silenceIsNoData_data()
+{
+    QTest::addColumn<QList<int>>("seconds"); // sample times
+    QTest::addColumn<QList<int>>("expectedNoData"); // pairs: from, to (s)
+    QList<int> hang;
+    for (int s = 0; s < 10; ++s)
+        hang << s;
+    for (int s = 65; s < 75; ++s)
+        hang << s;
+    QTest::newRow("a 55 s hang in 1 s scrapes") << hang << QList<int> {9, 65};
+    QTest::newRow("6 s without a 1 s scrape") << QList<int> {0, 1, 2, 8, 9} << QList<int> {2, 8};
+    QTest::newRow("4 s late: under the 5 s floor") << QList<int> {0, 1, 2, 6, 7} << QList<int> {};
+    QTest::newRow("a sparse series' steady 5 s") << QList<int> {0, 5, 10, 15, 20, 25} << QList<int> {};
+    QTest::newRow("20 s after 10 s steps: within 3x its pace") << QList<int> {0, 10, 20, 40, 50} << QList<int> {};
+    QTest::newRow("two hangs") << QList<int> {0, 1, 2, 20, 21, 22, 40, 41} << QList<int> {2, 20, 22, 40};
+    QTest::newRow("a silence before the second sample has no pace to judge") << QList<int> {0, 30, 31} << QList<int> {};
+}
+
+void TestTimeSeriesStore::silenceIsNoData()
+{
+    // A gateway that hung for 55 s left no samples: the chart must break the line there and say
+    // "no data", never draw it straight across as if the numbers had been seen.
+    QFETCH(QList<int>, seconds);
+    QFETCH(QList<int>, expectedNoData);
+    TimeSeriesStore store;
+    const TimeSeriesId id = store.series(QStringLiteral("s"));
+    for (int s : seconds)
+        store.append(id, at(s * 1s), double(s % 7));
+    const DecimatedSeries d = store.decimate(id, at(0s), at(seconds.constLast() * 1s), 400);
+    QList<int> noData;
+    for (const TimeSpan &span : d.noData)
+        noData << int(span.from.time_since_epoch().count() / 1000) << int(span.to.time_since_epoch().count() / 1000);
+    QCOMPARE(noData, expectedNoData);
+    // Each span breaks the line: a segment starts at the first point after it.
+    QCOMPARE(d.segmentStarts.size(), d.noData.size());
+    for (qsizetype k = 0; k < d.segmentStarts.size(); ++k)
+        QCOMPARE(d.points.at(d.segmentStarts.at(k)).x(), double(d.noData.at(k).to.time_since_epoch().count()));
 }
 
 void TestTimeSeriesStore::decimationEdgeCases()

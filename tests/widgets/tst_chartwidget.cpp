@@ -75,6 +75,7 @@ private Q_SLOTS:
     void dayOfDataIsDecimatedToColumns();
     void nanGapsSplitSegments_data();
     void nanGapsSplitSegments();
+    void aHangIsShadedAsNoData();
     void autoscaleFromZeroWithHeadroom_data();
     void autoscaleFromZeroWithHeadroom();
     void thresholdAndMarkerAreDrawn();
@@ -186,6 +187,52 @@ void TestChartWidget::autoscaleFromZeroWithHeadroom()
     }
     QVERIFY2(chart.valueAxisMax() >= top * 1.05, qPrintable(QString::number(chart.valueAxisMax())));
     QVERIFY2(chart.valueAxisMax() <= top * 2.0, qPrintable(QString::number(chart.valueAxisMax())));
+}
+
+void TestChartWidget::aHangIsShadedAsNoData()
+{
+    // 1 s scrapes, then 55 s with none (a gateway that hung), then 1 s again: the line breaks and
+    // the silence is a shaded band, not a straight line across.
+    const auto chart = shownChart();
+    QVERIFY(chart);
+    TimeSeriesStore store;
+    const TimeSeriesId a = store.series(QStringLiteral("p95"));
+    const TimeSeriesId b = store.series(QStringLiteral("p50"));
+    for (int s = 0; s < 120; ++s) {
+        if (s > 30 && s < 86)
+            continue;
+        store.append(a, t0 + std::chrono::seconds(s), 100.0);
+        if (s < 80 || s > 95) // the second series' silence is longer: the bands merge
+            store.append(b, t0 + std::chrono::seconds(s), 50.0);
+    }
+    chart->setTimeRange(t0, t0 + 119s);
+    const int ia = chart->addSeries(QStringLiteral("p95"), QColor(0x25, 0x63, 0xeb));
+    const int ib = chart->addSeries(QStringLiteral("p50"), QColor(0x16, 0xa3, 0x4a));
+    chart->setSeriesData(ia, store.decimate(a, t0, t0 + 119s, chart->pixelColumns()));
+    chart->setSeriesData(ib, store.decimate(b, t0, t0 + 119s, chart->pixelColumns()));
+    QCOMPARE(chart->seriesSegmentCount(ia), 2);
+    QCOMPARE(chart->seriesSegmentCount(ib), 2);
+    QCOMPARE(chart->noDataSpans(), (QList<TimeSpan> {{t0 + 30s, t0 + 96s}}));
+
+    // The plot is shaded over the band's whole height, and not before it (where the two lines
+    // and the grid cross the same column).
+    const QImage image = chart->grab().toImage();
+    const QRect plot = chart->plotArea().toRect().adjusted(0, 2, 0, -2);
+    const auto meanLightness = [&](WallTime t) {
+        const int x = int(chart->mapToWidget(t, 0).x());
+        double sum = 0;
+        for (int y = plot.top(); y <= plot.bottom(); ++y)
+            sum += image.pixelColor(x, y).lightness();
+        return sum / (plot.height() + 1);
+    };
+    const double inside = meanLightness(t0 + 60s);
+    const double before = meanLightness(t0 + 12s);
+    QVERIFY2(inside < before - 12, qPrintable(QString::number(inside) + QStringLiteral(" vs ") + QString::number(before)));
+
+    // Data without a silence has no band.
+    chart->setSeriesData(ia, store.decimate(a, t0, t0 + 30s, chart->pixelColumns()));
+    chart->setSeriesData(ib, store.decimate(b, t0, t0 + 30s, chart->pixelColumns()));
+    QVERIFY(chart->noDataSpans().isEmpty());
 }
 
 void TestChartWidget::thresholdAndMarkerAreDrawn()
