@@ -50,12 +50,18 @@ public:
     QString statusText() const;
     QString currentText() const;
 
+    // Cancelling with a typed reason asks first (see askToDiscard()); nothing is lost silently.
+    void reject() override;
+
 Q_SIGNALS:
     // The change ended (applied, refused, in conflict, unknown); the panel shows the explanation.
     void outcome(const cutover::ChangeOutcome &outcome);
 
 protected:
     void done(int result) override;
+    // Enter confirms only a valid change; otherwise it does nothing (it never cancels).
+    void keyPressEvent(QKeyEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void build(const QString &title, std::optional<int> startPercent);
@@ -66,6 +72,8 @@ private:
     void finished(quint64 ticket, const ChangeOutcome &result);
     void setPhase(Phase phase, const QString &status);
     bool changed() const;
+    bool hasTypedInput() const;
+    bool enterConfirms() const;
     QStringList allowUsers() const;
     QString routePreview() const;
     QString flagPreview() const;
@@ -79,6 +87,7 @@ private:
     int m_basePercent = 0;
     Phase m_phase = Phase::Editing;
     quint64 m_ticket = 0;
+    bool m_discarding = false; // the operator chose to drop what they typed
     std::optional<ApiError> m_lastError; // of the latest attempt
 
     QLabel *m_title = nullptr;

@@ -1,0 +1,244 @@
+// Keys that never surprise (issue 14, part 1), on the real main window and dialogs, offscreen,
+// against a real cutover-sim: Enter and Esc in every dialog.
+#include "app/common/appsession.h"
+#include "client/poller.h"
+#include "models/boardstate.h"
+#include "models/identitymodel.h"
+#include "models/rollbackcontroller.h"
+#include "models/routesmodel.h"
+#include "models/servicemodel.h"
+#include "tests/support/simfixture.h"
+#include "widgets/changedialog.h"
+#include "widgets/mainwindow.h"
+#include "widgets/rollbackcontrol.h"
+#include "widgets/rollbackdialog.h"
+#include "widgets/routespanel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QDialogButtonBox>
+#include <QDockWidget>
+#include <QLineEdit>
+#include <QMenu>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QSettings>
+#include <QShortcut>
+#include <QSpinBox>
+#include <QStandardPaths>
+#include <QTableView>
+#include <QTableWidget>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace cutover;
+using namespace std::chrono_literals;
+using test::SimFixture;
+
+namespace {
+
+QMessageBox *discardPrompt(QWidget *dialog)
+{
+    for (QMessageBox *box : dialog->findChildren<QMessageBox *>(QStringLiteral("discardPrompt")))
+        if (box->isVisible())
+            return box;
+    return nullptr;
+}
+
+int routePercent(SimFixture &sim, const char *id)
+{
+    return sim.get(QStringLiteral("/admin/routes/") + QLatin1String(id)).json()["microservice_percent"].get<int>();
+}
+
+} // namespace
+
+class TestKeyboard : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void changeDialogEnterNeverDiscards();
+    void changeDialogEscAsksBeforeDroppingAReason();
+    void rollbackNeedsItsButtonOrCtrlEnter();
+
+private:
+    void connectAs(Role role, Environment environment = Environment::Development);
+    ChangeDialog *openRouteDialog(int presetIndex);
+
+    std::unique_ptr<QTemporaryDir> m_dir;
+    std::unique_ptr<QSettings> m_settings;
+    std::unique_ptr<SimFixture> m_sim;
+    std::unique_ptr<AppSession> m_session;
+};
+
+void TestKeyboard::initTestCase()
+{
+    QStandardPaths::setTestModeEnabled(true);
+}
+
+void TestKeyboard::init()
+{
+    m_dir = std::make_unique<QTemporaryDir>();
+    m_settings = std::make_unique<QSettings>(m_dir->filePath(QStringLiteral("cutover.ini")), QSettings::IniFormat);
+    m_sim = std::make_unique<SimFixture>();
+    QVERIFY2(m_sim->start({QStringLiteral("--seed"), QStringLiteral("11"), QStringLiteral("--rate"), QStringLiteral("200")}),
+             qPrintable(m_sim->error()));
+}
+
+void TestKeyboard::cleanup()
+{
+    if (QWidget *modal = QApplication::activeModalWidget())
+        modal->close();
+    m_session.reset();
+    m_sim.reset();
+}
+
+void TestKeyboard::connectAs(Role role, Environment environment)
+{
+    m_session = std::make_unique<AppSession>(m_settings.get(), m_dir->filePath(QStringLiteral("data/recoveries.json")));
+    Profile profile = Profile::demo();
+    profile.name = environment == Environment::Production ? QStringLiteral("prod-eu") : QStringLiteral("sim-dev");
+    profile.environment = environment;
+    profile.url = m_sim->url();
+    profile.configInterval = 300ms;
+    m_session->connectTo(profile, m_sim->token(role));
+    MainWindow *w = m_session->window();
+    w->resize(1400, 900);
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w));
+    w->buildPanels();
+    QTRY_COMPARE_WITH_TIMEOUT(m_session->routes()->rowCount(), 6, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_session->identity()->identity().has_value(), 10000);
+    RollbackController *c = m_session->rollback();
+    QTRY_VERIFY_WITH_TIMEOUT(c->hasState() && !c->routes().routes.isEmpty(), 10000);
+}
+
+ChangeDialog *TestKeyboard::openRouteDialog(int presetIndex)
+{
+    QDockWidget *dock = m_session->window()->dock(QStringLiteral("routesPanel"));
+    dock->show();
+    dock->raise();
+    auto *panel = qobject_cast<RoutesPanel *>(dock->widget());
+    if (!panel || !panel->selectRoute(QStringLiteral("payments")))
+        return nullptr;
+    QTest::mouseClick(panel->stepButtons().at(presetIndex), Qt::LeftButton);
+    ChangeDialog *dialog = panel->activeDialog();
+    if (dialog && !QTest::qWaitForWindowExposed(dialog))
+        return nullptr;
+    return dialog;
+}
+
+void TestKeyboard::changeDialogEnterNeverDiscards()
+{
+    connectAs(Role::Operator);
+    QPointer<ChangeDialog> dialog = openRouteDialog(3); // 25 %
+    QVERIFY(dialog);
+    QCOMPARE(dialog->percentField()->value(), 25);
+    // Not valid yet (no reason): Confirm is not the default, and Enter keeps everything.
+    QVERIFY(!dialog->confirmButton()->isEnabled());
+    QVERIFY(!dialog->confirmButton()->isDefault());
+    QTest::keyClick(dialog->reasonField(), Qt::Key_Return);
+    QTest::keyClick(dialog->percentField(), Qt::Key_Enter, Qt::KeypadModifier);
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    QCOMPARE(dialog->phase(), ChangeDialog::Phase::Editing);
+    QCOMPARE(dialog->percentField()->value(), 25);
+    QVERIFY(dialog->reasonField()->hasFocus()); // Enter led to what is missing
+    // With a reason it is valid: now Enter applies it (a route change, not the rollback).
+    QTest::keyClicks(dialog->reasonField(), QStringLiteral("canary for payments"));
+    QVERIFY(dialog->confirmButton()->isEnabled());
+    QVERIFY(dialog->confirmButton()->isDefault());
+    QTest::keyClick(dialog->reasonField(), Qt::Key_Return);
+    QTRY_VERIFY_WITH_TIMEOUT(!dialog, 10000);
+    QCOMPARE(routePercent(*m_sim, "payments"), 25);
+}
+
+void TestKeyboard::changeDialogEscAsksBeforeDroppingAReason()
+{
+    connectAs(Role::Operator);
+    QPointer<ChangeDialog> dialog = openRouteDialog(4); // 50 %
+    QVERIFY(dialog);
+    // Nothing typed: Esc just cancels.
+    QTest::keyClick(dialog->percentField(), Qt::Key_Escape);
+    QTRY_VERIFY(!dialog);
+
+    dialog = openRouteDialog(4);
+    QVERIFY(dialog);
+    QTest::keyClicks(dialog->reasonField(), QStringLiteral("half of payments"));
+    QTest::keyClick(dialog->reasonField(), Qt::Key_Escape);
+    QVERIFY(dialog && dialog->isVisible());
+    QMessageBox *prompt = discardPrompt(dialog);
+    QVERIFY2(prompt, "Esc dropped a typed reason without asking");
+    // Enter (and Esc) on the question keep editing.
+    QVERIFY(QTest::qWaitForWindowExposed(prompt));
+    QTest::keyClick(prompt, Qt::Key_Return);
+    QTRY_VERIFY(!discardPrompt(dialog));
+    QVERIFY(dialog && dialog->isVisible());
+    QCOMPARE(dialog->reasonField()->text(), QStringLiteral("half of payments"));
+    // So does the Cancel button: it asks too; "Discard" is an explicit answer.
+    QTest::mouseClick(dialog->findChild<QDialogButtonBox *>()->button(QDialogButtonBox::Cancel), Qt::LeftButton);
+    prompt = discardPrompt(dialog);
+    QVERIFY(prompt);
+    QTest::mouseClick(prompt->findChild<QPushButton *>(QStringLiteral("discardButton")), Qt::LeftButton);
+    QTRY_VERIFY(!dialog);
+    QCOMPARE(routePercent(*m_sim, "payments"), 0);
+}
+
+void TestKeyboard::rollbackNeedsItsButtonOrCtrlEnter()
+{
+    connectAs(Role::Operator, Environment::Production);
+    RollbackController *c = m_session->rollback();
+    RollbackControl *control = m_session->window()->rollbackControl();
+    QVERIFY(control->button()->isEnabled());
+    QTest::mouseClick(control->button(), Qt::LeftButton);
+    QPointer<RollbackDialog> dialog = control->dialog();
+    QVERIFY(dialog);
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QVERIFY(!dialog->confirmButton()->isDefault());
+
+    QTest::keyClicks(dialog->reasonField(), QStringLiteral("payments outage"));
+    QTest::keyClick(dialog->reasonField(), Qt::Key_Return);
+    // Ctrl+Enter before the typed confirmation does nothing either.
+    QTest::keyClick(dialog->reasonField(), Qt::Key_Return, Qt::ControlModifier);
+    QTest::keyClicks(dialog->confirmField(), QStringLiteral("prod-eu"));
+    QVERIFY(dialog->confirmButton()->isEnabled());
+    QVERIFY(!dialog->confirmButton()->isDefault());
+    // A complete form, and still plain Enter never engages: not in a field, not on the button.
+    QTest::keyClick(dialog->confirmField(), Qt::Key_Return);
+    QTest::keyClick(dialog->confirmField(), Qt::Key_Enter, Qt::KeypadModifier);
+    dialog->confirmButton()->setFocus();
+    QTest::keyClick(dialog->confirmButton(), Qt::Key_Return);
+    QVERIFY(dialog && dialog->isVisible());
+    QCOMPARE(c->inFlight(), RollbackController::Action::None);
+    QVERIFY(!c->isEngaged());
+    QCOMPARE(c->sends(), 0);
+
+    // Esc with a reason asks first; Esc on the question keeps the dialog.
+    QTest::keyClick(dialog->confirmField(), Qt::Key_Escape);
+    QMessageBox *prompt = discardPrompt(dialog);
+    QVERIFY2(prompt, "Esc dropped a typed reason without asking");
+    QVERIFY(QTest::qWaitForWindowExposed(prompt));
+    QTest::keyClick(prompt, Qt::Key_Escape);
+    QTRY_VERIFY(!discardPrompt(dialog));
+    QVERIFY(dialog && dialog->isVisible());
+
+    // Ctrl+Enter after the typed confirmation engages.
+    QTest::keyClick(dialog->confirmField(), Qt::Key_Return, Qt::ControlModifier);
+    QTRY_VERIFY_WITH_TIMEOUT(c->isEngaged(), 10000);
+    QVERIFY(!dialog || !dialog->isVisible());
+    const auto routes = m_sim->get(QStringLiteral("/admin/routes")).json();
+    for (const auto &r : routes["routes"])
+        QCOMPARE(r["microservice_percent"].get<int>(), 0);
+}
+
+
+
+
+
+
+QTEST_MAIN(TestKeyboard)
+#include "tst_keyboard.moc"
