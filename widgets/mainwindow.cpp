@@ -4,6 +4,7 @@
 #include "client/profile.h"
 #include "connectionbar.h"
 #include "firstframe.h"
+#include "focusring.h"
 #include "healthboard.h"
 #include "models/boardstate.h"
 #include "models/identitymodel.h"
@@ -11,8 +12,10 @@
 #include "panels.h"
 #include "rollbackbanner.h"
 #include "rollbackcontrol.h"
+#include "shortcutsdialog.h"
 #include "slopanel.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -24,7 +27,6 @@
 #include <QMenuBar>
 #include <QScreen>
 #include <QSettings>
-#include <QShortcut>
 #include <QStatusBar>
 #include <QTableView>
 #include <QVBoxLayout>
@@ -104,8 +106,11 @@ MainWindow::MainWindow(const BoardParts &parts, QWidget *parent)
     m_rollbackControl = new RollbackControl(state, parts.rollback);
     emergencyLayout->addWidget(m_rollbackControl);
     headerLayout->addWidget(emergency);
-    auto *rollbackKey = new QShortcut(RollbackControl::shortcut(), this);
-    connect(rollbackKey, &QShortcut::activated, m_rollbackControl, &RollbackControl::trigger);
+    // Every key is a QAction of the window (Help → Keyboard shortcuts lists them from there).
+    auto *rollbackKey = new QAction(tr("Emergency rollback (engage or release)…"), this);
+    rollbackKey->setShortcut(RollbackControl::shortcut());
+    connect(rollbackKey, &QAction::triggered, m_rollbackControl, &RollbackControl::trigger);
+    addAction(rollbackKey);
 
     headerLayout->addWidget(m_bar);
     // Everyone sees an engaged emergency rollback, right under the connection bar.
@@ -142,18 +147,36 @@ MainWindow::MainWindow(const BoardParts &parts, QWidget *parent)
     Q_UNUSED(refresh)
     m_viewMenu->addSeparator();
 
-    auto *find = new QShortcut(QKeySequence::Find, this);
-    connect(find, &QShortcut::activated, this, [this] {
-        m_board->filterField()->setFocus();
-        m_board->filterField()->selectAll();
-    });
-    auto *focusBoard = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_1), this);
-    connect(focusBoard, &QShortcut::activated, m_board->view(), qOverload<>(&QWidget::setFocus));
+    // One Find for the whole window: it goes to the filter of the panel that has the focus (the
+    // board's when that panel has none), so two filters never claim the same key.
+    auto *find = new QAction(tr("Find: the focused panel's filter"), this);
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, this, &MainWindow::findInFocusedPanel);
+    addAction(find);
+    m_board->filterField()->setProperty(kFindFieldProperty, true);
 
-    for (const PanelFactory &factory : panelFactories()) {
+    // The View menu: every panel, in the order of their keys, the board first.
+    auto *focusBoard = new QAction(tr("&Board"), this);
+    focusBoard->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    connect(focusBoard, &QAction::triggered, m_board->view(), qOverload<>(&QWidget::setFocus));
+    addAction(focusBoard);
+    m_viewMenu->addAction(focusBoard);
+    setUpKeyboardFocus(m_board->view());
+
+    QList<PanelFactory> factories = panelFactories();
+    for (const PanelFactory &factory : std::as_const(factories)) {
         QDockWidget *dock = addPanel(factory.objectName, factory.title, new PanelStandIn, factory.area, factory.shortcut);
         m_pending.append({dock, factory.create});
     }
+    std::stable_sort(factories.begin(), factories.end(), [](const PanelFactory &a, const PanelFactory &b) {
+        return a.shortcut.toString(QKeySequence::PortableText) < b.shortcut.toString(QKeySequence::PortableText);
+    });
+    for (const PanelFactory &factory : std::as_const(factories))
+        m_viewMenu->addAction(dock(factory.objectName)->toggleViewAction());
+
+    auto *helpMenu = menus->addMenu(tr("&Help"));
+    QAction *keys = helpMenu->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
+    addAction(keys);
     // SLOs and logs share the bottom area as tabs; the charts stand to the right of the board.
     const QList<QDockWidget *> bottom = findChildren<QDockWidget *>();
     QDockWidget *first = nullptr;
@@ -197,17 +220,17 @@ QDockWidget *MainWindow::addPanel(const QString &objectName, const QString &titl
     dock->setWidget(panel);
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetFloatable);
     addDockWidget(area, dock);
-    QAction *toggle = dock->toggleViewAction();
-    toggle->setShortcut(shortcut);
-    m_viewMenu->addAction(toggle);
-    auto *raise = new QShortcut(shortcut, this);
-    connect(raise, &QShortcut::activated, dock, [this, dock] {
+    // The key raises the panel (and gives it the focus); the View menu's entry shows or hides it.
+    auto *raise = new QAction(tr("Go to the %1 panel").arg(title), this);
+    raise->setShortcut(shortcut);
+    connect(raise, &QAction::triggered, dock, [this, dock] {
         buildPanel(dock);
         dock->show();
         dock->raise();
         dock->widget()->setFocus();
     });
-    toggle->setShortcut({}); // the shortcut raises; the menu entry toggles
+    addAction(raise);
+    QAction *toggle = dock->toggleViewAction();
     toggle->setText(tr("%1\t%2").arg(title, shortcut.toString(QKeySequence::NativeText)));
     return dock;
 }
@@ -223,6 +246,8 @@ void MainWindow::buildPanel(QDockWidget *dock)
     QWidget *standIn = dock->widget();
     dock->setWidget(panel);
     delete standIn;
+    for (QAbstractItemView *view : panel->findChildren<QAbstractItemView *>())
+        setUpKeyboardFocus(view);
     if (auto *slo = qobject_cast<SloPanel *>(panel))
         m_slo = slo;
     if (auto *persistent = dynamic_cast<PersistentPanel *>(panel); persistent && m_layoutSettings)
@@ -269,6 +294,33 @@ void MainWindow::showEvent(QShowEvent *event)
         // The panels follow from the next turn of the event loop, one per turn.
         whenFirstFrameShown(this, [this] { QTimer::singleShot(0, this, &MainWindow::buildNextPanel); });
     }
+}
+
+void MainWindow::findInFocusedPanel()
+{
+    // The focused widget's panel (a dock, or the board in the middle), then its marked filter.
+    QWidget *scope = m_board;
+    for (QWidget *w = QApplication::focusWidget(); w && w != this; w = w->parentWidget()) {
+        if (qobject_cast<QDockWidget *>(w)) {
+            scope = w;
+            break;
+        }
+    }
+    QLineEdit *field = nullptr;
+    for (QLineEdit *edit : scope->findChildren<QLineEdit *>())
+        if (edit->property(kFindFieldProperty).toBool() && edit->isVisible() && edit->isEnabled())
+            field = field ? field : edit;
+    if (!field)
+        field = m_board->filterField();
+    field->setFocus(Qt::ShortcutFocusReason);
+    field->selectAll();
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *dialog = new ShortcutsDialog(this, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
 }
 
 QDockWidget *MainWindow::dock(const QString &objectName) const

@@ -87,6 +87,8 @@ private:
         std::function<QWidget *(const BoardParts &)> create;
     };
 
+    void findInFocusedPanel();
+    void showShortcuts();
     QDockWidget *addPanel(const QString &objectName, const QString &title, QWidget *panel, Qt::DockWidgetArea area,
                           const QKeySequence &shortcut);
     void buildPanel(QDockWidget *dock);

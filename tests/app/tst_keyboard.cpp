@@ -1,5 +1,6 @@
 // Keys that never surprise (issue 14, part 1), on the real main window and dialogs, offscreen,
-// against a real cutover-sim: Enter and Esc in every dialog.
+// against a real cutover-sim: Enter and Esc in every dialog, one Tab stop per table with a
+// visible focus ring, one shortcut per action, the Help window that lists them, the View menu.
 #include "app/common/appsession.h"
 #include "client/poller.h"
 #include "models/boardstate.h"
@@ -9,10 +10,13 @@
 #include "models/servicemodel.h"
 #include "tests/support/simfixture.h"
 #include "widgets/changedialog.h"
+#include "widgets/connectionbar.h"
+#include "widgets/healthboard.h"
 #include "widgets/mainwindow.h"
 #include "widgets/rollbackcontrol.h"
 #include "widgets/rollbackdialog.h"
 #include "widgets/routespanel.h"
+#include "widgets/shortcutsdialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -51,6 +55,28 @@ int routePercent(SimFixture &sim, const char *id)
     return sim.get(QStringLiteral("/admin/routes/") + QLatin1String(id)).json()["microservice_percent"].get<int>();
 }
 
+// The key sequences every action and shortcut object of `window` claims, with what claims them.
+QMultiMap<QString, QString> claimedKeys(const QWidget *window)
+{
+    QMultiMap<QString, QString> keys;
+    for (const QAction *a : window->findChildren<QAction *>())
+        for (const QKeySequence &k : a->shortcuts())
+            keys.insert(k.toString(QKeySequence::PortableText), a->text());
+    for (const QShortcut *s : window->findChildren<QShortcut *>())
+        for (const QKeySequence &k : s->keys())
+            keys.insert(k.toString(QKeySequence::PortableText), s->parent()->objectName());
+    return keys;
+}
+
+QMenu *menuNamed(QWidget *window, const QString &title)
+{
+    for (QMenuBar *bar : window->findChildren<QMenuBar *>())
+        for (QAction *a : bar->actions())
+            if (a->menu() && a->text() == title)
+                return a->menu();
+    return nullptr;
+}
+
 } // namespace
 
 class TestKeyboard : public QObject
@@ -64,6 +90,11 @@ private Q_SLOTS:
     void changeDialogEnterNeverDiscards();
     void changeDialogEscAsksBeforeDroppingAReason();
     void rollbackNeedsItsButtonOrCtrlEnter();
+    void tabLeavesTheBoardAndTheTables();
+    void everyTableShowsWhereTheFocusIs();
+    void findGoesToTheFocusedPanel();
+    void helpListsTheRegisteredShortcuts();
+    void viewMenuListsEveryPanelInOrder();
 
 private:
     void connectAs(Role role, Environment environment = Environment::Development);
@@ -235,10 +266,161 @@ void TestKeyboard::rollbackNeedsItsButtonOrCtrlEnter()
         QCOMPARE(r["microservice_percent"].get<int>(), 0);
 }
 
+void TestKeyboard::tabLeavesTheBoardAndTheTables()
+{
+    connectAs(Role::Viewer);
+    MainWindow *w = m_session->window();
+    QTableView *board = w->healthBoard()->view();
+    QTRY_VERIFY_WITH_TIMEOUT(board->model()->rowCount() >= 3, 10000);
+    board->setFocus();
+    QTRY_VERIFY(board->hasFocus());
+    QTest::keyClick(board, Qt::Key_Down);
+    QTest::keyClick(board, Qt::Key_Down);
+    const int row = board->currentIndex().row();
+    QVERIFY(row >= 1); // arrows move inside the table
+    const MetricGroup selected = m_session->state()->selection();
+    // One Tab leaves the table: the selection (and so the charts and the log filter) stays.
+    QTest::keyClick(board, Qt::Key_Tab);
+    QVERIFY2(!board->hasFocus(), "Tab stayed in the board");
+    QCOMPARE(board->currentIndex().row(), row);
+    QCOMPARE(m_session->state()->selection().name, selected.name);
+    // Every table of the window is one stop in the Tab chain.
+    for (QAbstractItemView *view : w->findChildren<QAbstractItemView *>())
+        QVERIFY2(!view->tabKeyNavigation(), qPrintable(view->objectName()));
+}
 
+void TestKeyboard::everyTableShowsWhereTheFocusIs()
+{
+    connectAs(Role::Viewer);
+    MainWindow *w = m_session->window();
+    QTableView *board = w->healthBoard()->view();
+    QTRY_VERIFY_WITH_TIMEOUT(board->model()->rowCount() >= 3, 10000);
+    QDockWidget *logs = w->dock(QStringLiteral("logPanel"));
+    logs->raise();
+    auto *logTable = logs->findChild<QTableView *>(QStringLiteral("logTable"));
+    QVERIFY(logTable);
+    QTRY_VERIFY(logTable->isVisible());
+    const QColor ring = board->palette().color(QPalette::Active, QPalette::Highlight);
+    // The left edge, half way down, inside the frame: the ring's colour only while focused.
+    const auto edge = [](QWidget *view) {
+        const QImage image = view->grab().toImage();
+        return QColor(image.pixel(1, image.height() / 2));
+    };
+    for (QTableView *view : {board, logTable}) {
+        view->setFocus();
+        QTRY_VERIFY(view->hasFocus());
+        QTRY_COMPARE(edge(view), ring);
+        w->connectionBar()->setFocus(); // away
+        QTRY_VERIFY(!view->hasFocus());
+        QTRY_VERIFY(edge(view) != ring);
+    }
+}
 
+void TestKeyboard::findGoesToTheFocusedPanel()
+{
+    connectAs(Role::Viewer);
+    MainWindow *w = m_session->window();
+    // One claim per key sequence across the window's actions and shortcuts.
+    const QMultiMap<QString, QString> keys = claimedKeys(w);
+    for (const QString &k : keys.uniqueKeys())
+        QVERIFY2(keys.count(k) == 1, qPrintable(k + QStringLiteral(" is claimed by: ") + keys.values(k).join(QStringLiteral(", "))));
 
+    QDockWidget *logs = w->dock(QStringLiteral("logPanel"));
+    logs->raise();
+    auto *logTable = logs->findChild<QTableView *>(QStringLiteral("logTable"));
+    auto *logFilter = logs->findChild<QLineEdit *>(QStringLiteral("textFilter"));
+    QVERIFY(logTable && logFilter);
+    QTRY_VERIFY(logTable->isVisible());
+    logTable->setFocus();
+    QTRY_VERIFY(logTable->hasFocus());
+    QTest::keySequence(logTable, QKeySequence::Find);
+    QVERIFY2(logFilter->hasFocus(), "Ctrl+F in the logs did not reach the log filter");
 
+    QTableView *board = w->healthBoard()->view();
+    board->setFocus();
+    QTRY_VERIFY(board->hasFocus());
+    QTest::keySequence(board, QKeySequence::Find);
+    QVERIFY(w->healthBoard()->filterField()->hasFocus());
+
+    // A panel without a filter of its own: the board's.
+    QDockWidget *routes = w->dock(QStringLiteral("routesPanel"));
+    routes->raise();
+    auto *routesTable = qobject_cast<RoutesPanel *>(routes->widget())->view();
+    QTRY_VERIFY(routesTable->isVisible());
+    routesTable->setFocus();
+    QTRY_VERIFY(routesTable->hasFocus());
+    QTest::keySequence(routesTable, QKeySequence::Find);
+    QVERIFY(w->healthBoard()->filterField()->hasFocus());
+}
+
+void TestKeyboard::helpListsTheRegisteredShortcuts()
+{
+    connectAs(Role::Viewer);
+    MainWindow *w = m_session->window();
+    QMenu *help = menuNamed(w, QStringLiteral("&Help"));
+    QVERIFY(help);
+    QAction *open = nullptr;
+    for (QAction *a : help->actions())
+        if (a->text().contains(QStringLiteral("Keyboard shortcuts")))
+            open = a;
+    QVERIFY(open);
+    // Something registered later shows up too: the list is read from the actions.
+    auto *extra = new QAction(QStringLiteral("Test-only action"), w);
+    extra->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_J));
+    w->addAction(extra);
+
+    QTest::keySequence(w, open->shortcut());
+    auto *dialog = w->findChild<ShortcutsDialog *>();
+    QVERIFY2(dialog, "F1 did not open the shortcuts window");
+    QVERIFY(QTest::qWaitForWindowExposed(dialog));
+    QTableWidget *table = dialog->table();
+    QHash<QString, QString> listed; // keys -> action
+    for (int row = 0; row < table->rowCount(); ++row)
+        listed.insert(table->item(row, 1)->text(), table->item(row, 0)->text());
+    const QMultiMap<QString, QString> claimed = claimedKeys(w);
+    QCOMPARE(qsizetype(table->rowCount()), claimed.size());
+    for (const QString &portable : claimed.keys()) {
+        const QString native = QKeySequence(portable, QKeySequence::PortableText).toString(QKeySequence::NativeText);
+        QVERIFY2(listed.contains(native), qPrintable(native));
+    }
+    QCOMPARE(listed.value(QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText)),
+             QStringLiteral("Find: the focused panel's filter"));
+    QCOMPARE(listed.value(RollbackControl::shortcut().toString(QKeySequence::NativeText)),
+             QStringLiteral("Emergency rollback (engage or release)…"));
+    QCOMPARE(listed.value(QStringLiteral("Ctrl+Alt+J")), QStringLiteral("Test-only action"));
+    QCOMPARE(listed.value(QStringLiteral("Ctrl+4")), QStringLiteral("Go to the Logs panel"));
+    dialog->close();
+}
+
+void TestKeyboard::viewMenuListsEveryPanelInOrder()
+{
+    m_session = std::make_unique<AppSession>(m_settings.get(), m_dir->filePath(QStringLiteral("data/recoveries.json")));
+    MainWindow *w = m_session->window();
+    w->show();
+    QVERIFY(QTest::qWaitForWindowExposed(w));
+    QMenu *view = menuNamed(w, QStringLiteral("&View"));
+    QVERIFY(view);
+    QStringList panels;
+    bool pastRefresh = false;
+    for (QAction *a : view->actions()) {
+        if (a->isSeparator()) {
+            pastRefresh = true;
+            continue;
+        }
+        if (!pastRefresh)
+            continue;
+        const QString text = a->text().remove(QLatin1Char('&'));
+        QString keys = text.section(QLatin1Char('\t'), 1);
+        if (keys.isEmpty())
+            keys = a->shortcut().toString(QKeySequence::NativeText);
+        panels << text.section(QLatin1Char('\t'), 0, 0) + QLatin1Char(' ') + keys;
+    }
+    QCOMPARE(panels, (QStringList {QStringLiteral("Board Ctrl+1"), QStringLiteral("Charts Ctrl+2"), QStringLiteral("SLOs Ctrl+3"),
+                                   QStringLiteral("Logs Ctrl+4"), QStringLiteral("Routes Ctrl+5"), QStringLiteral("Flags Ctrl+6"),
+                                   QStringLiteral("Audit Ctrl+7")}));
+    // Every dock of the window is there.
+    QCOMPARE(qsizetype(w->findChildren<QDockWidget *>().size()) + 1, panels.size());
+}
 
 QTEST_MAIN(TestKeyboard)
 #include "tst_keyboard.moc"
