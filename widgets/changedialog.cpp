@@ -170,6 +170,9 @@ void ChangeDialog::build(const QString &title, std::optional<int> startPercent)
     m_preview->setWordWrap(true);
     m_preview->setTextFormat(Qt::PlainText);
     m_preview->setStyleSheet(QStringLiteral("QLabel { background: palette(alternate-base); border: 1px solid palette(mid); padding: 8px; }"));
+    // Room for the longest preview (a move with its traffic, a flag's share, the last words) from
+    // the start: the dialog does not grow and shrink under the mouse as the percent changes.
+    m_preview->setMinimumHeight(m_preview->fontMetrics().lineSpacing() * kPreviewLines + 2 * (8 + 1));
     layout->addWidget(m_preview);
     m_status = new QLabel;
     m_status->setWordWrap(true);

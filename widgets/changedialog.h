@@ -35,6 +35,7 @@ public:
     ChangeDialog(const ConfigParts &parts, const Flag &flag, std::optional<bool> enable, QWidget *parent = nullptr);
 
     static constexpr int kMaxReason = 500;
+    static constexpr int kPreviewLines = 5; // the preview's reserved height
     static constexpr int kPresets[] = {0, 1, 5, 25, 50, 100};
 
     Phase phase() const { return m_phase; }

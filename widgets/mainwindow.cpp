@@ -28,6 +28,8 @@
 #include <QScreen>
 #include <QSettings>
 #include <QStatusBar>
+#include <QScrollBar>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -83,8 +85,10 @@ MainWindow::MainWindow(const BoardParts &parts, QWidget *parent)
 {
     BoardState *state = parts.board;
     setWindowTitle(tr("Cutover"));
-    // A first start's size (later ones restore theirs), within a laptop's screen.
-    resize(screen() ? QSize(1360, 860).boundedTo(screen()->availableSize()) : QSize(1360, 860));
+    // A first start's size (later ones restore theirs); fitted again to the screen the window
+    // opens on when it is shown (see fitToScreen()).
+    m_firstStartSize = firstStartSize(screen() ? screen()->availableGeometry() : QRect());
+    resize(m_firstStartSize);
     setDockNestingEnabled(true);
 
     // Above the board and every panel, the whole width of the window, and nothing can hide it:
@@ -280,13 +284,11 @@ void MainWindow::showEvent(QShowEvent *event)
     if (m_restorePending) {
         m_restorePending = false;
         if (!restoreState(std::exchange(m_savedState, {}))) {
-            // Nothing saved: the board and the charts get two thirds of the height, the tabs
-            // below the rest, and the charts a third of the width, whatever the screen (the
-            // docks' own hints would favour the log tail and the board's many columns).
-            if (QDockWidget *logs = dock(QStringLiteral("logPanel")))
-                resizeDocks({logs}, {height() / 3}, Qt::Vertical);
-            if (QDockWidget *charts = dock(QStringLiteral("chartsPanel")))
-                resizeDocks({charts}, {width() / 3}, Qt::Horizontal);
+            // Nothing saved: a first start. Neither the caller nor a saved geometry sized it:
+            // fit the screen it opens on, then share the space out.
+            if (!m_geometryRestored && size() == m_firstStartSize)
+                fitToScreen();
+            applyFirstStartDocks();
         }
     }
     if (!m_pending.isEmpty() && !m_waitingForFirstFrame) {
@@ -321,6 +323,69 @@ void MainWindow::showShortcuts()
     auto *dialog = new ShortcutsDialog(this, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->open();
+}
+
+QSize MainWindow::firstStartSize(const QRect &available)
+{
+    // Room for a window manager's frame and title bar, which are not known before the window is
+    // on screen: without it a laptop's window ends below the screen's edge.
+    const QSize frame(16, 48);
+    const QSize preferred(1760, 1000);
+    return available.isValid() ? preferred.boundedTo(available.size() - frame) : preferred;
+}
+
+void MainWindow::fitToScreen()
+{
+    if (!screen())
+        return;
+    const QRect available = screen()->availableGeometry();
+    const QSize size = firstStartSize(available).expandedTo(minimumSizeHint()).boundedTo(available.size());
+    m_firstStartSize = size;
+    resize(size);
+    // Centred, a little lower than the middle: the title bar above it stays on screen too.
+    move(available.x() + (available.width() - size.width()) / 2,
+         available.y() + std::max(0, (available.height() - size.height()) * 3 / 4));
+}
+
+void MainWindow::applyFirstStartDocks()
+{
+    // The charts take what the board's columns leave (the board never scrolls sideways when
+    // there is room for it), at least a fifth of the width.
+    if (QDockWidget *charts = dock(QStringLiteral("chartsPanel"))) {
+        const QTableView *view = m_board->view();
+        int boardWidth = 2 * view->frameWidth() + view->verticalScrollBar()->sizeHint().width();
+        for (int c = 0; c < view->model()->columnCount(); ++c)
+            boardWidth += view->isColumnHidden(c) ? 0 : view->columnWidth(c);
+        const QMargins margins = centralWidget()->layout()->contentsMargins();
+        boardWidth += margins.left() + margins.right() + style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent) + 4;
+        resizeDocks({charts}, {std::max(width() / 5, width() - boardWidth)}, Qt::Horizontal);
+    }
+    // The tabs below get a third of the height, more if that shows fewer than kFirstStartLogRows
+    // lines of the log tail, as long as the board keeps room for kFirstStartBoardRows services.
+    // Worked out from size hints: before the first frame nothing inside the docks is laid out.
+    QDockWidget *logs = dock(QStringLiteral("logPanel"));
+    if (!logs)
+        return;
+    int logsHeight = height() / 3;
+    const auto *table = logs->findChild<QTableView *>(QStringLiteral("logTable"));
+    if (table) { // else not made yet (a stand-in): a third it is
+        const int chrome = logs->minimumSizeHint().height() - logs->widget()->minimumSizeHint().height();
+        const int around = logs->widget()->minimumSizeHint().height() - table->minimumSizeHint().height();
+        const int inTable = table->horizontalHeader()->sizeHint().height() + 2 * table->frameWidth();
+        const int wanted = chrome + around + inTable + kFirstStartLogRows * table->verticalHeader()->defaultSectionSize();
+
+        const QTableView *board = m_board->view();
+        const int boardRows = board->horizontalHeader()->sizeHint().height() + 2 * board->frameWidth()
+            + kFirstStartBoardRows * board->verticalHeader()->defaultSectionSize();
+        const int central = centralWidget()->minimumSizeHint().height() - board->minimumSizeHint().height() + boardRows;
+        const int separators = 2 * style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent);
+        // The size asked for is the bottom area's, with the tabs of the panels that share it.
+        const int tabBar = QFontMetrics(font()).height() + 12;
+        const int top = menuWidget() ? menuWidget()->sizeHint().height() : 0;
+        const int room = height() - top - statusBar()->sizeHint().height() - central - separators;
+        logsHeight = std::max(logsHeight, std::min(wanted + tabBar + 4, room));
+    }
+    resizeDocks({logs}, {logsHeight}, Qt::Vertical);
 }
 
 QDockWidget *MainWindow::dock(const QString &objectName) const
@@ -431,7 +496,7 @@ void MainWindow::restoreLayout(QSettings &settings)
         sized = static_cast<PanelStandIn *>(pending.dock->widget())->load(settings, pending.dock) && sized;
     if (!sized)
         buildPanels(); // each panel reads its own settings as it is made
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    m_geometryRestored = restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     // The board's columns as the operator left them: widths, order, the hidden ones, the sort.
     m_board->view()->horizontalHeader()->restoreState(settings.value(QStringLiteral("board/columns")).toByteArray());
     // Applied by showEvent(): Qt 6 keeps the docks' saved sizes only when the window is visible

@@ -125,6 +125,9 @@ RollbackDialog::RollbackDialog(Mode mode, const Profile &profile, const Rollback
 
     m_hint->setStyleSheet(QStringLiteral("color: #6b7280;"));
     m_hint->setWordWrap(true);
+    // The hint changes as the form is filled in: its room is kept, so nothing below it moves.
+    m_hint->setMinimumHeight(m_hint->fontMetrics().lineSpacing() * 3);
+    m_hint->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     layout->addWidget(m_hint);
 
     auto *buttons = new QDialogButtonBox;
