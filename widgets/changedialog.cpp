@@ -173,6 +173,7 @@ void ChangeDialog::build(const QString &title, std::optional<int> startPercent)
     // Room for the longest preview (a move with its traffic, a flag's share, the last words) from
     // the start: the dialog does not grow and shrink under the mouse as the percent changes.
     m_preview->setMinimumHeight(m_preview->fontMetrics().lineSpacing() * kPreviewLines + 2 * (8 + 1));
+    m_preview->setAlignment(Qt::AlignLeft | Qt::AlignTop); // the first line stays where it is
     layout->addWidget(m_preview);
     m_status = new QLabel;
     m_status->setWordWrap(true);
