@@ -111,7 +111,7 @@ MainWindow::MainWindow(const BoardParts &parts, QWidget *parent)
     emergencyLayout->addWidget(m_rollbackControl);
     headerLayout->addWidget(emergency);
     // Every key is a QAction of the window (Help → Keyboard shortcuts lists them from there).
-    auto *rollbackKey = new QAction(tr("Emergency rollback (engage or release)…"), this);
+    auto *rollbackKey = new QAction(tr("Emergency rollback: engage or release (asks first)"), this);
     rollbackKey->setShortcut(RollbackControl::shortcut());
     connect(rollbackKey, &QAction::triggered, m_rollbackControl, &RollbackControl::trigger);
     addAction(rollbackKey);
@@ -162,6 +162,7 @@ MainWindow::MainWindow(const BoardParts &parts, QWidget *parent)
     // The View menu: every panel, in the order of their keys, the board first.
     auto *focusBoard = new QAction(tr("&Board"), this);
     focusBoard->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    focusBoard->setStatusTip(tr("Go to the board"));
     connect(focusBoard, &QAction::triggered, m_board->view(), qOverload<>(&QWidget::setFocus));
     addAction(focusBoard);
     m_viewMenu->addAction(focusBoard);

@@ -63,7 +63,9 @@ QList<ShortcutsDialog::Entry> ShortcutsDialog::entries(const QWidget *window)
         for (const QObject *o : action->associatedObjects())
             if (auto *w = qobject_cast<const QWidget *>(o); w && !qobject_cast<const QMenu *>(w))
                 bound = w;
-        list.append({plainText(action->text()), keys, scopeOf(window, action->shortcutContext(), bound)});
+        // A menu's short entry ("Board") may say more for this list in its status tip.
+        const QString what = action->statusTip().isEmpty() ? plainText(action->text()) : action->statusTip();
+        list.append({what, keys, scopeOf(window, action->shortcutContext(), bound)});
     }
     for (const QShortcut *shortcut : window->findChildren<QShortcut *>()) {
         const QString keys = keysText(shortcut->keys());
@@ -73,8 +75,15 @@ QList<ShortcutsDialog::Entry> ShortcutsDialog::entries(const QWidget *window)
         list.append({what, keys, scopeOf(window, shortcut->context(), qobject_cast<const QWidget *>(shortcut->parent()))});
     }
     const QString anywhere = tr("Anywhere");
+    // What works anywhere first, then by panel; by key within each (Ctrl+1 … Ctrl+7 in order).
     std::stable_sort(list.begin(), list.end(), [&anywhere](const Entry &a, const Entry &b) {
-        return (a.scope == anywhere) > (b.scope == anywhere);
+        const bool aAnywhere = a.scope == anywhere;
+        const bool bAnywhere = b.scope == anywhere;
+        if (aAnywhere != bAnywhere)
+            return aAnywhere;
+        if (a.scope != b.scope)
+            return a.scope < b.scope;
+        return a.keys < b.keys;
     });
     return list;
 }

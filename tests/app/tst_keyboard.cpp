@@ -42,6 +42,15 @@ using test::SimFixture;
 
 namespace {
 
+// Saves what the tests look at when CUTOVER_TEST_SCREENSHOTS names a folder (for reviewing the
+// layout by eye); does nothing otherwise.
+void shot(QWidget *w, const QString &name)
+{
+    const QString dir = qEnvironmentVariable("CUTOVER_TEST_SCREENSHOTS");
+    if (!dir.isEmpty())
+        w->grab().save(dir + QLatin1Char('/') + name + QStringLiteral(".png"));
+}
+
 QMessageBox *discardPrompt(QWidget *dialog)
 {
     for (QMessageBox *box : dialog->findChildren<QMessageBox *>(QStringLiteral("discardPrompt")))
@@ -206,6 +215,7 @@ void TestKeyboard::changeDialogEscAsksBeforeDroppingAReason()
     QVERIFY2(prompt, "Esc dropped a typed reason without asking");
     // Enter (and Esc) on the question keep editing.
     QVERIFY(QTest::qWaitForWindowExposed(prompt));
+    shot(prompt, QStringLiteral("discard-prompt"));
     QTest::keyClick(prompt, Qt::Key_Return);
     QTRY_VERIFY(!discardPrompt(dialog));
     QVERIFY(dialog && dialog->isVisible());
@@ -386,9 +396,11 @@ void TestKeyboard::helpListsTheRegisteredShortcuts()
     QCOMPARE(listed.value(QKeySequence(QKeySequence::Find).toString(QKeySequence::NativeText)),
              QStringLiteral("Find: the focused panel's filter"));
     QCOMPARE(listed.value(RollbackControl::shortcut().toString(QKeySequence::NativeText)),
-             QStringLiteral("Emergency rollback (engage or release)…"));
+             QStringLiteral("Emergency rollback: engage or release (asks first)"));
     QCOMPARE(listed.value(QStringLiteral("Ctrl+Alt+J")), QStringLiteral("Test-only action"));
     QCOMPARE(listed.value(QStringLiteral("Ctrl+4")), QStringLiteral("Go to the Logs panel"));
+    QCOMPARE(listed.value(QStringLiteral("Ctrl+1")), QStringLiteral("Go to the board"));
+    shot(dialog, QStringLiteral("shortcuts"));
     dialog->close();
 }
 
