@@ -1,5 +1,6 @@
 #include "changedialog.h"
 #include "client/displaytext.h"
+#include "discardprompt.h"
 
 #include "models/boardstate.h"
 #include "models/identitymodel.h"
@@ -11,6 +12,7 @@
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPlainTextEdit>
@@ -168,6 +170,10 @@ void ChangeDialog::build(const QString &title, std::optional<int> startPercent)
     m_preview->setWordWrap(true);
     m_preview->setTextFormat(Qt::PlainText);
     m_preview->setStyleSheet(QStringLiteral("QLabel { background: palette(alternate-base); border: 1px solid palette(mid); padding: 8px; }"));
+    // Room for the longest preview (a move with its traffic, a flag's share, the last words) from
+    // the start: the dialog does not grow and shrink under the mouse as the percent changes.
+    m_preview->setMinimumHeight(m_preview->fontMetrics().lineSpacing() * kPreviewLines + 2 * (8 + 1));
+    m_preview->setAlignment(Qt::AlignLeft | Qt::AlignTop); // the first line stays where it is
     layout->addWidget(m_preview);
     m_status = new QLabel;
     m_status->setWordWrap(true);
@@ -183,11 +189,17 @@ void ChangeDialog::build(const QString &title, std::optional<int> startPercent)
     m_drop->setAutoDefault(false);
     m_drop->hide();
     m_confirm = buttons->addButton(tr("Confirm"), QDialogButtonBox::AcceptRole);
-    m_confirm->setDefault(true);
+    // Enter is handled by keyPressEvent(); Cancel is never the default, so Enter on a field
+    // cannot drop the change. (The button box would make Confirm the default even while invalid.)
+    m_close->setAutoDefault(false);
+    m_confirm->setAutoDefault(false);
     // Accepting is the gateway's answer, not a button: the buttons only act.
     connect(m_confirm, &QPushButton::clicked, this, &ChangeDialog::confirm);
-    connect(m_close, &QPushButton::clicked, this, &QDialog::reject);
-    connect(m_drop, &QPushButton::clicked, this, &QDialog::reject);
+    connect(m_close, &QPushButton::clicked, this, &ChangeDialog::reject);
+    connect(m_drop, &QPushButton::clicked, this, [this] {
+        m_discarding = true; // an explicit choice: no second question
+        reject();
+    });
     layout->addWidget(buttons);
 
     connect(m_parts.identity, &IdentityModel::identityChanged, this, &ChangeDialog::refresh);
@@ -373,6 +385,9 @@ void ChangeDialog::refresh()
     if (why.isEmpty() && reasonLength == 0)
         why = tr("Give a reason first: it goes into the audit log.");
     m_confirm->setEnabled(why.isEmpty() && m_phase != Phase::Applied);
+    // The default (drawn as such, and Enter's target) only while there is something valid to send.
+    // Re-applying over someone else's change, or retrying, takes the button itself.
+    m_confirm->setDefault(enterConfirms());
     m_confirm->setToolTip(why);
 
     const QString what = !m_isFlag ? tr("%1 %").arg(m_spin->value())
@@ -484,6 +499,50 @@ void ChangeDialog::finished(quint64 ticket, const ChangeOutcome &result)
         setPhase(Phase::Failed, result.explanation);
         return;
     }
+}
+
+bool ChangeDialog::hasTypedInput() const
+{
+    // While applying or once applied the change is the gateway's: closing loses nothing.
+    return !m_reason->text().trimmed().isEmpty() && m_phase != Phase::Applying && m_phase != Phase::Applied;
+}
+
+bool ChangeDialog::enterConfirms() const
+{
+    return m_phase == Phase::Editing && m_confirm->isEnabled();
+}
+
+void ChangeDialog::reject()
+{
+    if (m_discarding || !hasTypedInput()) {
+        QDialog::reject();
+        return;
+    }
+    askToDiscard(this, tr("this change and its reason"), [this] {
+        m_discarding = true;
+        reject();
+    });
+}
+
+void ChangeDialog::showEvent(QShowEvent *event)
+{
+    QDialog::showEvent(event);
+    // The button box makes Confirm the default as it is shown, valid or not.
+    m_confirm->setDefault(enterConfirms());
+}
+
+void ChangeDialog::keyPressEvent(QKeyEvent *event)
+{
+    const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
+    if (enter && (event->modifiers() & ~Qt::KeyboardModifiers(Qt::KeypadModifier)) == Qt::KeyboardModifiers()) {
+        if (enterConfirms())
+            m_confirm->click();
+        else if (m_reason->isEnabled() && m_reason->text().trimmed().isEmpty())
+            m_reason->setFocus(); // what is missing, most likely
+        event->accept();
+        return;
+    }
+    QDialog::keyPressEvent(event);
 }
 
 void ChangeDialog::done(int result)

@@ -35,6 +35,7 @@ public:
     ChangeDialog(const ConfigParts &parts, const Flag &flag, std::optional<bool> enable, QWidget *parent = nullptr);
 
     static constexpr int kMaxReason = 500;
+    static constexpr int kPreviewLines = 5; // the preview's reserved height
     static constexpr int kPresets[] = {0, 1, 5, 25, 50, 100};
 
     Phase phase() const { return m_phase; }
@@ -50,12 +51,18 @@ public:
     QString statusText() const;
     QString currentText() const;
 
+    // Cancelling with a typed reason asks first (see askToDiscard()); nothing is lost silently.
+    void reject() override;
+
 Q_SIGNALS:
     // The change ended (applied, refused, in conflict, unknown); the panel shows the explanation.
     void outcome(const cutover::ChangeOutcome &outcome);
 
 protected:
     void done(int result) override;
+    // Enter confirms only a valid change; otherwise it does nothing (it never cancels).
+    void keyPressEvent(QKeyEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void build(const QString &title, std::optional<int> startPercent);
@@ -66,6 +73,8 @@ private:
     void finished(quint64 ticket, const ChangeOutcome &result);
     void setPhase(Phase phase, const QString &status);
     bool changed() const;
+    bool hasTypedInput() const;
+    bool enterConfirms() const;
     QStringList allowUsers() const;
     QString routePreview() const;
     QString flagPreview() const;
@@ -79,6 +88,7 @@ private:
     int m_basePercent = 0;
     Phase m_phase = Phase::Editing;
     quint64 m_ticket = 0;
+    bool m_discarding = false; // the operator chose to drop what they typed
     std::optional<ApiError> m_lastError; // of the latest attempt
 
     QLabel *m_title = nullptr;

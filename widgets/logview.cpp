@@ -1,4 +1,5 @@
 #include "logview.h"
+#include "panels.h"
 
 #include "client/offthread.h"
 #include "widgets/logdelegate.h"
@@ -23,7 +24,6 @@
 #include <QMessageBox>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QShortcut>
 #include <QTableView>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -129,8 +129,7 @@ void LogView::buildToolbar()
     m_text->setClearButtonEnabled(true);
     m_text->setMinimumWidth(220);
     connect(m_text, &QLineEdit::textChanged, this, &LogView::scheduleFilter);
-    auto *find = new QShortcut(QKeySequence::Find, this, m_text, qOverload<>(&QWidget::setFocus));
-    find->setContext(Qt::WidgetWithChildrenShortcut);
+    m_text->setProperty(kFindFieldProperty, true); // the window's Find comes here while the logs have the focus
 
     m_regex = new QToolButton(this);
     m_regex->setObjectName(QStringLiteral("regexToggle"));

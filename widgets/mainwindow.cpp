@@ -4,6 +4,7 @@
 #include "client/profile.h"
 #include "connectionbar.h"
 #include "firstframe.h"
+#include "focusring.h"
 #include "healthboard.h"
 #include "models/boardstate.h"
 #include "models/identitymodel.h"
@@ -11,8 +12,10 @@
 #include "panels.h"
 #include "rollbackbanner.h"
 #include "rollbackcontrol.h"
+#include "shortcutsdialog.h"
 #include "slopanel.h"
 
+#include <QAbstractItemView>
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
@@ -24,8 +27,9 @@
 #include <QMenuBar>
 #include <QScreen>
 #include <QSettings>
-#include <QShortcut>
 #include <QStatusBar>
+#include <QScrollBar>
+#include <QStyle>
 #include <QTableView>
 #include <QVBoxLayout>
 
@@ -81,8 +85,10 @@ MainWindow::MainWindow(const BoardParts &parts, QWidget *parent)
 {
     BoardState *state = parts.board;
     setWindowTitle(tr("Cutover"));
-    // A first start's size (later ones restore theirs), within a laptop's screen.
-    resize(screen() ? QSize(1360, 860).boundedTo(screen()->availableSize()) : QSize(1360, 860));
+    // A first start's size (later ones restore theirs); fitted again to the screen the window
+    // opens on when it is shown (see fitToScreen()).
+    m_firstStartSize = firstStartSize(screen() ? screen()->availableGeometry() : QRect());
+    resize(m_firstStartSize);
     setDockNestingEnabled(true);
 
     // Above the board and every panel, the whole width of the window, and nothing can hide it:
@@ -104,8 +110,11 @@ MainWindow::MainWindow(const BoardParts &parts, QWidget *parent)
     m_rollbackControl = new RollbackControl(state, parts.rollback);
     emergencyLayout->addWidget(m_rollbackControl);
     headerLayout->addWidget(emergency);
-    auto *rollbackKey = new QShortcut(RollbackControl::shortcut(), this);
-    connect(rollbackKey, &QShortcut::activated, m_rollbackControl, &RollbackControl::trigger);
+    // Every key is a QAction of the window (Help → Keyboard shortcuts lists them from there).
+    auto *rollbackKey = new QAction(tr("Emergency rollback: engage or release (asks first)"), this);
+    rollbackKey->setShortcut(RollbackControl::shortcut());
+    connect(rollbackKey, &QAction::triggered, m_rollbackControl, &RollbackControl::trigger);
+    addAction(rollbackKey);
 
     headerLayout->addWidget(m_bar);
     // Everyone sees an engaged emergency rollback, right under the connection bar.
@@ -142,18 +151,37 @@ MainWindow::MainWindow(const BoardParts &parts, QWidget *parent)
     Q_UNUSED(refresh)
     m_viewMenu->addSeparator();
 
-    auto *find = new QShortcut(QKeySequence::Find, this);
-    connect(find, &QShortcut::activated, this, [this] {
-        m_board->filterField()->setFocus();
-        m_board->filterField()->selectAll();
-    });
-    auto *focusBoard = new QShortcut(QKeySequence(Qt::CTRL | Qt::Key_1), this);
-    connect(focusBoard, &QShortcut::activated, m_board->view(), qOverload<>(&QWidget::setFocus));
+    // One Find for the whole window: it goes to the filter of the panel that has the focus (the
+    // board's when that panel has none), so two filters never claim the same key.
+    auto *find = new QAction(tr("Find: the focused panel's filter"), this);
+    find->setShortcut(QKeySequence::Find);
+    connect(find, &QAction::triggered, this, &MainWindow::findInFocusedPanel);
+    addAction(find);
+    m_board->filterField()->setProperty(kFindFieldProperty, true);
 
-    for (const PanelFactory &factory : panelFactories()) {
+    // The View menu: every panel, in the order of their keys, the board first.
+    auto *focusBoard = new QAction(tr("&Board"), this);
+    focusBoard->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_1));
+    focusBoard->setStatusTip(tr("Go to the board"));
+    connect(focusBoard, &QAction::triggered, m_board->view(), qOverload<>(&QWidget::setFocus));
+    addAction(focusBoard);
+    m_viewMenu->addAction(focusBoard);
+    setUpKeyboardFocus(m_board->view());
+
+    QList<PanelFactory> factories = panelFactories();
+    for (const PanelFactory &factory : std::as_const(factories)) {
         QDockWidget *dock = addPanel(factory.objectName, factory.title, new PanelStandIn, factory.area, factory.shortcut);
         m_pending.append({dock, factory.create});
     }
+    std::stable_sort(factories.begin(), factories.end(), [](const PanelFactory &a, const PanelFactory &b) {
+        return a.shortcut.toString(QKeySequence::PortableText) < b.shortcut.toString(QKeySequence::PortableText);
+    });
+    for (const PanelFactory &factory : std::as_const(factories))
+        m_viewMenu->addAction(dock(factory.objectName)->toggleViewAction());
+
+    auto *helpMenu = menus->addMenu(tr("&Help"));
+    QAction *keys = helpMenu->addAction(tr("&Keyboard shortcuts"), QKeySequence::HelpContents, this, &MainWindow::showShortcuts);
+    addAction(keys);
     // SLOs and logs share the bottom area as tabs; the charts stand to the right of the board.
     const QList<QDockWidget *> bottom = findChildren<QDockWidget *>();
     QDockWidget *first = nullptr;
@@ -197,17 +225,17 @@ QDockWidget *MainWindow::addPanel(const QString &objectName, const QString &titl
     dock->setWidget(panel);
     dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable | QDockWidget::DockWidgetFloatable);
     addDockWidget(area, dock);
-    QAction *toggle = dock->toggleViewAction();
-    toggle->setShortcut(shortcut);
-    m_viewMenu->addAction(toggle);
-    auto *raise = new QShortcut(shortcut, this);
-    connect(raise, &QShortcut::activated, dock, [this, dock] {
+    // The key raises the panel (and gives it the focus); the View menu's entry shows or hides it.
+    auto *raise = new QAction(tr("Go to the %1 panel").arg(title), this);
+    raise->setShortcut(shortcut);
+    connect(raise, &QAction::triggered, dock, [this, dock] {
         buildPanel(dock);
         dock->show();
         dock->raise();
         dock->widget()->setFocus();
     });
-    toggle->setShortcut({}); // the shortcut raises; the menu entry toggles
+    addAction(raise);
+    QAction *toggle = dock->toggleViewAction();
     toggle->setText(tr("%1\t%2").arg(title, shortcut.toString(QKeySequence::NativeText)));
     return dock;
 }
@@ -223,6 +251,8 @@ void MainWindow::buildPanel(QDockWidget *dock)
     QWidget *standIn = dock->widget();
     dock->setWidget(panel);
     delete standIn;
+    for (QAbstractItemView *view : panel->findChildren<QAbstractItemView *>())
+        setUpKeyboardFocus(view);
     if (auto *slo = qobject_cast<SloPanel *>(panel))
         m_slo = slo;
     if (auto *persistent = dynamic_cast<PersistentPanel *>(panel); persistent && m_layoutSettings)
@@ -255,13 +285,11 @@ void MainWindow::showEvent(QShowEvent *event)
     if (m_restorePending) {
         m_restorePending = false;
         if (!restoreState(std::exchange(m_savedState, {}))) {
-            // Nothing saved: the board and the charts get two thirds of the height, the tabs
-            // below the rest, and the charts a third of the width, whatever the screen (the
-            // docks' own hints would favour the log tail and the board's many columns).
-            if (QDockWidget *logs = dock(QStringLiteral("logPanel")))
-                resizeDocks({logs}, {height() / 3}, Qt::Vertical);
-            if (QDockWidget *charts = dock(QStringLiteral("chartsPanel")))
-                resizeDocks({charts}, {width() / 3}, Qt::Horizontal);
+            // Nothing saved: a first start. Neither the caller nor a saved geometry sized it:
+            // fit the screen it opens on, then share the space out.
+            if (!m_geometryRestored && size() == m_firstStartSize)
+                fitToScreen();
+            applyFirstStartDocks();
         }
     }
     if (!m_pending.isEmpty() && !m_waitingForFirstFrame) {
@@ -269,6 +297,96 @@ void MainWindow::showEvent(QShowEvent *event)
         // The panels follow from the next turn of the event loop, one per turn.
         whenFirstFrameShown(this, [this] { QTimer::singleShot(0, this, &MainWindow::buildNextPanel); });
     }
+}
+
+void MainWindow::findInFocusedPanel()
+{
+    // The focused widget's panel (a dock, or the board in the middle), then its marked filter.
+    QWidget *scope = m_board;
+    for (QWidget *w = QApplication::focusWidget(); w && w != this; w = w->parentWidget()) {
+        if (qobject_cast<QDockWidget *>(w)) {
+            scope = w;
+            break;
+        }
+    }
+    QLineEdit *field = nullptr;
+    for (QLineEdit *edit : scope->findChildren<QLineEdit *>())
+        if (edit->property(kFindFieldProperty).toBool() && edit->isVisible() && edit->isEnabled())
+            field = field ? field : edit;
+    if (!field)
+        field = m_board->filterField();
+    field->setFocus(Qt::ShortcutFocusReason);
+    field->selectAll();
+}
+
+void MainWindow::showShortcuts()
+{
+    auto *dialog = new ShortcutsDialog(this, this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+QSize MainWindow::firstStartSize(const QRect &available)
+{
+    // Room for a window manager's frame and title bar, which are not known before the window is
+    // on screen: without it a laptop's window ends below the screen's edge.
+    const QSize frame(16, 48);
+    const QSize preferred(1760, 1000);
+    return available.isValid() ? preferred.boundedTo(available.size() - frame) : preferred;
+}
+
+void MainWindow::fitToScreen()
+{
+    if (!screen())
+        return;
+    const QRect available = screen()->availableGeometry();
+    const QSize size = firstStartSize(available).expandedTo(minimumSizeHint()).boundedTo(available.size());
+    m_firstStartSize = size;
+    resize(size);
+    // Centred, a little lower than the middle: the title bar above it stays on screen too.
+    move(available.x() + (available.width() - size.width()) / 2,
+         available.y() + std::max(0, (available.height() - size.height()) * 3 / 4));
+}
+
+void MainWindow::applyFirstStartDocks()
+{
+    // The charts take what the board's columns leave (the board never scrolls sideways when
+    // there is room for it), at least a fifth of the width.
+    if (QDockWidget *charts = dock(QStringLiteral("chartsPanel"))) {
+        const QTableView *view = m_board->view();
+        int boardWidth = 2 * view->frameWidth() + view->verticalScrollBar()->sizeHint().width();
+        for (int c = 0; c < view->model()->columnCount(); ++c)
+            boardWidth += view->isColumnHidden(c) ? 0 : view->columnWidth(c);
+        const QMargins margins = centralWidget()->layout()->contentsMargins();
+        boardWidth += margins.left() + margins.right() + style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent) + 4;
+        resizeDocks({charts}, {std::max(width() / 5, width() - boardWidth)}, Qt::Horizontal);
+    }
+    // The tabs below get a third of the height, more if that shows fewer than kFirstStartLogRows
+    // lines of the log tail, as long as the board keeps room for kFirstStartBoardRows services.
+    // Worked out from size hints: before the first frame nothing inside the docks is laid out.
+    QDockWidget *logs = dock(QStringLiteral("logPanel"));
+    if (!logs)
+        return;
+    int logsHeight = height() / 3;
+    const auto *table = logs->findChild<QTableView *>(QStringLiteral("logTable"));
+    if (table) { // else not made yet (a stand-in): a third it is
+        const int chrome = logs->minimumSizeHint().height() - logs->widget()->minimumSizeHint().height();
+        const int around = logs->widget()->minimumSizeHint().height() - table->minimumSizeHint().height();
+        const int inTable = table->horizontalHeader()->sizeHint().height() + 2 * table->frameWidth();
+        const int wanted = chrome + around + inTable + kFirstStartLogRows * table->verticalHeader()->defaultSectionSize();
+
+        const QTableView *board = m_board->view();
+        const int boardRows = board->horizontalHeader()->sizeHint().height() + 2 * board->frameWidth()
+            + kFirstStartBoardRows * board->verticalHeader()->defaultSectionSize();
+        const int central = centralWidget()->minimumSizeHint().height() - board->minimumSizeHint().height() + boardRows;
+        const int separators = 2 * style()->pixelMetric(QStyle::PM_DockWidgetSeparatorExtent);
+        // The size asked for is the bottom area's, with the tabs of the panels that share it.
+        const int tabBar = QFontMetrics(font()).height() + 12;
+        const int top = menuWidget() ? menuWidget()->sizeHint().height() : 0;
+        const int room = height() - top - statusBar()->sizeHint().height() - central - separators;
+        logsHeight = std::max(logsHeight, std::min(wanted + tabBar + 4, room));
+    }
+    resizeDocks({logs}, {logsHeight}, Qt::Vertical);
 }
 
 QDockWidget *MainWindow::dock(const QString &objectName) const
@@ -379,7 +497,7 @@ void MainWindow::restoreLayout(QSettings &settings)
         sized = static_cast<PanelStandIn *>(pending.dock->widget())->load(settings, pending.dock) && sized;
     if (!sized)
         buildPanels(); // each panel reads its own settings as it is made
-    restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
+    m_geometryRestored = restoreGeometry(settings.value(QStringLiteral("window/geometry")).toByteArray());
     // The board's columns as the operator left them: widths, order, the hidden ones, the sort.
     m_board->view()->horizontalHeader()->restoreState(settings.value(QStringLiteral("board/columns")).toByteArray());
     // Applied by showEvent(): Qt 6 keeps the docks' saved sizes only when the window is visible

@@ -87,6 +87,11 @@ private:
         std::function<QWidget *(const BoardParts &)> create;
     };
 
+    static QSize firstStartSize(const QRect &available);
+    void fitToScreen();
+    void applyFirstStartDocks();
+    void findInFocusedPanel();
+    void showShortcuts();
     QDockWidget *addPanel(const QString &objectName, const QString &title, QWidget *panel, Qt::DockWidgetArea area,
                           const QKeySequence &shortcut);
     void buildPanel(QDockWidget *dock);
@@ -109,6 +114,10 @@ private:
     bool m_waitingForFirstFrame = false;
     QByteArray m_savedState;     // restored when first shown (see restoreLayout())
     bool m_restorePending = true; // none saved, or not valid: a first start's layout
+    bool m_geometryRestored = false;
+    QSize m_firstStartSize;
+    static constexpr int kFirstStartLogRows = 15;
+    static constexpr int kFirstStartBoardRows = 8;
     QMenu *m_viewMenu = nullptr;
     QTimer m_bannerTimer;
 };

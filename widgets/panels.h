@@ -23,6 +23,10 @@ struct PanelFactory
     std::function<QWidget *(const BoardParts &)> create;
 };
 
+// A panel's QLineEdit with this property set to true is where Find (Ctrl+F, the main window's
+// one action for it) goes while the panel has the focus.
+inline constexpr char kFindFieldProperty[] = "cutoverFindField";
+
 // The dockable panels (everything but the health board), in the order they are docked.
 QList<PanelFactory> panelFactories();
 

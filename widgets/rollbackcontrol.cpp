@@ -2,7 +2,6 @@
 
 #include "models/boardstate.h"
 #include "models/rollbackcontroller.h"
-#include "elidedlabel.h"
 #include "rollbackdialog.h"
 
 #include <QHBoxLayout>
@@ -36,7 +35,7 @@ RollbackControl::RollbackControl(BoardState *board, RollbackController *controll
     , m_controller(controller)
     , m_button(new QPushButton)
     , m_cancel(new QPushButton(tr("Cancel")))
-    , m_status(new ElidedLabel)
+    , m_status(new QLabel)
 {
     setObjectName(QStringLiteral("rollbackControl"));
     m_button->setObjectName(QStringLiteral("emergencyRollback"));
@@ -46,6 +45,11 @@ RollbackControl::RollbackControl(BoardState *board, RollbackController *controll
     m_cancel->setToolTip(tr("Stop sending the request. If the gateway already applied it, the board shows that."));
     m_cancel->hide();
     m_status->setObjectName(QStringLiteral("rollbackStatus"));
+    m_status->setTextFormat(Qt::PlainText);
+    m_status->setWordWrap(true);
+    // Never wider than it is given (a long message wraps), never squeezed to nothing.
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setMinimumWidth(240);
 
     auto *layout = new QHBoxLayout(this);
     layout->setContentsMargins(8, 4, 8, 4);
@@ -69,13 +73,13 @@ RollbackDialog *RollbackControl::dialog() const
 
 QString RollbackControl::statusText() const
 {
-    return m_status->fullText();
+    return m_status->text();
 }
 
 void RollbackControl::setStatus(const QString &text, const QString &style)
 {
     m_status->setStyleSheet(style);
-    m_status->setFullText(text);
+    m_status->setText(text);
 }
 
 void RollbackControl::trigger()

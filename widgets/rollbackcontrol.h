@@ -3,12 +3,12 @@
 #include <QPointer>
 #include <QWidget>
 
+class QLabel;
 class QPushButton;
 
 namespace cutover {
 
 class BoardState;
-class ElidedLabel;
 class RollbackController;
 class RollbackDialog;
 
@@ -44,7 +44,7 @@ private:
     RollbackController *m_controller;
     QPushButton *m_button;
     QPushButton *m_cancel;
-    ElidedLabel *m_status;
+    QLabel *m_status; // wraps: why the button is off (a viewer's explanation) is read whole
     QPointer<RollbackDialog> m_dialog;
     bool m_showingOutcome = false; // the last action's outcome stays until the next action
 };

@@ -1,11 +1,13 @@
 #include "rollbackdialog.h"
 
+#include "discardprompt.h"
 #include "models/rollbackcontroller.h"
 
 #include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
 #include <QHeaderView>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
@@ -123,6 +125,9 @@ RollbackDialog::RollbackDialog(Mode mode, const Profile &profile, const Rollback
 
     m_hint->setStyleSheet(QStringLiteral("color: #6b7280;"));
     m_hint->setWordWrap(true);
+    // The hint changes as the form is filled in: its room is kept, so nothing below it moves.
+    m_hint->setMinimumHeight(m_hint->fontMetrics().lineSpacing() * 3);
+    m_hint->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     layout->addWidget(m_hint);
 
     auto *buttons = new QDialogButtonBox;
@@ -135,7 +140,8 @@ RollbackDialog::RollbackDialog(Mode mode, const Profile &profile, const Rollback
                                : QStringLiteral("QPushButton { background: #1f2937; color: white; font-weight: bold;"
                                                 " padding: 5px 16px; border-radius: 4px; }"
                                                 "QPushButton:disabled { background: #9ca3af; }"));
-    // Enter in a field must not fire the rollback: only a deliberate click (or Space on the button).
+    // Enter in a field must not fire the rollback: only a deliberate click, Space on the button,
+    // or Ctrl+Enter (keyPressEvent()). Never the default either (see showEvent()).
     m_ok->setAutoDefault(false);
     cancel->setAutoDefault(false);
     buttons->addButton(m_ok, QDialogButtonBox::AcceptRole);
@@ -143,7 +149,7 @@ RollbackDialog::RollbackDialog(Mode mode, const Profile &profile, const Rollback
         if (m_ok->isEnabled())
             accept();
     });
-    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(buttons, &QDialogButtonBox::rejected, this, &RollbackDialog::reject);
     layout->addWidget(buttons);
 
     fillRadius();
@@ -164,6 +170,41 @@ bool RollbackDialog::keepMonolith() const
 bool RollbackDialog::requiresTypedName() const
 {
     return m_confirm != nullptr;
+}
+
+void RollbackDialog::showEvent(QShowEvent *event)
+{
+    QDialog::showEvent(event);
+    // The button box makes its first accept button the default as it is shown; the rollback
+    // must not be what a stray Enter presses.
+    m_ok->setDefault(false);
+}
+
+void RollbackDialog::keyPressEvent(QKeyEvent *event)
+{
+    const bool enter = event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter;
+    if (!enter) {
+        QDialog::keyPressEvent(event);
+        return;
+    }
+    // Ctrl+Enter acts once every confirmation (reason, typed profile name) is given; plain
+    // Enter does nothing at all.
+    const Qt::KeyboardModifiers modifiers = event->modifiers() & ~Qt::KeyboardModifiers(Qt::KeypadModifier);
+    if (modifiers == Qt::KeyboardModifiers(Qt::ControlModifier) && m_ok->isEnabled())
+        m_ok->click();
+    event->accept();
+}
+
+void RollbackDialog::reject()
+{
+    if (m_discarding || reason().isEmpty()) {
+        QDialog::reject();
+        return;
+    }
+    askToDiscard(this, tr("the reason you typed"), [this] {
+        m_discarding = true;
+        reject();
+    });
 }
 
 void RollbackDialog::fillRadius()
@@ -210,8 +251,9 @@ void RollbackDialog::validate()
     if (m_confirm && m_confirm->text() != m_profile.name)
         missing << tr("type the profile name \u201c%1\u201d exactly").arg(m_profile.name);
     m_ok->setEnabled(missing.isEmpty());
-    m_hint->setText(missing.isEmpty() ? tr("The request carries one idempotency key: if the answer is lost it is sent "
-                                           "again and the gateway applies it once.")
+    m_hint->setText(missing.isEmpty() ? tr("Ready: press \u201c%1\u201d or Ctrl+Enter. The request carries one idempotency "
+                                           "key: if the answer is lost it is sent again and the gateway applies it once.")
+                                            .arg(m_ok->text())
                                       : tr("To continue, %1.").arg(missing.join(tr(" and "))));
 }
 

@@ -42,6 +42,14 @@ public:
     QPushButton *confirmButton() const { return m_ok; }
     QTableWidget *radiusTable() const { return m_table; }
 
+    // Cancelling with a typed reason asks first (see askToDiscard()).
+    void reject() override;
+
+protected:
+    // Enter never confirms here: the button does, or Ctrl+Enter once the form is complete.
+    void keyPressEvent(QKeyEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+
 private:
     void fillRadius();
     void validate();
@@ -57,6 +65,7 @@ private:
     QLineEdit *m_confirm = nullptr;
     QLabel *m_hint;
     QPushButton *m_ok;
+    bool m_discarding = false; // the operator chose to drop the typed reason
 };
 
 } // namespace cutover
