@@ -69,8 +69,16 @@ void ActionRunner::tryNow(quint64 id)
         return end(id, std::move(e));
     }
     const ActionTry t {job->tries, job->retry.attempts, job->lost};
-    ++job->tries;
+    ActionStep step;
+    step.number = t.number;
+    step.of = t.of;
     QPointer<ActionRunner> self(this);
+    Q_EMIT stepped(id, step);
+    if (!self || !m_jobs.contains(id))
+        return;
+    if (job->cancelled) // by a receiver of the step: nothing went out
+        return end(id, cancelledError(*job, {}));
+    ++job->tries;
     job->attempt(t, [self, id](std::optional<ApiError> error) {
         if (self)
             self->tried(id, std::move(error));
@@ -101,7 +109,7 @@ void ActionRunner::tried(quint64 id, std::optional<ApiError> error)
     end(id, std::move(e));
 }
 
-bool ActionRunner::scheduleNext(Job &job, ApiError &e)
+bool ActionRunner::scheduleNext(Job &job, ApiError &e, const Resolved *read)
 {
     if (job.tries >= job.retry.attempts)
         return false;
@@ -114,13 +122,12 @@ bool ActionRunner::scheduleNext(Job &job, ApiError &e)
             e.message += tr("; the deadline leaves no time for another try");
         return false;
     }
-    const QString line = tr("%1 — sending it again in %2 s (try %3 of %4)")
-                             .arg(e.describe())
-                             .arg(double(wait.count()) / 1000.0, 0, 'f', 1)
-                             .arg(job.tries + 1)
-                             .arg(job.retry.attempts);
+    const QString seconds = QString::number(double(wait.count()) / 1000.0, 'f', 1);
+    // Without an end to the tries, "of 2147483647" would say nothing.
+    const QString line = job.retry.isUntilCancelled()
+        ? tr("%1 — sending it again in %2 s (try %3)").arg(e.describe(), seconds).arg(job.tries + 1)
+        : tr("%1 — sending it again in %2 s (try %3 of %4)").arg(e.describe(), seconds).arg(job.tries + 1).arg(job.retry.attempts);
     logNet(spdlog::level::info, line);
-    Q_EMIT progress(line);
     if (!job.wait) {
         job.wait = new QTimer(this);
         job.wait->setSingleShot(true);
@@ -128,6 +135,23 @@ bool ActionRunner::scheduleNext(Job &job, ApiError &e)
         connect(job.wait, &QTimer::timeout, this, [this, id] { waited(id); });
     }
     job.wait->start(wait);
+    ActionStep step;
+    step.kind = ActionStep::Kind::Again;
+    step.number = job.tries - 1;
+    step.of = job.retry.attempts;
+    step.error = e;
+    if (read && !read->evidence.isEmpty()) {
+        step.readBack = true;
+        step.notApplied = read->notApplied;
+        step.evidence = read->evidence;
+    }
+    step.wait = wait;
+    step.line = line;
+    // Last: a receiver that cancels finds the wait started, and ends the action at once.
+    const quint64 id = job.id;
+    Q_EMIT progress(line);
+    if (m_jobs.contains(id))
+        Q_EMIT stepped(id, step);
     return true;
 }
 
@@ -158,7 +182,7 @@ void ActionRunner::resolveThen(quint64 id, ApiError lost, bool final)
         if (current->cancelled)
             return self->end(id, self->cancelledError(*current, r.evidence.isEmpty() ? lost.message : r.evidence));
         ApiError e = lost;
-        if (!final && self->scheduleNext(*current, e))
+        if (!final && self->scheduleNext(*current, e, &r))
             return;
         if (r.notApplied) {
             e.answerLost = false; // known now: not applied

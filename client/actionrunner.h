@@ -22,6 +22,22 @@ struct ActionTry
     bool afterLostAnswer = false; // an earlier try's answer was lost: it may have been applied
 };
 
+// One step of an action, for a caller that words its progress itself (RollbackController): a try
+// goes out, or the last one did not settle the action and the same request goes again after `wait`.
+struct ActionStep
+{
+    enum class Kind : quint8 { Sending, Again };
+    Kind kind = Kind::Sending;
+    int number = 0;               // the try going out, or the one that did not settle it (0: the first)
+    int of = 1;                   // RetryPolicy::attempts
+    ApiError error;               // Again: why that try did not settle it
+    bool readBack = false;        // Again: the resolve step read the target back first …
+    bool notApplied = false;      // … and it showed the action not applied (else: it could not tell)
+    QString evidence;             // … what it read, in words
+    std::chrono::milliseconds wait {0}; // Again: the backoff before the next try
+    QString line;                 // Again: the runner's progress line
+};
+
 // What reading the target back says about an action whose answer was lost.
 template<typename T>
 struct ActionResolution
@@ -79,6 +95,8 @@ public:
 Q_SIGNALS:
     // One line for the operator while an action is tried again ("… — sending it again in 0.6 s").
     void progress(const QString &line);
+    // The same, and every try as it goes out, for the action `id` (run()'s id).
+    void stepped(quint64 id, const cutover::ActionStep &step);
 
 private:
     struct Resolved
@@ -108,7 +126,8 @@ private:
     void tryNow(quint64 id);
     void tried(quint64 id, std::optional<ApiError> error);
     // Starts the backoff before the next try; false (with `e` saying why) when none is left.
-    bool scheduleNext(Job &job, ApiError &e);
+    // `read`: what the resolve step read back just before.
+    bool scheduleNext(Job &job, ApiError &e, const Resolved *read = nullptr);
     void waited(quint64 id);
     void resolveThen(quint64 id, ApiError lost, bool final);
     void end(quint64 id, std::optional<ApiError> error);

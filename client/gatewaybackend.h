@@ -1,8 +1,10 @@
 #pragma once
 
+#include "actionrunner.h"
 #include "apierror.h"
 #include "domain.h"
 #include "logline.h"
+#include "retrypolicy.h"
 
 #include <QObject>
 
@@ -57,10 +59,16 @@ public:
 
     virtual void fetchRollback(Callback<RollbackState> done) = 0;
     // Actions keep retrying through transient failures (same idempotency key) until the gateway
-    // answers, `cancelAction(id)` is called, or the retry budget is spent. Returns the action's id.
+    // answers, `cancelAction(id)` is called, or the retry budget (actionRetry()) is spent: this is
+    // the one layer that resends them. Returns the action's id; actionProgress reports its steps.
     virtual quint64 engageRollback(const ActionRequest &request, Callback<RollbackState> done) = 0;
     virtual quint64 releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done) = 0;
+    // A try on the wire is waited for (a confirmation still wins); none is started after it.
     virtual void cancelAction(quint64 actionId) = 0;
+    // How the actions started from now on are tried: the console's RetryPolicy::untilCancelled
+    // (chosen in AppSession), cutoverctl's short budget within its deadline.
+    void setActionRetry(RetryPolicy policy) { m_actionRetry = policy; }
+    RetryPolicy actionRetry() const { return m_actionRetry; }
 
     virtual void fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done) = 0;
 
@@ -70,6 +78,14 @@ public:
     // A follower of the live log, owned by `parent`, not started; nullptr when the gateway has
     // no log stream (GatewayInfo::capabilities.logStream).
     virtual LogSource *createLogSource(QObject *parent) = 0;
+
+Q_SIGNALS:
+    // A step of the action `actionId` (engageRollback's or releaseRollback's id): a try goes out,
+    // or one did not settle it and the same request goes again. Steps of other calls are not reported.
+    void actionProgress(quint64 actionId, const cutover::ActionStep &step);
+
+private:
+    RetryPolicy m_actionRetry {8, std::chrono::milliseconds(300), std::chrono::milliseconds(5000)};
 };
 
 } // namespace cutover

@@ -68,6 +68,10 @@ HttpAdminClient::HttpAdminClient(QNetworkAccessManager *nam, HttpEndpoint endpoi
     , m_runner(new ActionRunner(this))
 {
     connect(m_runner, &ActionRunner::progress, this, &HttpAdminClient::progress);
+    connect(m_runner, &ActionRunner::stepped, this, [this](quint64 id, const ActionStep &step) {
+        if (m_actions.contains(id)) // not the GETs'
+            Q_EMIT actionProgress(id, step);
+    });
 }
 
 HttpAdminClient::~HttpAdminClient()
@@ -309,7 +313,7 @@ ActionRunner::Spec<RollbackState> HttpAdminClient::actionSpec(const QString &pat
     ActionRunner::Spec<RollbackState> spec;
     spec.name = QStringLiteral("POST ") + path;
     spec.confirmer = tr("the gateway");
-    spec.retry = m_actionRetry;
+    spec.retry = actionRetry();
     spec.deadline = m_deadline;
     // Every try carries the action's one idempotency key: the gateway applies it once and replays
     // its first answer to the others.
@@ -326,14 +330,26 @@ ActionRunner::Spec<RollbackState> HttpAdminClient::actionSpec(const QString &pat
     return spec;
 }
 
+quint64 HttpAdminClient::runAction(ActionRunner::Spec<RollbackState> spec, Callback<RollbackState> done)
+{
+    auto id = std::make_shared<quint64>(0);
+    // (The runner calls back at the earliest on the next turn of the event loop, once *id is set.)
+    *id = m_runner->run(std::move(spec), Callback<RollbackState>([this, id, done = std::move(done)](Result<RollbackState> r) {
+        m_actions.remove(*id);
+        done(std::move(r));
+    }));
+    m_actions.insert(*id);
+    return *id;
+}
+
 quint64 HttpAdminClient::engageRollback(const ActionRequest &request, Callback<RollbackState> done)
 {
-    return m_runner->run(actionSpec(actionPath(true), request, actionBody(request, true, false)), std::move(done));
+    return runAction(actionSpec(actionPath(true), request, actionBody(request, true, false)), std::move(done));
 }
 
 quint64 HttpAdminClient::releaseRollback(const ActionRequest &request, bool keepMonolith, Callback<RollbackState> done)
 {
-    return m_runner->run(actionSpec(actionPath(false), request, actionBody(request, false, keepMonolith)), std::move(done));
+    return runAction(actionSpec(actionPath(false), request, actionBody(request, false, keepMonolith)), std::move(done));
 }
 
 quint64 HttpAdminClient::runRollbackAction(const ActionRequest &request, bool engage, bool keepMonolith,
@@ -345,6 +361,7 @@ quint64 HttpAdminClient::runRollbackAction(const ActionRequest &request, bool en
         std::optional<RollbackReadBack> readBack;
         bool lastWasReadBack = false;
         ActionTry lastTry;
+        int lostAnswers = 0;
     };
     auto seen = std::make_shared<Seen>();
     ActionRunner::Spec<RollbackState> spec = actionSpec(actionPath(engage), request, actionBody(request, engage, keepMonolith));
@@ -352,14 +369,17 @@ quint64 HttpAdminClient::runRollbackAction(const ActionRequest &request, bool en
         seen->lastWasReadBack = false;
         seen->lastTry = t;
         attempt(t, [seen, tried = std::move(tried)](Result<RollbackState> r) {
-            if (!r && r.error().answerLost)
+            if (!r && r.error().answerLost) {
                 seen->lost = r.error();
+                ++seen->lostAnswers;
+            }
             tried(std::move(r));
         });
     };
     const QString verb = engage ? tr("engage") : tr("release");
     // The same key first: the gateway replays its answer to a copy. The state decides when answers
-    // keep being lost: after the last try of the budget, or when the deadline may leave no time for another.
+    // keep being lost: after the last try of the budget, or when the deadline may leave no time for
+    // another; with no end to the tries, after every kReadBackEvery-th lost answer.
     spec.resolve = [this, request, engage, verb, seen, retry = spec.retry,
                     deadline = spec.deadline](std::function<void(ActionResolution<RollbackState>)> report) {
         const ActionTry &t = seen->lastTry;
@@ -367,7 +387,8 @@ quint64 HttpAdminClient::runRollbackAction(const ActionRequest &request, bool en
         const bool lastChance = t.number + 1 >= t.of
             || (!deadline.isForever()
                 && std::chrono::duration_cast<std::chrono::milliseconds>(deadline.remainingTimeAsDuration()) <= longestWait);
-        if (!lastChance)
+        const bool readNow = lastChance || (retry.isUntilCancelled() && seen->lostAnswers % kReadBackEvery == 0);
+        if (!readNow)
             return report({std::nullopt, false, QString()}); // cannot tell yet: the same request again
         Q_EMIT progress(tr("the gateway's answer to the %1 was lost (%2); reading its state back")
                             .arg(verb, seen->lost ? seen->lost->describe() : tr("no answer")));
@@ -382,9 +403,9 @@ quint64 HttpAdminClient::runRollbackAction(const ActionRequest &request, bool en
             report(std::move(resolution));
         });
     };
-    return m_runner->run(std::move(spec), ActionRunner::Done<RollbackState>([seen, done = std::move(done)](Result<RollbackState> r) {
-                             done({std::move(r), seen->lost, seen->readBack, seen->lastWasReadBack});
-                         }));
+    return runAction(std::move(spec), [seen, done = std::move(done)](Result<RollbackState> r) {
+        done({std::move(r), seen->lost, seen->readBack, seen->lastWasReadBack});
+    });
 }
 
 void HttpAdminClient::cancelAction(quint64 actionId)

@@ -8,6 +8,7 @@
 #include <QNetworkRequest>
 #include <QByteArray>
 #include <QDeadlineTimer>
+#include <QSet>
 #include <QUrl>
 
 #include <chrono>
@@ -67,6 +68,9 @@ public:
     // rollback state and the audit entry carrying the request's key (readBackRollback) decide. For
     // a caller with nothing above that reads back (cutoverctl): `done` also gets the lost answer
     // and what the last read back found. Progress lines say when it reads back and what it found.
+    // Without an end to the tries (RetryPolicy::untilCancelled), the state is read back after
+    // every kReadBackEvery-th lost answer, so that answers that keep being lost do not keep the
+    // operator waiting for ever on a change the gateway has.
     quint64 runRollbackAction(const ActionRequest &request, bool engage, bool keepMonolith,
                               std::function<void(CheckedRollback)> done);
     void fetchAudit(qint64 afterId, int limit, Callback<AuditPage> done) override;
@@ -81,7 +85,6 @@ Q_SIGNALS:
 public:
 
     void setGetRetry(RetryPolicy policy) { m_getRetry = policy; }
-    void setActionRetry(RetryPolicy policy) { m_actionRetry = policy; }
     // An overall deadline for the calls started from now on (cutoverctl --timeout): none sends,
     // waits or retries past it, and one still receiving then (a trickling gateway) is aborted
     // and fails with Kind::Timeout. The per-request transfer timeout still applies within it.
@@ -93,6 +96,8 @@ public:
     // A /metrics answer larger than this is not read (and not parsed): a failed scrape, so a
     // runaway exposition cannot take the console's memory (cutover-sim with 2,000 services sends 2.3 MB).
     static constexpr qint64 kMaxMetricsBytes = 32 * 1024 * 1024;
+    // As often as the default budget reads back: once every 8 tries.
+    static constexpr int kReadBackEvery = 8;
 
     struct Raw
     {
@@ -124,15 +129,17 @@ private:
     void get(const QString &path, std::function<void(Result<Raw>)> done, QList<QPair<QByteArray, QByteArray>> headers = {},
              qint64 maxBytes = 0);
     ActionRunner::Spec<RollbackState> actionSpec(const QString &path, const ActionRequest &request, QByteArray body);
+    // Runs a rollback action on the runner, its steps reported as actionProgress.
+    quint64 runAction(ActionRunner::Spec<RollbackState> spec, Callback<RollbackState> done);
     static QString actionPath(bool engage);
     static QByteArray actionBody(const ActionRequest &request, bool engage, bool keepMonolith);
 
     QNetworkAccessManager *m_nam;
     HttpEndpoint m_endpoint;
     RetryPolicy m_getRetry;
-    RetryPolicy m_actionRetry {8, std::chrono::milliseconds(300), std::chrono::milliseconds(5000)};
     QDeadlineTimer m_deadline {QDeadlineTimer::Forever};
     ActionRunner *m_runner;
+    QSet<quint64> m_actions; // the runner's rollback actions under way
 };
 
 } // namespace cutover

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <functional>
+#include <limits>
 
 namespace cutover {
 
@@ -16,6 +17,15 @@ struct RetryPolicy
     // capped at maxBackoff, times a jitter of 0.5 … 1.5 so that many clients do not come back at
     // once. `random` gives a number in [0, 1); empty: the global generator.
     std::chrono::milliseconds backoff(int attempt, const std::function<double()> &random = {}) const;
+
+    // No end to the tries: until the target confirms, refuses, or the caller cancels (the
+    // console's emergency rollback). The deadline, when one is set, still ends it.
+    static constexpr int kUntilCancelled = std::numeric_limits<int>::max();
+    static RetryPolicy untilCancelled(std::chrono::milliseconds initial, std::chrono::milliseconds max)
+    {
+        return RetryPolicy {kUntilCancelled, initial, max};
+    }
+    bool isUntilCancelled() const { return attempts == kUntilCancelled; }
 };
 
 } // namespace cutover

@@ -7,7 +7,6 @@
 #include "models/metricsaggregator.h"
 
 #include <cmath>
-#include <limits>
 
 namespace cutover {
 
@@ -27,7 +26,6 @@ RollbackController::RollbackController(BoardState *board, AuditLog *audit, Ident
     , m_audit(audit)
     , m_identity(identity)
     , m_store(store)
-    , m_runner(new ActionRunner(this))
 {
     connect(board, &BoardState::metricsUpdated, this, &RollbackController::verifyNow);
     connect(identity, &IdentityModel::identityChanged, this, &RollbackController::changed);
@@ -139,107 +137,83 @@ bool RollbackController::start(Action action, const QString &reason, bool keepMo
 {
     if (!blockedReason().isEmpty() || !m_poller || !m_poller->backend() || reason.trimmed().isEmpty())
         return false;
+    GatewayBackend *backend = m_poller->backend();
     m_action = action;
     // One key for the whole life of this action: every resend is the same request.
     m_request = ActionRequest {m_state.version, reason.trimmed(), ActionRequest::newIdempotencyKey()};
     m_keepMonolith = keepMonolith;
     m_sends = 0;
+    m_onWire = false;
     m_cancelRequested = false;
     m_cancelOnWire = false;
-    m_readBackNote.reset();
-    m_alreadyInState = false;
     m_progress = tr("Waiting for the gateway to confirm\u2026");
     const quint64 serial = ++m_serial;
-    ActionRunner::Spec<RollbackState> spec;
-    spec.name = QStringLiteral("rollback.") + (action == Action::Engage ? QStringLiteral("engage") : QStringLiteral("release"));
-    spec.confirmer = tr("the gateway");
-    // What the backend's action could not settle goes again, until the gateway confirms, refuses,
-    // or the operator cancels; the same key every time. No resolve step: the backend's action reads back.
-    spec.retry = RetryPolicy {std::numeric_limits<int>::max(), kRetryDelay, kRetryDelay};
-    spec.attempt = [this](const ActionTry &, ActionRunner::Done<RollbackState> done) { sendOnce(std::move(done)); };
-    m_runnerAction = m_runner->run(spec, ActionRunner::Done<RollbackState>([this, serial](Result<RollbackState> r) {
-        finished(serial, r);
-    }));
+    m_actionBackend = backend;
+    connect(backend, &GatewayBackend::actionProgress, this, &RollbackController::stepped, Qt::UniqueConnection);
+    // A backend that goes away (a reconnect) never answers: the action ends with it.
+    m_backendGone = connect(backend, &QObject::destroyed, this, [this, serial] {
+        ApiError e;
+        e.kind = ApiError::Kind::NotFound;
+        e.message = tr("not connected to a gateway");
+        finished(serial, CheckedRollback {Result<RollbackState>(std::move(e)), {}, {}});
+    });
+    QPointer<RollbackController> self(this);
+    // The backend's action is the one layer that resends: called once per operator action.
+    m_backendAction = runRollback(backend, m_request, action == Action::Engage, keepMonolith, [self, serial](CheckedRollback checked) {
+        if (self)
+            self->finished(serial, checked);
+    });
     Q_EMIT changed();
     return true;
 }
 
-void RollbackController::sendOnce(ActionRunner::Done<RollbackState> done)
+void RollbackController::stepped(quint64 actionId, const ActionStep &step)
 {
-    GatewayBackend *backend = m_poller ? m_poller->backend() : nullptr;
-    if (m_action == Action::None || !backend) {
-        ApiError e;
-        e.kind = ApiError::Kind::NotFound;
-        e.message = tr("not connected to a gateway");
-        return done(e);
+    if (m_action == Action::None || actionId != m_backendAction || sender() != m_actionBackend.data())
+        return;
+    if (step.kind == ActionStep::Kind::Sending) {
+        ++m_sends;
+        m_onWire = true;
+        return;
     }
-    ++m_sends;
-    QPointer<RollbackController> self(this);
-    auto answered = [self, done = std::move(done)](CheckedRollback checked) {
-        if (!self)
-            return;
-        self->m_backendAction = 0;
-        done(self->takeOutcome(checked));
-    };
-    m_backendAction = runRollback(backend, m_request, m_action == Action::Engage, m_keepMonolith, std::move(answered));
-}
-
-Result<RollbackState> RollbackController::takeOutcome(const CheckedRollback &c)
-{
-    // Only a read back that decided how the backend's action ended says anything about it.
-    const std::optional<RollbackReadBack> read = c.endedOnReadBack ? c.readBack : std::nullopt;
-    if (c.result) {
-        if (read && read->verdict == ReadBack::Verdict::Applied)
-            m_readBackNote = read->evidence; // what the gateway did wins over a cancel that came too late
-        return c.result;
-    }
-    ApiError e = c.result.error();
-    if (read && read->verdict == ReadBack::Verdict::NotApplied && read->alreadyInState) {
-        m_readBackNote = read->evidence;
-        m_alreadyInState = true;
-        return e;
-    }
-    if (m_cancelRequested || e.kind == ApiError::Kind::Cancelled) {
-        if (read)
-            m_readBackNote = read->evidence;
-        return e;
-    }
+    m_onWire = false; // waiting for the next try
     const QString key = QString::fromLatin1(m_request.idempotencyKey.left(8));
-    if (read) {
+    if (step.readBack) {
         // Not applied yet, or nothing could tell: the same request again, applied at most once.
-        e.answerLost = true;
         m_progress = tr("%1 (%2); sending the same request again (key %3)\u2026")
-                         .arg(read->verdict == ReadBack::Verdict::NotApplied ? tr("Not applied yet") : tr("Cannot tell yet"),
-                              read->evidence, key);
-        Q_EMIT changed();
-    } else if (e.answerLost || e.isTransient()) {
+                         .arg(step.notApplied ? tr("Not applied yet") : tr("Cannot tell yet"), step.evidence, key);
+    } else {
         // Same key, same body: the gateway applies it at most once, however often it is sent.
+        const ApiError &e = step.error;
         m_progress = tr("No confirmation yet (%1); sending the same request again (key %2)\u2026")
                          .arg(e.message.isEmpty() ? ApiError::kindName(e.kind) : e.message, key);
-        Q_EMIT changed();
     }
-    return e;
+    Q_EMIT changed();
 }
 
-void RollbackController::finished(quint64 serial, const Result<RollbackState> &r)
+void RollbackController::finished(quint64 serial, const CheckedRollback &c)
 {
     if (serial != m_serial || m_action == Action::None)
         return;
     m_backendAction = 0;
-    if (r) {
-        succeed(*r, m_readBackNote ? tr("The gateway's answer was lost; its state confirms it (%1).").arg(*m_readBackNote)
-                                   : QString());
+    // Only a read back that decided how the backend's action ended says anything about it.
+    const std::optional<RollbackReadBack> read = c.endedOnReadBack ? c.readBack : std::nullopt;
+    if (c.result) {
+        // What the gateway did wins over a cancel that came too late.
+        succeed(*c.result, read && read->verdict == ReadBack::Verdict::Applied
+                               ? tr("The gateway's answer was lost; its state confirms it (%1).").arg(read->evidence)
+                               : QString());
         return;
     }
-    const ApiError &e = r.error();
-    if (m_alreadyInState && m_readBackNote) {
-        finish(false, tr("Nothing was done by this request: %1.").arg(*m_readBackNote));
+    const ApiError &e = c.result.error();
+    if (read && read->verdict == ReadBack::Verdict::NotApplied && read->alreadyInState) {
+        finish(false, tr("Nothing was done by this request: %1.").arg(read->evidence));
         return;
     }
     if (e.kind == ApiError::Kind::Cancelled || m_cancelRequested) {
-        if (m_readBackNote)
+        if (read)
             finish(false, tr("Cancelled. The gateway had not applied the %1 when it was read back (%2).")
-                              .arg(actionName(m_action), *m_readBackNote));
+                              .arg(actionName(m_action), read->evidence));
         else if (m_cancelOnWire)
             finish(false, tr("Cancelled. The gateway had not confirmed the %1; it may still have applied it, and the "
                              "board shows the rollback state as soon as it is read again.")
@@ -269,16 +243,15 @@ void RollbackController::succeed(const RollbackState &state, const QString &note
 
 void RollbackController::cancel()
 {
-    if (m_action == Action::None)
+    if (m_action == Action::None || m_cancelRequested)
         return;
     m_cancelRequested = true;
-    m_cancelOnWire = m_backendAction != 0;
-    if (m_poller && m_poller->backend() && m_backendAction)
-        m_poller->backend()->cancelAction(m_backendAction);
+    m_cancelOnWire = m_onWire;
     m_progress = tr("Cancelling: waiting for the request on the wire to end\u2026");
     Q_EMIT changed();
-    // Waiting for the next try: ends now (after reading back, when an answer was lost).
-    m_runner->cancel(m_runnerAction);
+    // Waiting for the next try: the backend's action ends now (finished() runs within this call).
+    if (m_actionBackend && m_backendAction)
+        m_actionBackend->cancelAction(m_backendAction);
 }
 
 void RollbackController::finish(bool ok, const QString &message)
@@ -286,7 +259,8 @@ void RollbackController::finish(bool ok, const QString &message)
     const Action action = m_action;
     m_action = Action::None;
     m_backendAction = 0;
-    m_runner->cancel(m_runnerAction);
+    m_onWire = false;
+    disconnect(m_backendGone);
     m_progress.clear();
     ++m_serial;
     if (m_poller)

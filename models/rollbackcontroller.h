@@ -1,6 +1,5 @@
 #pragma once
 
-#include "client/actionrunner.h"
 #include "client/gatewaybackend.h"
 #include "client/readback.h"
 #include "models/blastradius.h"
@@ -28,12 +27,13 @@ class Poller;
 //
 // An action (engage or release) has one idempotency key for its whole life, and is carried out by
 // the backend's own action (runRollback, client/readback.h), the one layer that resends and reads
-// back: when the answers were lost it decides from what the gateway has (for HTTP the rollback
-// state and the audit entry with the key), and applied is reported as done, never as a failure.
-// What that action could not settle (no confirmation yet, answers lost and not applied or cannot
-// tell) goes again with the same key about every kRetryDelay, until the gateway confirms,
-// refuses, or the operator cancels. Only one action at a time: a second engage() while one is in
-// flight is refused, so a double click cannot engage twice.
+// back, once per operator action: its retry policy (GatewayBackend::actionRetry, in the console
+// RetryPolicy::untilCancelled, set by AppSession) keeps sending the same request until the gateway
+// confirms, refuses, or the operator cancels; when the answers were lost it decides from what the
+// gateway has (for HTTP the rollback state and the audit entry with the key), and applied is
+// reported as done, never as a failure. The controller only words the backend's steps
+// (GatewayBackend::actionProgress) and its outcome. Only one action at a time: a second engage()
+// while one is in flight is refused, so a double click cannot engage twice.
 class RollbackController : public QObject
 {
     Q_OBJECT
@@ -65,11 +65,13 @@ public:
     // Starts the action; false (and nothing sent) when blocked or another action is in flight.
     bool engage(const QString &reason);
     bool release(const QString &reason, bool keepMonolith);
-    // Stops retrying. The gateway may have applied a request whose answer was lost: the rollback
-    // state is read again at once and the board shows what is true.
+    // Stops retrying (GatewayBackend::cancelAction): a try on the wire is waited for, none is
+    // started. The gateway may have applied a request whose answer was lost: the rollback state is
+    // read again at once and the board shows what is true.
     void cancel();
 
     Action inFlight() const { return m_action; }
+    // Tries of the current or last action that went out (the backend's, each with the one key).
     int sends() const { return m_sends; }
     QByteArray idempotencyKey() const { return m_request.idempotencyKey; }
     // While in flight: why the gateway has not confirmed yet ("no answer: … — retrying").
@@ -82,7 +84,6 @@ public:
     // Reads the verification window from the board's metrics now (metricsUpdated does it too).
     void verifyNow();
 
-    static constexpr std::chrono::milliseconds kRetryDelay {2000};
     static constexpr std::chrono::seconds kVerifyWindow {10};
     static QString actionName(Action action);
     // An ApiError in words for an operator who is trying to act.
@@ -97,11 +98,10 @@ Q_SIGNALS:
 
 private:
     bool start(Action action, const QString &reason, bool keepMonolith);
-    // One try of the action: the backend's action, which resends and reads back within it.
-    void sendOnce(ActionRunner::Done<RollbackState> done);
-    // What the backend's action found, in the controller's state and words; the result to go on with.
-    Result<RollbackState> takeOutcome(const CheckedRollback &checked);
-    void finished(quint64 serial, const Result<RollbackState> &result);
+    // A step of the backend's action: a try went out, or one did not settle it (in words for the operator).
+    void stepped(quint64 actionId, const ActionStep &step);
+    // How the backend's action ended, in the controller's words.
+    void finished(quint64 serial, const CheckedRollback &checked);
     void succeed(const RollbackState &state, const QString &note);
     void finish(bool ok, const QString &message);
     void applyState(const RollbackState &state);
@@ -120,16 +120,15 @@ private:
     Action m_action = Action::None;
     ActionRequest m_request;
     bool m_keepMonolith = false;
+    QPointer<GatewayBackend> m_actionBackend; // the backend the action runs on
+    QMetaObject::Connection m_backendGone;
     quint64 m_backendAction = 0;
     quint64 m_serial = 0; // drops answers of a finished action
     int m_sends = 0;
+    bool m_onWire = false;        // a try is out (or its answer being read back), not waiting for the next
     bool m_cancelRequested = false;
     bool m_cancelOnWire = false;  // the cancel came while a request was on the wire
-    std::optional<QString> m_readBackNote; // the read back decided: its evidence
-    bool m_alreadyInState = false; // … and someone else's change did it
     QString m_progress;
-    ActionRunner *m_runner;
-    quint64 m_runnerAction = 0;
 
     RollbackVerifier m_verifier;
     QDateTime m_verifiedEngage;

@@ -236,10 +236,15 @@ bool AdminServer::handleRequest(const QHttpServerRequest &request, QTcpSocket *s
     for (Chaos &c : m_chaos) {
         if (c.path == ctx.path && c.failCount > 0) {
             --c.failCount;
+            // "Connection: close" is honoured as for any answer: a client (or a proxy in front)
+            // that asked for it must not find the connection still open for its next request.
+            const bool keepAlive = headerValue(request, "Connection") != "close";
             socket->write(QByteArray::fromStdString(serialize(
                 HttpResponse::error(c.failStatus, c.failStatus >= 500 ? "unavailable" : "bad_request",
                                     "injected failure (POST /sim/chaos)", ctx.requestId),
-                ctx.requestId, true)));
+                ctx.requestId, keepAlive)));
+            if (!keepAlive)
+                socket->disconnectFromHost();
             return true;
         }
     }

@@ -157,6 +157,7 @@ void AppSession::attach(const Profile &profile, const QUrl &url, const QByteArra
     }
     m_backend = backend.value().release();
     m_backend->setParent(this);
+    m_backend->setActionRetry(rollbackRetry());
     m_poller = new Poller(m_backend, this);
     m_poller->setInterval(Source::Health, profile.healthInterval);
     m_poller->setInterval(Source::Metrics, profile.metricsInterval);

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "client/profile.h"
+#include "client/retrypolicy.h"
 
 #include <QByteArray>
 #include <QObject>
@@ -53,6 +54,13 @@ public:
     ConfigActions *configActions() const { return m_configActions; }
     RecoveryStore *recoveries() const { return m_recoveries; }
     RollbackController *rollback() const { return m_rollback; }
+    // How the console's rollback actions are tried (the backend's action, the one layer that
+    // resends): the same request again, after a backoff that grows to about 2 s, until the gateway
+    // confirms, refuses, or the operator cancels.
+    static RetryPolicy rollbackRetry()
+    {
+        return RetryPolicy::untilCancelled(std::chrono::milliseconds(300), std::chrono::milliseconds(2000));
+    }
     // HAProxy only: what a reload would undo (null for other backends).
     PersistenceWatcher *persistenceWatcher() const { return m_persistence; }
     GatewayBackend *backend() const { return m_backend; }

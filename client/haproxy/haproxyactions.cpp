@@ -286,7 +286,7 @@ quint64 HaproxyBackend::runRollback(const ActionRequest &request, bool engage, b
 {
     Planned<RollbackPlan, RollbackState> change;
     change.name = RollbackPlan::actionName(engage);
-    change.retry = m_actionRetry;
+    change.retry = actionRetry();
     change.answered = [this, request, engage, keepMonolith] { return checkKey(request, engage, keepMonolith); };
     change.make = [this, request, engage, keepMonolith](const Read &r) {
         return RollbackPlan::make(engage, keepMonolith, request, r.config, model(r), r.level, m_journal.latestRollback(),
@@ -298,7 +298,14 @@ quint64 HaproxyBackend::runRollback(const ActionRequest &request, bool engage, b
     change.record = [this, request](const RollbackPlan &p, const Read &r, Callback<RollbackState> recorded) {
         recordRollback(request, p, r.level, r.config, std::move(recorded));
     };
-    return runPlanned(std::move(change), std::move(done));
+    auto id = std::make_shared<quint64>(0);
+    // Its steps are reported as actionProgress while it runs (the runner calls back on a later turn).
+    *id = runPlanned(std::move(change), Callback<RollbackState>([this, id, done = std::move(done)](Result<RollbackState> r) {
+        m_actions.remove(*id);
+        done(std::move(r));
+    }));
+    m_actions.insert(*id);
+    return *id;
 }
 
 std::optional<Result<RollbackState>> HaproxyBackend::checkKey(const ActionRequest &request, bool engage,

@@ -76,6 +76,10 @@ HaproxyBackend::HaproxyBackend(HaproxyOptions options, QNetworkAccessManager *na
     RuntimeClient::Options cli;
     cli.timeout = m_options.timeout;
     m_cli->setOptions(cli);
+    connect(m_runner, &ActionRunner::stepped, this, [this](quint64 id, const ActionStep &step) {
+        if (m_actions.contains(id)) // not a route's or a flag's change
+            Q_EMIT actionProgress(id, step);
+    });
     withJournal([this] { setUnpersisted(m_journal.latestChangeId() > m_journal.latestPersistId()); });
 }
 

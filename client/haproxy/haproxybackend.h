@@ -25,6 +25,7 @@
 #include "client/httpadminclient.h"
 
 #include <QHash>
+#include <QSet>
 #include <QUrl>
 
 #include <chrono>
@@ -100,8 +101,7 @@ public:
 
     const HaproxyOptions &options() const { return m_options; }
     const haproxy::AuditJournal &journal() const { return m_journal; }
-    // The rollback's engage and release (an emergency action: tried long).
-    void setActionRetry(RetryPolicy policy) { m_actionRetry = policy; }
+    // (The rollback's engage and release are tried as GatewayBackend::setActionRetry says.)
     // A route's or a flag's change (interactive, with a version: a short budget, enough to
     // finish a change left partly applied by a lost answer).
     void setChangeRetry(RetryPolicy policy) { m_changeRetry = policy; }
@@ -198,9 +198,9 @@ private:
     haproxy::RuntimeClient *m_cli;
     haproxy::AuditJournal m_journal;
     QString m_journalError; // last logged; a journal that stays unreadable is logged once
-    RetryPolicy m_actionRetry {8, std::chrono::milliseconds(300), std::chrono::milliseconds(5000)};
     RetryPolicy m_changeRetry {3, std::chrono::milliseconds(200), std::chrono::milliseconds(1000)};
     ActionRunner *m_runner;
+    QSet<quint64> m_actions; // the runner's rollback actions under way
     bool m_unpersisted = false;
 };
 

@@ -25,6 +25,7 @@
 #include <QPushButton>
 #include <QNetworkAccessManager>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -69,6 +70,7 @@ private Q_SLOTS:
     void rollbackAndRelease();
     void lostRouteAnswersAreReadBack();
     void lostFlagAnswerIsReadBack();
+    void lostRollbackAnswerIsReportedAndSentAgain();
     void serverStatesDownMaintDrain();
     void logsAreFollowed();
     void logsThroughTheBackendInterface();
@@ -493,6 +495,55 @@ void TestHaproxyBackend::lostFlagAnswerIsReadBack()
     QCOMPARE(loser.seen, 1);
     QCOMPARE(payments().version, updated->version);
     QCOMPARE(m_backend->journal().latestId(), journal + 1);
+}
+
+// The engage's `prepare map` answer is lost before anything was committed: the backend's own action
+// (the one layer that resends) reads HAProxy back, finds it not applied, reports that step with the
+// action's id (GatewayBackend::actionProgress), and sends the plan again itself.
+void TestHaproxyBackend::lostRollbackAnswerIsReportedAndSentAgain()
+{
+    const Result<RollbackState> initial = await<RollbackState>([this](auto cb) { m_backend->fetchRollback(cb); });
+    QVERIFY2(initial.ok(), qPrintable(why(initial)));
+    QVERIFY(!initial->engaged);
+    const qint64 journal = m_backend->journal().latestId();
+    CliAnswerLoser loser(m_stats, "prepare map ", 0);
+    const auto lossyBackend = lossy(loser);
+    QVERIFY(lossyBackend);
+    GatewayBackend *backend = lossyBackend.get();
+    backend->setActionRetry({3, 10ms, 50ms});
+    QCOMPARE(backend->actionRetry().attempts, 3);
+    QList<QPair<quint64, ActionStep>> steps;
+    connect(backend, &GatewayBackend::actionProgress, this, [&](quint64 id, const ActionStep &s) { steps.append({id, s}); });
+    const ActionRequest engage {initial->version, QStringLiteral("lost answer drill"), ActionRequest::newIdempotencyKey()};
+    quint64 id = 0;
+    const Result<RollbackState> engaged = await<RollbackState>([&](auto cb) { id = backend->engageRollback(engage, cb); });
+    // Back as it was for the tests after this one, whatever is found here.
+    const auto release = qScopeGuard([&] {
+        const Result<RollbackState> now = await<RollbackState>([this](auto cb) { m_backend->fetchRollback(cb); });
+        if (!now || !now->engaged)
+            return;
+        const ActionRequest r {now->version, QStringLiteral("drill over"), ActionRequest::newIdempotencyKey()};
+        const Result<RollbackState> released = await<RollbackState>([&](auto cb) { m_backend->releaseRollback(r, false, cb); });
+        if (!released)
+            qWarning("release after the drill: %s", qPrintable(why(released)));
+    });
+    QVERIFY(loser.cut);
+    QVERIFY2(engaged.ok(), qPrintable(why(engaged)));
+    QVERIFY(engaged->engaged);
+    QCOMPARE(lossyBackend->journal().latestId(), journal + 1); // journaled once
+    QCOMPARE(loser.seen, 2); // one `prepare map` per try of the one action
+    QCOMPARE(steps.size(), 3);
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        const auto &[stepId, s] = steps.at(i);
+        QCOMPARE(stepId, id);
+        QCOMPARE(s.kind, i == 1 ? ActionStep::Kind::Again : ActionStep::Kind::Sending);
+        QCOMPARE(s.of, 3);
+    }
+    const ActionStep &again = steps.at(1).second;
+    QCOMPARE(again.number, 0);
+    QVERIFY(again.error.answerLost);
+    QVERIFY(again.readBack && again.notApplied);
+    QVERIFY2(!again.evidence.isEmpty(), qPrintable(again.line));
 }
 
 void TestHaproxyBackend::serverStatesDownMaintDrain()

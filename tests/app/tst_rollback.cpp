@@ -8,6 +8,7 @@
 #include "models/identitymodel.h"
 #include "models/rollbackcontroller.h"
 #include "tests/support/contracthelpers.h"
+#include "tests/support/faultproxy.h"
 #include "widgets/auditpanel.h"
 #include "widgets/chartspanel.h"
 #include "widgets/chartwidget.h"
@@ -278,16 +279,14 @@ void TestRollback::lostAnswersAreRetriedAndAppliedOnce()
 {
     QVERIFY(startSession(Role::Operator, profileFor(*m_sim, QStringLiteral("sim-dev"), Environment::Development)));
     RollbackController *c = m_session->rollback();
-    // A small client retry budget, so that the controller's own resend is exercised too.
-    auto *client = qobject_cast<HttpAdminClient *>(m_session->backend());
-    QVERIFY(client);
-    client->setActionRetry(RetryPolicy {2, 50ms, 100ms});
+    // The console's backend tries its rollback actions until the gateway confirms, refuses, or the
+    // operator cancels: the one layer that resends (the controller does not, on top).
+    QVERIFY(m_session->backend()->actionRetry().isUntilCancelled());
     // The rules match GET /admin/rollback too: stop polling it so only the action meets them.
     m_session->poller()->setEnabled(Source::Rollback, false);
     // A sick gateway (503), then the answer lost after the gateway applied the engage, and lost
     // again for the next try (Qt itself may resend a request whose connection closed unanswered):
-    // the client's budget is spent with the engage applied, and only the controller's resend
-    // with the same key can learn that it happened.
+    // only a later copy with the same key can learn that it happened.
     QCOMPARE(m_sim->request("POST", QStringLiteral("/sim/chaos"), Role::Admin,
                             dump({{"fail_status", 503}, {"path", "/admin/rollback"}, {"count", 1}}))
                  .status,
@@ -304,8 +303,8 @@ void TestRollback::lostAnswersAreRetriedAndAppliedOnce()
     QVERIFY(finished.wait(30000));
     QCOMPARE(finished.at(0).at(1).toBool(), true);
     QVERIFY(c->isEngaged());
-    // The controller learned that it happened once the client had spent its budget: by sending it
-    // again, or (issue 11) by reading the rollback state and the audit entry with its key back.
+    // The controller learned that it happened: from the replay of a later copy, or (issue 11) by
+    // reading the rollback state and the audit entry with its key back.
     const QString message = finished.at(0).at(2).toString();
     QVERIFY2(c->sends() >= 2 || message.contains(QStringLiteral("answer was lost")), qPrintable(message));
     // Applied exactly once, with the one key of this action.
@@ -319,9 +318,13 @@ void TestRollback::lostAnswersAreRetriedAndAppliedOnce()
 
 void TestRollback::cancelStopsRetrying()
 {
-    QVERIFY(startSession(Role::Operator, profileFor(*m_sim, QStringLiteral("sim-dev"), Environment::Development)));
+    // Through a proxy that only counts: every copy the gateway gets is seen.
+    FaultProxy proxy(m_sim->url());
+    QVERIFY(proxy.start());
+    Profile profile = profileFor(*m_sim, QStringLiteral("sim-dev"), Environment::Development);
+    profile.url = proxy.url();
+    QVERIFY(startSession(Role::Operator, profile));
     RollbackController *c = m_session->rollback();
-    qobject_cast<HttpAdminClient *>(m_session->backend())->setActionRetry(RetryPolicy {2, 50ms, 100ms});
     m_session->poller()->setEnabled(Source::Rollback, false);
     QCOMPARE(m_sim->request("POST", QStringLiteral("/sim/chaos"), Role::Admin,
                             dump({{"fail_status", 503}, {"path", "/admin/rollback"}, {"count", 1000}}))
@@ -339,9 +342,13 @@ void TestRollback::cancelStopsRetrying()
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
     QCOMPARE(finished.at(0).at(1).toBool(), false);
     QVERIFY(control->statusText().startsWith(QStringLiteral("Cancelled")));
+    // One layer: every copy the gateway got is one of the backend's tries the controller counted.
     const int sends = c->sends();
-    QTest::qWait(int(RollbackController::kRetryDelay.count()) + 500);
-    QCOMPARE(c->sends(), sends); // nothing more goes out
+    QCOMPARE(proxy.seen("POST", QStringLiteral("/admin/rollback")), sends);
+    // Longer than the longest backoff (its cap, jittered by up to 1.5): nothing more goes out.
+    QTest::qWait(int(AppSession::rollbackRetry().maxBackoff.count()) * 3 / 2 + 500);
+    QCOMPARE(proxy.seen("POST", QStringLiteral("/admin/rollback")), sends);
+    QCOMPARE(c->sends(), sends);
     QCOMPARE(auditOf(*m_sim, "rollback.engage").size(), std::size_t(0));
     QVERIFY(control->button()->isEnabled());
 }

@@ -14,6 +14,7 @@
 #include <QTest>
 #include <QTimer>
 
+#include <algorithm>
 #include <optional>
 
 using namespace cutover;
@@ -71,6 +72,9 @@ private Q_SLOTS:
     void flagChangeWithUnreadableAnswerIsDecidedByReadingBack();
     void rollbackActionSendsAgainThenReadsBack();
     void rollbackActionWithOneUnreadableAnswerGetsTheReplay();
+    void untilCancelledHasNoEndButTheCancel();
+    void rollbackActionReportsItsSteps();
+    void untilCancelledReadsBackAfterEveryFewLostAnswers();
 
 private:
     ActionRequest engageRequest(const QString &reason);
@@ -538,6 +542,105 @@ void TestActionRunner::rollbackActionWithOneUnreadableAnswerGetsTheReplay()
     QVERIFY(!out->readBack);
     QCOMPARE(m_proxy->seen("POST", u"/admin/rollback"_s), 2);
     QCOMPARE(engagesWithKey(request.idempotencyKey), 1);
+}
+
+void TestActionRunner::untilCancelledHasNoEndButTheCancel()
+{
+    // The console's policy for the rollback: the same request again for as long as it takes; each
+    // step reported with the try's number, and the progress line without a meaningless "of".
+    ActionRunner runner;
+    QList<ActionStep> steps;
+    connect(&runner, &ActionRunner::stepped, this, [&](quint64, const ActionStep &s) { steps.append(s); });
+    QSignalSpy progress(&runner, &ActionRunner::progress);
+    std::optional<Result<int>> out;
+    const quint64 id = runner.run<int>({u"POST /x"_s, u"the gateway"_s, RetryPolicy::untilCancelled(1ms, 2ms),
+                                        QDeadlineTimer(QDeadlineTimer::Forever),
+                                        [&](const ActionTry &, ActionRunner::Done<int> done) { done(refused(ApiError::Kind::Server)); }},
+                                       [&](Result<int> r) { out = r; });
+    QTRY_VERIFY(steps.size() >= 40);
+    QVERIFY(!out);
+    runner.cancel(id);
+    QTRY_VERIFY(out.has_value());
+    QCOMPARE(out->error().kind, ApiError::Kind::Cancelled);
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        const ActionStep &s = steps.at(i);
+        QCOMPARE(s.kind, i % 2 == 0 ? ActionStep::Kind::Sending : ActionStep::Kind::Again);
+        QCOMPARE(s.number, int(i / 2));
+        QCOMPARE(s.of, RetryPolicy::kUntilCancelled);
+        if (s.kind == ActionStep::Kind::Again) {
+            QCOMPARE(s.error.kind, ApiError::Kind::Server);
+            QVERIFY(!s.readBack);
+            QVERIFY(s.wait <= 3ms); // the cap, jittered by up to 1.5
+        }
+    }
+    const QString line = progress.at(1).at(0).toString();
+    QVERIFY2(line.contains(u"(try 3)"_s) && !line.contains(u" of "_s), qPrintable(line));
+}
+
+void TestActionRunner::rollbackActionReportsItsSteps()
+{
+    // Two unreadable answers, then the replay: the backend reports each try and each resend of its
+    // action (GatewayBackend::actionProgress, with the action's id), and nothing of its other calls.
+    m_proxy->addRule({"POST", u"/admin/rollback"_s, Fault::BadJson, 2});
+    GatewayBackend *backend = m_client.get();
+    backend->setActionRetry(RetryPolicy {4, 10ms, 20ms});
+    QCOMPARE(backend->actionRetry().attempts, 4);
+    QList<QPair<quint64, ActionStep>> steps;
+    connect(backend, &GatewayBackend::actionProgress, this, [&](quint64 id, const ActionStep &s) { steps.append({id, s}); });
+    QSignalSpy lines(m_client.get(), &HttpAdminClient::progress);
+    // A GET the runner tries again (a 503 first): not an action's step.
+    QCOMPARE(m_sim.request("POST", u"/sim/chaos"_s, Role::Admin, R"({"fail_status": 503, "path": "/admin/routes", "count": 1})")
+                 .status,
+             200);
+    std::optional<Result<RouteList>> routes;
+    backend->fetchRoutes([&](Result<RouteList> r) { routes = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(routes.has_value(), 20000);
+    QVERIFY(routes->ok());
+    QVERIFY(std::any_of(lines.cbegin(), lines.cend(), [](const QList<QVariant> &l) { return l.at(0).toString().contains(u"/admin/routes"_s); }));
+    QVERIFY(steps.isEmpty());
+    std::optional<Result<RollbackState>> out;
+    const quint64 id = backend->engageRollback(engageRequest(u"client: steps"_s), [&](Result<RollbackState> r) { out = r; });
+    QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 20000);
+    QVERIFY2(out->ok(), qPrintable(out->ok() ? QString() : out->error().describe()));
+    QCOMPARE(steps.size(), 5);
+    for (qsizetype i = 0; i < steps.size(); ++i) {
+        const auto &[stepId, s] = steps.at(i);
+        QCOMPARE(stepId, id);
+        QCOMPARE(s.kind, i % 2 == 0 ? ActionStep::Kind::Sending : ActionStep::Kind::Again);
+        QCOMPARE(s.number, int(i / 2));
+        QCOMPARE(s.of, 4);
+        if (s.kind == ActionStep::Kind::Again) {
+            QVERIFY(s.error.answerLost);
+            QVERIFY(!s.readBack); // the same key first: the replay brings the answer
+            QVERIFY2(s.line.contains(u"sending it again"_s), qPrintable(s.line));
+        }
+    }
+    QCOMPARE(m_proxy->seen("POST", u"/admin/rollback"_s), 3);
+}
+
+void TestActionRunner::untilCancelledReadsBackAfterEveryFewLostAnswers()
+{
+    // Every answer is cut and the policy has no end: the backend does not wait for a last try that
+    // never comes; after kReadBackEvery lost answers the rollback state and the audit entry with the
+    // key decide.
+    m_proxy->addRule({"POST", u"/admin/rollback"_s, Fault::CutBody});
+    m_client->setActionRetry(RetryPolicy::untilCancelled(5ms, 10ms));
+    QSignalSpy progress(m_client.get(), &HttpAdminClient::progress);
+    const ActionRequest request = engageRequest(u"client: until cancelled"_s);
+    std::optional<CheckedRollback> out;
+    m_client->runRollbackAction(request, true, false, [&](CheckedRollback c) { out.emplace(std::move(c)); });
+    QTRY_VERIFY_WITH_TIMEOUT(out.has_value(), 20000);
+    QVERIFY2(out->result.ok(), qPrintable(out->result.ok() ? QString() : out->result.error().describe()));
+    QVERIFY(out->result->engaged);
+    QCOMPARE(m_proxy->seen("POST", u"/admin/rollback"_s), HttpAdminClient::kReadBackEvery);
+    QVERIFY(out->readBack && out->endedOnReadBack);
+    QCOMPARE(out->readBack->verdict, ReadBack::Verdict::Applied);
+    QCOMPARE(engagesWithKey(request.idempotencyKey), 1);
+    QStringList lines;
+    for (const auto &args : progress)
+        lines.append(args.first().toString());
+    QVERIFY2(lines.filter(u"reading its state back"_s).size() == 1 && lines.filter(u" of "_s).isEmpty(),
+             qPrintable(lines.join(u'\n')));
 }
 
 QTEST_GUILESS_MAIN(TestActionRunner)

@@ -37,7 +37,9 @@ private Q_SLOTS:
     void cleanup();
     void engageWhoseAnswersAreCutIsConfirmed();
     void releaseWithUnreadableAnswersIsConfirmed();
-    void droppedEngageIsReadBackOncePerRound();
+    void droppedEngageEndsWhenTheBackendsBudgetIsSpent();
+    void sickGatewayIsSentTheRequestByTheBackendAlone();
+    void droppedEngageIsTriedUntilCancelled();
     void routeChangeWithCutAnswerIsApplied();
     void flagChangeWithCutAnswerIsApplied();
     void routeChangeWhoseRequestIsDroppedIsNotApplied();
@@ -75,7 +77,8 @@ void TestLostAnswers::init()
     QVERIFY(m_proxy->start());
     m_nam = std::make_unique<QNetworkAccessManager>();
     m_client = std::make_unique<HttpAdminClient>(m_nam.get(), HttpEndpoint {m_proxy->url(), m_sim.token(Role::Operator), {}, 5s});
-    // A short retry budget: the controller then decides from what the gateway has.
+    // A short retry budget for the backend's action (the one layer that resends): it then decides
+    // from what the gateway has.
     m_client->setActionRetry(RetryPolicy {3, 100ms, 400ms});
     m_poller = std::make_unique<Poller>(m_client.get());
     m_board = std::make_unique<BoardState>();
@@ -163,26 +166,80 @@ void TestLostAnswers::releaseWithUnreadableAnswersIsConfirmed()
     QCOMPARE(audit("rollback.release").size(), 1);
 }
 
-void TestLostAnswers::droppedEngageIsReadBackOncePerRound()
+void TestLostAnswers::droppedEngageEndsWhenTheBackendsBudgetIsSpent()
 {
-    // Every engage is dropped before the gateway sees it. The backend's action (the one layer that
-    // resends and reads back) spends its budget with the one key and reads the rollback back once:
-    // not applied. The controller only words that and sends the same action again later; nothing
-    // reads the rollback back a second time on top.
+    // Every engage is dropped before the gateway sees it. The backend's action is the one layer
+    // that resends: it spends its budget (3 tries) with the one key, reads the rollback back once
+    // (not applied), and that ends the operator's action. Nothing sends it again on top.
     RollbackController *c = m_rollback.get();
     m_poller->setEnabled(Source::Rollback, false); // only the action reads the rollback now
     m_proxy->addRule({"POST", u"/admin/rollback"_s, Fault::DropRequest});
     QSignalSpy finished(c, &RollbackController::actionFinished);
-    QVERIFY(c->engage(u"5xx spike"_s));
-    QTRY_VERIFY_WITH_TIMEOUT(m_proxy->seen("POST", u"/admin/rollback"_s) >= 1, 10000);
     const int readsBefore = m_proxy->seen("GET", u"/admin/rollback"_s);
-    QTRY_VERIFY_WITH_TIMEOUT(c->progressText().startsWith(u"Not applied yet"_s), 10000);
-    QCOMPARE(c->sends(), 1);
+    QVERIFY(c->engage(u"5xx spike"_s));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    const QString message = finished.first().at(2).toString();
+    QVERIFY2(!finished.first().at(1).toBool(), qPrintable(message));
+    QVERIFY2(message.contains(u"not applied"_s), qPrintable(message));
+    QCOMPARE(c->sends(), m_client->actionRetry().attempts);
+    // (Qt itself may send a copy again when the connection is reset before any answer.)
+    const int posts = m_proxy->seen("POST", u"/admin/rollback"_s);
+    QVERIFY2(posts >= c->sends() && posts <= 2 * c->sends(), qPrintable(QString::number(posts)));
     QCOMPARE(m_proxy->seen("GET", u"/admin/rollback"_s) - readsBefore, 1);
-    QVERIFY(m_proxy->seen("POST", u"/admin/rollback"_s) >= 3); // the backend's budget, before it read back
+    QVERIFY(!m_sim.get(u"/admin/rollback"_s).json()["engaged"].get<bool>());
+    QCOMPARE(audit("rollback.engage").size(), 0);
+}
+
+void TestLostAnswers::sickGatewayIsSentTheRequestByTheBackendAlone()
+{
+    // Three 503s, as many as the backend's budget: its action tries three times and that is the
+    // end. The gateway sees exactly the backend's tries; a layer above resending would find the
+    // gateway well again and engage.
+    RollbackController *c = m_rollback.get();
+    m_poller->setEnabled(Source::Rollback, false);
+    QTRY_VERIFY(!m_poller->state(Source::Rollback).inFlight); // no read of the rollback takes a 503
+    QCOMPARE(m_client->actionRetry().attempts, 3);
+    QCOMPARE(m_sim.request("POST", u"/sim/chaos"_s, Role::Admin, R"({"fail_status": 503, "path": "/admin/rollback", "count": 3})")
+                 .status,
+             200);
+    QSignalSpy finished(c, &RollbackController::actionFinished);
+    QVERIFY(c->engage(u"5xx spike"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(c->progressText().startsWith(u"No confirmation yet"_s), 10000);
+    QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
+    const QString message = finished.first().at(2).toString();
+    QVERIFY2(!finished.first().at(1).toBool() && message.startsWith(u"The engage failed"_s) && message.contains(u"503"_s),
+             qPrintable(message));
+    QCOMPARE(c->sends(), 3);
+    QCOMPARE(m_proxy->seen("POST", u"/admin/rollback"_s), 3);
+    QCOMPARE(audit("rollback.engage").size(), 0);
+}
+
+void TestLostAnswers::droppedEngageIsTriedUntilCancelled()
+{
+    // The console's policy: no end to the tries. The backend reads the rollback back after every
+    // HttpAdminClient::kReadBackEvery lost answers, and the controller says what it found; every copy
+    // the gateway gets is one try of the backend's one action, until the operator cancels.
+    m_client->setActionRetry(RetryPolicy::untilCancelled(10ms, 20ms));
+    RollbackController *c = m_rollback.get();
+    m_poller->setEnabled(Source::Rollback, false);
+    m_proxy->addRule({"POST", u"/admin/rollback"_s, Fault::DropRequest});
+    QSignalSpy finished(c, &RollbackController::actionFinished);
+    const int readsBefore = m_proxy->seen("GET", u"/admin/rollback"_s);
+    QVERIFY(c->engage(u"5xx spike"_s));
+    QTRY_VERIFY_WITH_TIMEOUT(c->progressText().startsWith(u"Not applied yet"_s), 10000);
+    QVERIFY2(c->progressText().contains(u"sending the same request again (key %1"_s.arg(QString::fromLatin1(c->idempotencyKey().left(8)))),
+             qPrintable(c->progressText()));
+    QVERIFY(c->sends() >= HttpAdminClient::kReadBackEvery);
+    // Still going past where a finite budget would have ended.
+    QTRY_VERIFY_WITH_TIMEOUT(c->sends() > 2 * HttpAdminClient::kReadBackEvery, 10000);
+    QCOMPARE(finished.size(), 0);
     c->cancel();
     QTRY_COMPARE_WITH_TIMEOUT(finished.size(), 1, 10000);
-    QVERIFY2(!finished.first().at(1).toBool(), qPrintable(finished.first().at(2).toString()));
+    const QString message = finished.first().at(2).toString();
+    QVERIFY2(!finished.first().at(1).toBool() && message.startsWith(u"Cancelled"_s), qPrintable(message));
+    const int posts = m_proxy->seen("POST", u"/admin/rollback"_s); // (Qt's own copies, as above)
+    QVERIFY2(posts >= c->sends() && posts <= 2 * c->sends(), qPrintable(QString::number(posts)));
+    QCOMPARE(m_proxy->seen("GET", u"/admin/rollback"_s) - readsBefore, c->sends() / HttpAdminClient::kReadBackEvery);
     QVERIFY(!m_sim.get(u"/admin/rollback"_s).json()["engaged"].get<bool>());
     QCOMPARE(audit("rollback.engage").size(), 0);
 }
