@@ -64,6 +64,10 @@ private:
     // Runs cutoverctl against the proxy as an operator, spinning this event loop (the proxy's).
     Run ctl(const QString &command, int limitMs = 60000);
     Json get(const QString &path) { return m_sim.get(path).json(); }
+    // cutoverctl's environment: `token`, and config and home in the test's own folder.
+    QProcessEnvironment ctlEnvironment(const QByteArray &token) const;
+    // Starts `cutoverctl logs --follow --limit 1 --json` against `gateway` as a viewer of `sim`.
+    void startFollow(QProcess &p, SimFixture &sim, const QUrl &gateway) const;
     // Audit entries of `action` after m_auditMark.
     QList<Json> audit(const char *action);
     void releaseIfEngaged();
@@ -118,14 +122,25 @@ QList<Json> TestCutoverCtlOutcomes::audit(const char *action)
     return out;
 }
 
+QProcessEnvironment TestCutoverCtlOutcomes::ctlEnvironment(const QByteArray &token) const
+{
+    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
+    e.insert(u"CUTOVER_TOKEN"_s, QString::fromLatin1(token));
+    e.insert(u"XDG_CONFIG_HOME"_s, m_home.filePath(u"config"_s));
+    e.insert(u"HOME"_s, m_home.filePath(u"home"_s));
+    return e;
+}
+
+void TestCutoverCtlOutcomes::startFollow(QProcess &p, SimFixture &sim, const QUrl &gateway) const
+{
+    p.setProcessEnvironment(ctlEnvironment(sim.token(Role::Viewer)));
+    p.start(m_ctl, {u"--gateway"_s, gateway.toString(), u"logs"_s, u"--follow"_s, u"--limit"_s, u"1"_s, u"--json"_s});
+}
+
 Run TestCutoverCtlOutcomes::ctl(const QString &command, int limitMs)
 {
     QProcess p;
-    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-    e.insert(u"CUTOVER_TOKEN"_s, QString::fromLatin1(m_sim.token(Role::Operator)));
-    e.insert(u"XDG_CONFIG_HOME"_s, m_home.filePath(u"config"_s));
-    e.insert(u"HOME"_s, m_home.filePath(u"home"_s));
-    p.setProcessEnvironment(e);
+    p.setProcessEnvironment(ctlEnvironment(m_sim.token(Role::Operator)));
     Run r;
     QEventLoop loop;
     connect(&p, &QProcess::finished, &loop, &QEventLoop::quit);
@@ -298,12 +313,7 @@ void TestCutoverCtlOutcomes::logsFollowSeesARestartByTheInstance()
     proxy.addRule({"GET", u"/admin/logs/stream"_s, Fault::DropRequest}); // held back for now
 
     QProcess p;
-    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-    e.insert(u"CUTOVER_TOKEN"_s, QString::fromLatin1(sim.token(Role::Viewer)));
-    e.insert(u"XDG_CONFIG_HOME"_s, m_home.filePath(u"config"_s));
-    e.insert(u"HOME"_s, m_home.filePath(u"home"_s));
-    p.setProcessEnvironment(e);
-    p.start(m_ctl, {u"--gateway"_s, proxy.url().toString(), u"logs"_s, u"--follow"_s, u"--limit"_s, u"1"_s, u"--json"_s});
+    startFollow(p, sim, proxy.url());
     QByteArray out, err;
     QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).count('\n') >= 1, 20000);
     const quint64 before = Json::parse(out.left(out.indexOf('\n')).toStdString())["id"].get<quint64>();
@@ -354,12 +364,7 @@ void TestCutoverCtlOutcomes::logsFollowStoppedWhileBlockedEndsOnALine()
     QVERIFY2(sim.start({u"--seed"_s, u"9"_s, u"--manual-clock"_s}), qPrintable(sim.error()));
     QVERIFY(sim.step(1));
     QProcess p;
-    QProcessEnvironment e = QProcessEnvironment::systemEnvironment();
-    e.insert(u"CUTOVER_TOKEN"_s, QString::fromLatin1(sim.token(Role::Viewer)));
-    e.insert(u"XDG_CONFIG_HOME"_s, m_home.filePath(u"config"_s));
-    e.insert(u"HOME"_s, m_home.filePath(u"home"_s));
-    p.setProcessEnvironment(e);
-    p.start(m_ctl, {u"--gateway"_s, sim.url().toString(), u"logs"_s, u"--follow"_s, u"--limit"_s, u"1"_s, u"--json"_s});
+    startFollow(p, sim, sim.url());
     QByteArray out;
     QTRY_VERIFY_WITH_TIMEOUT((out += p.readAllStandardOutput()).count('\n') >= 1, 20000);
     // About 1,600 lines (600 kB) in one go, far more than a pipe holds. Nothing reads the pipe while
